@@ -1,1 +1,37 @@
-fn main() {}
+//! The `strata` binary: one exit point. Every failure comes back here as a
+//! miette report and exits 1; success codes come from the command itself
+//! (0, or 2 for "changes present" under --detailed-exitcode).
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    install_report_style();
+    match strata::cli::run(std::env::args_os()) {
+        Ok(code) => code,
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Graphical diagnostics always (they show file:line:column and the source
+/// line); colour only on a terminal without NO_COLOR; a fixed width off a
+/// terminal so CI logs and snapshots are stable.
+fn install_report_style() {
+    let tty = std::io::stderr().is_terminal();
+    let color = tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let _ = miette::set_hook(Box::new(move |_| {
+        let mut opts = miette::MietteHandlerOpts::new()
+            .force_graphical(true)
+            .terminal_links(false)
+            .color(color)
+            .unicode(true)
+            .context_lines(1);
+        if !tty {
+            opts = opts.width(100);
+        }
+        Box::new(opts.build())
+    }));
+}

@@ -1,0 +1,15 @@
+//! strata: an infrastructure-as-code provisioner for AWS stacks written in YAML.
+//!
+//! Layers, top to bottom (data never flows back up): `cli` parses flags and
+//! renders; `ops` orchestrates one command; `spec` turns YAML into a checked
+//! stack; `graph` orders resources; `plan` diffs spec against `state`;
+//! `provider` describes (and later drives) AWS resource types; `render` formats.
+
+pub mod cli;
+pub mod graph;
+pub mod ops;
+pub mod plan;
+pub mod provider;
+pub mod render;
+pub mod spec;
+pub mod state;

@@ -1,0 +1,56 @@
+//! Picks the target environment and its state backend.
+
+use std::path::{Path, PathBuf};
+
+use super::OpsError;
+use crate::plan::EnvValues;
+use crate::spec::{Environment, Stack, StateBackendSpec};
+use crate::state::LocalBackend;
+
+/// The region and account moto answers as; `local` always targets these.
+pub const LOCAL_REGION: &str = "us-east-1";
+pub const LOCAL_ACCOUNT_ID: &str = "123456789012";
+
+pub fn select(stack: &Stack, name: &str) -> Result<Environment, OpsError> {
+    stack.environment(name).ok_or_else(|| {
+        let mut known: Vec<String> = stack.environments.keys().cloned().collect();
+        if !known.iter().any(|k| k == crate::spec::DEFAULT_ENVIRONMENT) {
+            known.insert(0, crate::spec::DEFAULT_ENVIRONMENT.to_owned());
+        }
+        OpsError::UnknownEnvironment {
+            name: name.to_owned(),
+            spec: stack.source.path.display().to_string(),
+            known: known.join(", "),
+        }
+    })
+}
+
+/// `${env.*}` values as far as they are known without calling AWS.
+pub fn env_values(stack: &Stack, env: &Environment) -> EnvValues {
+    let (region, account_id) = if env.is_local() {
+        (Some(LOCAL_REGION.to_owned()), Some(LOCAL_ACCOUNT_ID.to_owned()))
+    } else {
+        (env.region.clone(), env.account_id.clone())
+    };
+    EnvValues { stack: stack.name.clone(), environment: env.name.clone(), region, account_id }
+}
+
+/// The state backend: `--state` wins, then the environment's setting, then
+/// `.strata/state/<stack>/<env>.json`.
+pub fn backend(stack: &Stack, env: &Environment, state_override: Option<&Path>) -> Result<LocalBackend, OpsError> {
+    if let Some(path) = state_override {
+        return Ok(LocalBackend::new(path));
+    }
+    match &env.state {
+        StateBackendSpec::Local { path: Some(p) } => Ok(LocalBackend::new(PathBuf::from(p))),
+        StateBackendSpec::Local { path: None } => Ok(LocalBackend::new(LocalBackend::default_path(&stack.name, &env.name))),
+        StateBackendSpec::S3 { .. } => Err(OpsError::UnsupportedBackend { backend: "s3" }),
+    }
+}
+
+/// SHA-256 of the spec file's bytes, hex.
+pub fn spec_digest(stack: &Stack) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(stack.source.text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}

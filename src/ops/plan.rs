@@ -1,0 +1,48 @@
+//! `strata plan`: spec + state -> plan, optionally saved to a planfile.
+
+use std::path::{Path, PathBuf};
+
+use super::{environment, OpsError};
+use crate::plan::{diff, Plan, Planfile, Summary, PLAN_FORMAT_VERSION};
+
+pub struct PlanRequest<'a> {
+    pub spec_path: &'a Path,
+    pub environment: &'a str,
+    pub state_path: Option<&'a Path>,
+    pub out: Option<&'a Path>,
+}
+
+pub struct PlanOutcome {
+    pub plan: Plan,
+    pub saved_to: Option<PathBuf>,
+}
+
+pub fn plan(req: &PlanRequest<'_>) -> Result<PlanOutcome, OpsError> {
+    let stack = crate::spec::load_file(req.spec_path)?;
+    let env = environment::select(&stack, req.environment)?;
+    let backend = environment::backend(&stack, &env, req.state_path)?;
+    let state = {
+        let _lock = backend.lock("strata plan")?;
+        backend.read_for(&stack.name, &env.name)?
+    };
+    let values = environment::env_values(&stack, &env);
+    let changes = diff::diff(&stack, &values, state.as_ref())?;
+    let plan = Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        stack: stack.name.clone(),
+        environment: env.name.clone(),
+        state_lineage: state.as_ref().map(|s| s.lineage.clone()),
+        state_serial: state.as_ref().map_or(0, |s| s.serial),
+        spec_digest: environment::spec_digest(&stack),
+        summary: Summary::of(&changes),
+        changes,
+    };
+    let saved_to = match req.out {
+        Some(out) => {
+            Planfile::new(plan.clone(), req.spec_path).save(out)?;
+            Some(out.to_path_buf())
+        }
+        None => None,
+    };
+    Ok(PlanOutcome { plan, saved_to })
+}

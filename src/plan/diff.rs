@@ -1,0 +1,201 @@
+//! The pure diff: desired spec against recorded state, no I/O.
+//!
+//! Resources are visited in dependency order so that a resource being created
+//! or replaced makes everything that refers to it "known after apply", and a
+//! reference in a createOnly property then cascades the replacement.
+
+use serde_json::{Map, Value};
+
+use super::action::{contains_unknown, Action, PropertyChange, ResourceChange};
+use super::resolve::{EnvValues, KnownAttributes, Resolver};
+use super::PlanError;
+use crate::graph::{NodeSpec, ResourceGraph};
+use crate::spec::Stack;
+use crate::state::State;
+
+pub fn diff(stack: &Stack, env: &EnvValues, state: Option<&State>) -> Result<Vec<ResourceChange>, PlanError> {
+    let graph = crate::spec::dependency_graph(stack);
+    let order = graph
+        .topological_order()
+        .map_err(|cycles| PlanError::Cycle(cycles.iter().map(|c| c.describe()).collect::<Vec<_>>().join("; ")))?;
+    let mut known: KnownAttributes = KnownAttributes::new();
+    let mut changes = Vec::with_capacity(stack.resources.len());
+    for name in order {
+        let resource = &stack.resources[name];
+        let recorded = state.and_then(|s| s.resources.get(name));
+        let resolver = Resolver { env, attributes: &known };
+        let mut after = resolver.resolve(&resource.properties);
+        let dependencies: Vec<String> = resource.dependencies.iter().map(|(n, _)| n.clone()).collect();
+        let change = match recorded {
+            None => ResourceChange {
+                name: name.to_owned(),
+                type_name: resource.type_name.clone(),
+                action: Action::Create,
+                before: None,
+                changes: added_paths(&after),
+                after: Some(after),
+                reason: None,
+                requires_replace: Vec::new(),
+                dependencies,
+            },
+            Some(rec) if rec.type_name != resource.type_name => ResourceChange {
+                name: name.to_owned(),
+                type_name: resource.type_name.clone(),
+                action: Action::Replace,
+                before: Some(rec.properties.clone()),
+                changes: added_paths(&after),
+                after: Some(after),
+                reason: Some(format!("the type changed from {} to {}", rec.type_name, resource.type_name)),
+                requires_replace: Vec::new(),
+                dependencies,
+            },
+            Some(rec) => {
+                // Ignored properties keep their recorded value.
+                if let (Value::Object(a), Value::Object(b)) = (&mut after, &rec.properties) {
+                    for ignored in &resource.lifecycle.ignore_changes {
+                        match b.get(ignored) {
+                            Some(v) => a.insert(ignored.clone(), v.clone()),
+                            None => a.remove(ignored),
+                        };
+                    }
+                }
+                let mut property_changes = Vec::new();
+                diff_values("", Some(&rec.properties), Some(&after), &mut property_changes);
+                let schema = resource.schema;
+                let mut requires_replace: Vec<String> = Vec::new();
+                for c in &mut property_changes {
+                    let top = c.path.split(['.', '[']).next().unwrap_or_default();
+                    if schema.and_then(|s| s.property(top)).is_some_and(|p| p.create_only) {
+                        c.forces_replacement = true;
+                        if !requires_replace.iter().any(|r| r == top) {
+                            requires_replace.push(top.to_owned());
+                        }
+                    }
+                }
+                let action = if !requires_replace.is_empty() {
+                    Action::Replace
+                } else if property_changes.is_empty() {
+                    Action::NoOp
+                } else {
+                    Action::Update
+                };
+                let reason = (!requires_replace.is_empty()).then(|| {
+                    let names: Vec<String> = requires_replace.iter().map(|p| format!("`{p}`")).collect();
+                    format!("{} {} replacement", names.join(", "), if names.len() == 1 { "forces" } else { "force" })
+                });
+                ResourceChange {
+                    name: name.to_owned(),
+                    type_name: resource.type_name.clone(),
+                    action,
+                    before: Some(rec.properties.clone()),
+                    after: Some(after),
+                    changes: property_changes,
+                    reason,
+                    requires_replace,
+                    dependencies,
+                }
+            }
+        };
+        if let Some(rec) = recorded {
+            if change.action == Action::Replace && resource.lifecycle.prevent_destroy {
+                return Err(PlanError::PreventDestroy { name: name.to_owned(), action: "replace" });
+            }
+            // Created or replaced resources get new ids: unknown downstream.
+            if matches!(change.action, Action::NoOp | Action::Update) {
+                known.insert(name.to_owned(), rec.attributes.clone());
+            }
+        }
+        changes.push(change);
+    }
+    if let Some(state) = state {
+        changes.extend(deletions(stack, state)?);
+    }
+    Ok(changes)
+}
+
+/// Resources in state but not in the spec, dependents before dependencies.
+fn deletions(stack: &Stack, state: &State) -> Result<Vec<ResourceChange>, PlanError> {
+    let removed: Vec<(&String, &crate::state::ResourceState)> =
+        state.resources.iter().filter(|(n, _)| !stack.resources.contains_key(*n)).collect();
+    let graph = ResourceGraph::build(removed.iter().map(|(name, r)| NodeSpec {
+        name,
+        label: &r.type_name,
+        depends_on: r.dependencies.iter().map(|d| (d.as_str(), 0..0)).collect(),
+    }));
+    let order = graph
+        .reverse_topological_order()
+        .map_err(|cycles| PlanError::Cycle(cycles.iter().map(|c| c.describe()).collect::<Vec<_>>().join("; ")))?;
+    let mut out = Vec::new();
+    for name in order {
+        let rec = &state.resources[name];
+        if rec.prevent_destroy {
+            return Err(PlanError::PreventDestroy { name: name.to_owned(), action: "destroy" });
+        }
+        out.push(ResourceChange {
+            name: name.to_owned(),
+            type_name: rec.type_name.clone(),
+            action: Action::Delete,
+            before: Some(rec.properties.clone()),
+            after: None,
+            changes: removed_paths(&rec.properties),
+            reason: Some(String::from("it is no longer in the spec")),
+            requires_replace: Vec::new(),
+            dependencies: rec.dependencies.clone(),
+        });
+    }
+    Ok(out)
+}
+
+fn added_paths(after: &Value) -> Vec<PropertyChange> {
+    top_level(after)
+        .map(|(k, v)| PropertyChange { path: k.clone(), before: None, after: Some(v.clone()), forces_replacement: false })
+        .collect()
+}
+
+fn removed_paths(before: &Value) -> Vec<PropertyChange> {
+    top_level(before)
+        .map(|(k, v)| PropertyChange { path: k.clone(), before: Some(v.clone()), after: None, forces_replacement: false })
+        .collect()
+}
+
+fn top_level(v: &Value) -> impl Iterator<Item = (&String, &Value)> {
+    v.as_object().into_iter().flat_map(Map::iter)
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+/// Attribute-level differences: objects are compared key by key (so a changed
+/// environment variable shows as `Environment.Variables.X`); lists and
+/// scalars compare whole. An unknown value is always a (possible) change.
+fn diff_values(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<PropertyChange>) {
+    match (before, after) {
+        (Some(Value::Object(b)), Some(Value::Object(a))) if !super::action::is_unknown(after.unwrap_or(&Value::Null)) => {
+            let mut ordered: Vec<&String> = a.keys().collect();
+            ordered.extend(b.keys().filter(|k| !a.contains_key(*k)));
+            for k in ordered {
+                diff_values(&join(path, k), b.get(k), a.get(k), out);
+            }
+        }
+        (b, a) => {
+            let changed = match (b, a) {
+                (Some(b), Some(a)) => b != a || contains_unknown(a),
+                (None, None) => false,
+                _ => true,
+            };
+            if changed {
+                out.push(PropertyChange {
+                    path: path.to_owned(),
+                    before: b.cloned(),
+                    after: a.cloned(),
+                    forces_replacement: false,
+                });
+            }
+        }
+    }
+}

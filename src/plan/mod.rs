@@ -1,0 +1,103 @@
+//! Plans: what apply would do, computed purely from the spec and the state.
+
+pub mod action;
+pub mod diff;
+pub mod planfile;
+pub mod resolve;
+
+use serde::{Deserialize, Serialize};
+
+pub use action::{Action, PropertyChange, ResourceChange};
+pub use planfile::Planfile;
+pub use resolve::EnvValues;
+
+/// The planfile / JSON plan format version.
+pub const PLAN_FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub stack: String,
+    pub environment: String,
+    /// The state this plan was made against (None: no state yet).
+    pub state_lineage: Option<String>,
+    pub state_serial: u64,
+    /// SHA-256 of the spec file's bytes.
+    pub spec_digest: String,
+    /// Creates and updates in dependency order, then deletes in reverse order.
+    pub changes: Vec<ResourceChange>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub add: usize,
+    pub change: usize,
+    pub replace: usize,
+    pub destroy: usize,
+    pub unchanged: usize,
+}
+
+impl Summary {
+    pub fn of(changes: &[ResourceChange]) -> Self {
+        let mut s = Summary::default();
+        for c in changes {
+            match c.action {
+                Action::Create => s.add += 1,
+                Action::Update => s.change += 1,
+                Action::Replace => s.replace += 1,
+                Action::Delete => s.destroy += 1,
+                Action::NoOp => s.unchanged += 1,
+            }
+        }
+        s
+    }
+
+    pub fn has_changes(&self) -> bool {
+        self.add + self.change + self.replace + self.destroy > 0
+    }
+}
+
+impl Plan {
+    pub fn has_changes(&self) -> bool {
+        self.summary.has_changes()
+    }
+}
+
+/// Errors of the plan layer.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum PlanError {
+    #[error("dependency cycle: {0}")]
+    #[diagnostic(code(plan::cycle))]
+    Cycle(String),
+    #[error("`{name}` has PreventDestroy, but this plan would {action} it")]
+    #[diagnostic(
+        code(plan::prevent_destroy),
+        help("remove `PreventDestroy: true` from its Lifecycle first if you really mean to {action} it")
+    )]
+    PreventDestroy { name: String, action: &'static str },
+    #[error("the saved plan {path} is stale: {reason}")]
+    #[diagnostic(code(plan::stale), help("make a new plan with `strata plan --out`, review it, and apply that"))]
+    Stale { path: String, reason: String },
+    #[error("cannot read the saved plan {path}")]
+    #[diagnostic(code(plan::unreadable))]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write the saved plan {path}")]
+    #[diagnostic(code(plan::unwritable))]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} is not a strata plan file")]
+    #[diagnostic(code(plan::corrupt))]
+    Corrupt {
+        path: String,
+        #[source]
+        source: serde_json::Error,
+    },
+}

@@ -1,0 +1,5 @@
+//! What users and machines read: the human plan, the JSON plan.
+//! Output is written with ANSI styles; `anstream` strips them when stdout is
+//! not a terminal or `NO_COLOR` is set.
+
+pub mod plan_human;

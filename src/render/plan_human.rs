@@ -1,0 +1,102 @@
+//! The human plan, in Terraform's visual language: `+` create, `~` update,
+//! `-/+` replace, `-` destroy, attribute-level `before -> after`, and a
+//! closing summary line.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+use serde_json::Value;
+
+use crate::plan::action::is_unknown;
+use crate::plan::{Action, Plan, PropertyChange, ResourceChange};
+
+const KNOWN_AFTER_APPLY: &str = "(known after apply)";
+
+fn style(action: Action) -> Style {
+    let color = match action {
+        Action::Create => AnsiColor::Green,
+        Action::Update => AnsiColor::Yellow,
+        Action::Replace => AnsiColor::Magenta,
+        Action::Delete => AnsiColor::Red,
+        Action::NoOp => AnsiColor::White,
+    };
+    Style::new().fg_color(Some(color.into()))
+}
+
+fn paint(s: &str, st: Style) -> String {
+    format!("{}{s}{}", st.render(), st.render_reset())
+}
+
+/// Renders a value compactly; unknowns read "(known after apply)".
+pub fn value_text(v: &Value) -> String {
+    if is_unknown(v) {
+        return KNOWN_AFTER_APPLY.to_owned();
+    }
+    match v {
+        Value::Object(m) => {
+            let parts: Vec<String> = m.iter().map(|(k, v)| format!("{k}: {}", value_text(v))).collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+        Value::Array(a) => format!("[{}]", a.iter().map(value_text).collect::<Vec<_>>().join(", ")),
+        other => other.to_string(),
+    }
+}
+
+fn change_line(c: &PropertyChange, action: Action) -> String {
+    let (symbol, text) = match (&c.before, &c.after) {
+        (None, Some(a)) => ("+", value_text(a)),
+        (Some(b), None) => ("-", format!("{} -> null", value_text(b))),
+        (Some(b), Some(a)) => ("~", format!("{} -> {}", value_text(b), value_text(a))),
+        (None, None) => (" ", String::new()),
+    };
+    let symbol = if action == Action::Create { "+" } else if action == Action::Delete { "-" } else { symbol };
+    let st = match symbol {
+        "+" => style(Action::Create),
+        "-" => style(Action::Delete),
+        _ => style(Action::Update),
+    };
+    let text = if action == Action::Delete { value_text(c.before.as_ref().unwrap_or(&Value::Null)) } else { text };
+    let marker = if c.forces_replacement { paint("  # forces replacement", style(Action::Replace)) } else { String::new() };
+    format!("      {} {} = {text}{marker}", paint(symbol, st), c.path)
+}
+
+fn resource_block(out: &mut String, c: &ResourceChange) {
+    let st = style(c.action);
+    let header = format!("{} ({}) {}", c.name, c.type_name, c.action.verb());
+    let _ = writeln!(out, "  {} {}", paint(&format!("{:>3}", c.action.symbol()), st), paint(&header, Style::new().bold()));
+    if let Some(reason) = &c.reason {
+        let _ = writeln!(out, "        # {reason}");
+    }
+    for pc in &c.changes {
+        let _ = writeln!(out, "{}", change_line(pc, c.action));
+    }
+}
+
+/// The whole human plan.
+pub fn render(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Stack {} · environment {}", plan.stack, plan.environment);
+    if !plan.has_changes() {
+        let _ = writeln!(out, "\nNo changes. The infrastructure matches the spec ({} resources).", plan.summary.unchanged);
+        return out;
+    }
+    let _ = writeln!(out, "\nstrata will perform these actions, in this order:\n");
+    for c in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
+        resource_block(&mut out, c);
+        out.push('\n');
+    }
+    let s = plan.summary;
+    let _ = writeln!(
+        out,
+        "{} {} to add, {} to change, {} to replace, {} to destroy.",
+        paint("Plan:", Style::new().bold()),
+        s.add,
+        s.change,
+        s.replace,
+        s.destroy
+    );
+    if s.unchanged > 0 {
+        let _ = writeln!(out, "{} resources unchanged.", s.unchanged);
+    }
+    out
+}

@@ -1,0 +1,108 @@
+//! The stack spec: YAML with spans -> typed `Stack`, `${...}` references, and
+//! validation that reports every problem at once as miette diagnostics.
+
+pub mod diagnostic;
+pub mod load;
+pub mod model;
+pub mod network;
+pub mod properties;
+pub mod references;
+pub mod template;
+pub mod yaml;
+
+use std::path::Path;
+
+use miette::NamedSource;
+
+pub use diagnostic::{SpecDiagnostic, SpecErrors};
+pub use model::{Environment, Resource, Stack, StateBackendSpec, DEFAULT_ENVIRONMENT};
+
+use crate::graph::{NodeSpec, ResourceGraph};
+
+/// Errors of the spec layer: the file could not be read, or it is invalid.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum SpecError {
+    #[error("cannot read the stack spec {path}")]
+    #[diagnostic(code(spec::unreadable), help("check the path; stack specs usually live under stacks/"))]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(#[from] Box<SpecErrors>),
+}
+
+/// Reads and validates a spec file.
+pub fn load_file(path: &Path) -> Result<Stack, SpecError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| SpecError::Read { path: path.display().to_string(), source })?;
+    load_str(path, text)
+}
+
+/// Validates spec text; `path` is used for messages.
+pub fn load_str(path: &Path, text: String) -> Result<Stack, SpecError> {
+    let display = path.display().to_string();
+    let mut diags = load::Diagnostics::default();
+    let stack = match yaml::parse(&text) {
+        Err(syntax) => {
+            diags.push(syntax);
+            None
+        }
+        Ok((root, duplicates)) => {
+            diags.0.extend(duplicates);
+            let source = model::SourceFile { path: path.to_path_buf(), text: text.clone() };
+            let mut stack = load::load(&root, source, &mut diags);
+            check(&mut stack, &mut diags);
+            Some(stack)
+        }
+    };
+    match stack {
+        Some(stack) if diags.0.is_empty() => Ok(stack),
+        _ => {
+            let mut diagnostics = diags.0;
+            diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+            Err(SpecError::Invalid(Box::new(SpecErrors {
+                path: display.clone(),
+                source_code: NamedSource::new(display, text),
+                diagnostics,
+            })))
+        }
+    }
+}
+
+/// Everything after the shape: properties, references, network, cycles.
+fn check(stack: &mut Stack, diags: &mut load::Diagnostics) {
+    let src = stack.source.text.clone();
+    for resource in stack.resources.values() {
+        if let Some(schema) = resource.schema {
+            properties::check_properties(
+                &src,
+                &resource.properties,
+                schema.properties,
+                resource.name_span.clone(),
+                &format!("`{}` ({})", resource.name, resource.type_name),
+                diags,
+            );
+        }
+    }
+    references::check_references(stack, diags);
+    network::check_network(stack, diags);
+    for cycle in dependency_graph(stack).cycles() {
+        diags.push(
+            SpecDiagnostic::new("spec::dependency-cycle", cycle.closing_span.clone(), format!("dependency cycle: {}", cycle.describe()))
+                .label(format!("`{}` depends on `{}` here, closing the cycle", cycle.path[cycle.path.len() - 2], cycle.path[0]))
+                .hint("break the cycle: one of these resources must not refer to the next (use a name or ARN you build yourself)"),
+        );
+    }
+}
+
+/// The stack's dependency graph (references and `DependsOn`).
+pub fn dependency_graph(stack: &Stack) -> ResourceGraph {
+    ResourceGraph::build(stack.resources.values().map(|r| NodeSpec {
+        name: &r.name,
+        label: &r.type_name,
+        depends_on: r.dependencies.iter().map(|(n, s)| (n.as_str(), s.clone())).collect(),
+    }))
+}

@@ -1,0 +1,77 @@
+//! Saved plans: `plan --out` records the state lineage, serial and spec
+//! digest; `show` (and later `apply`) refuses the plan once any moved on.
+
+use serde_json::{json, Value};
+
+use crate::support::{stderr, stdout, Scratch};
+
+const SPEC: &str = "\
+Stack: demo
+Resources:
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: /demo
+      RetentionInDays: 14
+";
+
+fn state(serial: u64) -> Value {
+    json!({
+        "version": 1, "lineage": "11111111-2222-4333-8444-555555555555", "serial": serial,
+        "stack": "demo", "environment": "local",
+        "resources": {}
+    })
+}
+
+#[test]
+fn saved_plan_records_what_it_was_made_against() {
+    let s = Scratch::with_spec(SPEC);
+    s.write_state(&state(3));
+    let out = s.run(&["plan", "stack.yaml", "--state", "state.json", "--out", "plans/next.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Saved the plan to plans/next.json"));
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(s.path().join("plans/next.json")).unwrap()).unwrap();
+    assert_eq!(saved["plan"]["state_lineage"], "11111111-2222-4333-8444-555555555555");
+    assert_eq!(saved["plan"]["state_serial"], 3);
+    assert_eq!(saved["plan"]["spec_digest"].as_str().unwrap().len(), 64);
+
+    let shown = s.run(&["show", "plans/next.json", "--state", "state.json"]);
+    assert_eq!(shown.status.code(), Some(0), "{}", stderr(&shown));
+    assert!(stdout(&shown).contains("The plan is current"));
+}
+
+#[test]
+fn saved_plan_is_refused_after_the_state_serial_changed() {
+    let s = Scratch::with_spec(SPEC);
+    s.write_state(&state(3));
+    assert!(s.run(&["plan", "stack.yaml", "--state", "state.json", "--out", "p.json"]).status.success());
+    s.write_state(&state(4));
+    let out = s.run(&["show", "p.json", "--state", "state.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("stale") && err.contains("serial 3") && err.contains("serial 4"), "{err}");
+}
+
+#[test]
+fn saved_plan_is_refused_against_another_lineage() {
+    let s = Scratch::with_spec(SPEC);
+    s.write_state(&state(3));
+    assert!(s.run(&["plan", "stack.yaml", "--state", "state.json", "--out", "p.json"]).status.success());
+    let mut other = state(3);
+    other["lineage"] = json!("99999999-2222-4333-8444-555555555555");
+    s.write_state(&other);
+    let out = s.run(&["show", "p.json", "--state", "state.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("lineage"), "{}", stderr(&out));
+}
+
+#[test]
+fn saved_plan_is_refused_after_the_spec_changed() {
+    let s = Scratch::with_spec(SPEC);
+    s.write_state(&state(3));
+    assert!(s.run(&["plan", "stack.yaml", "--state", "state.json", "--out", "p.json"]).status.success());
+    s.write_spec(&SPEC.replace("14", "30"));
+    let out = s.run(&["show", "p.json", "--state", "state.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("spec stack.yaml changed"), "{}", stderr(&out));
+}

@@ -3,7 +3,8 @@
 //! Handlers open a span carrying the identifiers of the unit of work
 //! (scheduleId, orderId, executionId, owner, ...); every event inside it — the
 //! SDK's included — is printed with that span's fields, so each log line can be
-//! found by any of them in CloudWatch Logs Insights.
+//! found by any of them in CloudWatch Logs Insights. The fields appear in the
+//! line's `spans` list (outermost first).
 
 use tracing::Subscriber;
 use tracing_subscriber::fmt::MakeWriter;
@@ -22,8 +23,10 @@ where
     tracing_subscriber::fmt()
         .json()
         .with_env_filter(EnvFilter::new(filter))
-        .with_current_span(true)
-        .with_span_list(false)
+        // The whole list, not just the innermost span: inside an SDK call the
+        // innermost span is the SDK's own and lacks our identifiers.
+        .with_current_span(false)
+        .with_span_list(true)
         .flatten_event(true)
         .with_target(true)
         .with_ansi(false)

@@ -1,7 +1,7 @@
 //! One delivery from Scheduler, start to finish: load the definition, skip a
 //! schedule that is no longer live, price the order, write it once.
 
-use acme_core::model::{OrderStatus, ScheduleInput};
+use acme_core::model::{OrderStatus, ScheduleInput, ScheduleStatus};
 use acme_core::time::parse_timestamp;
 use lambda_runtime::Diagnostic;
 use rust_decimal::Decimal;
@@ -124,7 +124,7 @@ impl Executor {
             return Ok(Outcome::Skipped { reason: SkipReason::ScheduleNotFound });
         };
         if !definition.is_live() {
-            let reason = if definition.enabled {
+            let reason = if definition.status == ScheduleStatus::Cancelled {
                 SkipReason::ScheduleCancelled
             } else {
                 SkipReason::ScheduleDisabled

@@ -1,0 +1,15 @@
+//! `AWS::KMS::Alias`: a friendly name (`alias/...`) for a KMS key.
+
+use crate::provider::schema::{ValueType::*, *};
+
+pub const SCHEMA: ResourceSchema = ResourceSchema {
+    type_name: "AWS::KMS::Alias",
+    properties: &[
+        create_only(required("AliasName", String)),
+        // Key id or key ARN; re-pointing an alias is an in-place update.
+        required("TargetKeyId", String),
+    ],
+    attributes: &["AliasName"],
+    id_attribute: "AliasName",
+    taggable: false,
+};

@@ -90,7 +90,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
             } else {
                 let _ = write!(out, "{}", plan_human::render(&outcome.plan));
                 if let Some(path) = &outcome.saved_to {
-                    let _ = writeln!(out, "\nSaved the plan to {}. Apply exactly this plan with: strata apply {}", path.display(), path.display());
+                    let _ = writeln!(
+                        out,
+                        "\nSaved the plan to {}. Apply exactly this plan with: strata apply {}",
+                        path.display(),
+                        path.display()
+                    );
                 }
             }
             Ok(if detailed_exitcode && outcome.plan.has_changes() { ExitCode::from(2) } else { ExitCode::SUCCESS })

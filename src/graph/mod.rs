@@ -92,7 +92,9 @@ impl ResourceGraph {
     }
 
     fn neighbours(&self, name: &str, dir: Direction) -> Vec<&str> {
-        let Some(&i) = self.index.get(name) else { return Vec::new() };
+        let Some(&i) = self.index.get(name) else {
+            return Vec::new();
+        };
         let mut v: Vec<NodeIndex> = self.graph.neighbors_directed(i, dir).collect();
         v.sort();
         v.into_iter().map(|n| self.name(n)).collect()
@@ -151,7 +153,8 @@ impl ResourceGraph {
         let mut previous: HashMap<NodeIndex, NodeIndex> = HashMap::new();
         let mut queue = std::collections::VecDeque::from([start]);
         while let Some(current) = queue.pop_front() {
-            let mut deps: Vec<NodeIndex> = self.graph.neighbors_directed(current, Direction::Incoming).filter(|n| in_scc(*n)).collect();
+            let mut deps: Vec<NodeIndex> =
+                self.graph.neighbors_directed(current, Direction::Incoming).filter(|n| in_scc(*n)).collect();
             deps.sort();
             for dep in deps {
                 if dep == start {
@@ -162,11 +165,8 @@ impl ResourceGraph {
                         at = p;
                     }
                     path.reverse();
-                    let closing_span = self
-                        .graph
-                        .find_edge(start, current)
-                        .map(|e| self.graph[e].clone())
-                        .unwrap_or(0..0);
+                    let closing_span =
+                        self.graph.find_edge(start, current).map(|e| self.graph[e].clone()).unwrap_or(0..0);
                     let mut names: Vec<String> = path.iter().map(|i| self.name(*i).to_owned()).collect();
                     if names.first().map(String::as_str) != Some(self.name(start)) {
                         names.insert(0, self.name(start).to_owned());

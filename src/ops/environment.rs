@@ -43,7 +43,9 @@ pub fn backend(stack: &Stack, env: &Environment, state_override: Option<&Path>) 
     }
     match &env.state {
         StateBackendSpec::Local { path: Some(p) } => Ok(LocalBackend::new(PathBuf::from(p))),
-        StateBackendSpec::Local { path: None } => Ok(LocalBackend::new(LocalBackend::default_path(&stack.name, &env.name))),
+        StateBackendSpec::Local { path: None } => {
+            Ok(LocalBackend::new(LocalBackend::default_path(&stack.name, &env.name)))
+        }
         StateBackendSpec::S3 { .. } => Err(OpsError::UnsupportedBackend { backend: "s3" }),
     }
 }

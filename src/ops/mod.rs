@@ -28,7 +28,10 @@ pub enum OpsError {
     #[diagnostic(code(ops::unsupported_backend), help("use the local backend (the default) or pass --state <file>"))]
     UnsupportedBackend { backend: &'static str },
     #[error("cannot render the graph with Graphviz")]
-    #[diagnostic(code(ops::graphviz), help("install Graphviz (Debian: apt-get install graphviz), or omit --svg to print DOT"))]
+    #[diagnostic(
+        code(ops::graphviz),
+        help("install Graphviz (Debian: apt-get install graphviz), or omit --svg to print DOT")
+    )]
     Graphviz {
         #[source]
         source: std::io::Error,

@@ -148,13 +148,23 @@ fn deletions(stack: &Stack, state: &State) -> Result<Vec<ResourceChange>, PlanEr
 
 fn added_paths(after: &Value) -> Vec<PropertyChange> {
     top_level(after)
-        .map(|(k, v)| PropertyChange { path: k.clone(), before: None, after: Some(v.clone()), forces_replacement: false })
+        .map(|(k, v)| PropertyChange {
+            path: k.clone(),
+            before: None,
+            after: Some(v.clone()),
+            forces_replacement: false,
+        })
         .collect()
 }
 
 fn removed_paths(before: &Value) -> Vec<PropertyChange> {
     top_level(before)
-        .map(|(k, v)| PropertyChange { path: k.clone(), before: Some(v.clone()), after: None, forces_replacement: false })
+        .map(|(k, v)| PropertyChange {
+            path: k.clone(),
+            before: Some(v.clone()),
+            after: None,
+            forces_replacement: false,
+        })
         .collect()
 }
 
@@ -175,7 +185,9 @@ fn join(prefix: &str, key: &str) -> String {
 /// scalars compare whole. An unknown value is always a (possible) change.
 fn diff_values(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<PropertyChange>) {
     match (before, after) {
-        (Some(Value::Object(b)), Some(Value::Object(a))) if !super::action::is_unknown(after.unwrap_or(&Value::Null)) => {
+        (Some(Value::Object(b)), Some(Value::Object(a)))
+            if !super::action::is_unknown(after.unwrap_or(&Value::Null)) =>
+        {
             let mut ordered: Vec<&String> = a.keys().collect();
             ordered.extend(b.keys().filter(|k| !a.contains_key(*k)));
             for k in ordered {

@@ -37,7 +37,8 @@ impl Planfile {
     }
 
     pub fn load(path: &Path) -> Result<Self, PlanError> {
-        let text = std::fs::read_to_string(path).map_err(|source| PlanError::Read { path: path.display().to_string(), source })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| PlanError::Read { path: path.display().to_string(), source })?;
         serde_json::from_str(&text).map_err(|source| PlanError::Corrupt { path: path.display().to_string(), source })
     }
 

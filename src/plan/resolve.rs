@@ -53,7 +53,9 @@ impl Resolver<'_> {
     /// A lone reference keeps the attribute's JSON type; mixed text becomes a
     /// string. Validation has already rejected malformed templates.
     pub fn resolve_string(&self, s: &str) -> Value {
-        let Ok(t) = template::parse(s) else { return Value::String(s.to_owned()) };
+        let Ok(t) = template::parse(s) else {
+            return Value::String(s.to_owned());
+        };
         if let Some(r) = t.single_reference() {
             return self.lookup(r).unwrap_or_else(|| unknown(s));
         }

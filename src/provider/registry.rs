@@ -30,6 +30,7 @@ pub static ALL: &[&ResourceSchema] = &[
     &types::lambda_permission::SCHEMA,
     // EventBridge Scheduler
     &types::scheduler_schedule_group::SCHEMA,
+    &types::scheduler_schedule::SCHEMA,
     // API Gateway (REST)
     &types::apigateway_rest_api::SCHEMA,
     &types::apigateway_authorizer::SCHEMA,

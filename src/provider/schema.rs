@@ -81,7 +81,5 @@ pub const fn create_only(p: PropertySchema) -> PropertySchema {
 }
 
 /// CloudFormation's usual `Tags: [{Key, Value}]` list.
-pub const TAG_LIST: ValueType = ValueType::List(&ValueType::Object(&[
-    required("Key", ValueType::String),
-    required("Value", ValueType::String),
-]));
+pub const TAG_LIST: ValueType =
+    ValueType::List(&ValueType::Object(&[required("Key", ValueType::String), required("Value", ValueType::String)]));

@@ -49,21 +49,29 @@ fn change_line(c: &PropertyChange, action: Action) -> String {
         (Some(b), Some(a)) => ("~", format!("{} -> {}", value_text(b), value_text(a))),
         (None, None) => (" ", String::new()),
     };
-    let symbol = if action == Action::Create { "+" } else if action == Action::Delete { "-" } else { symbol };
+    let symbol = if action == Action::Create {
+        "+"
+    } else if action == Action::Delete {
+        "-"
+    } else {
+        symbol
+    };
     let st = match symbol {
         "+" => style(Action::Create),
         "-" => style(Action::Delete),
         _ => style(Action::Update),
     };
     let text = if action == Action::Delete { value_text(c.before.as_ref().unwrap_or(&Value::Null)) } else { text };
-    let marker = if c.forces_replacement { paint("  # forces replacement", style(Action::Replace)) } else { String::new() };
+    let marker =
+        if c.forces_replacement { paint("  # forces replacement", style(Action::Replace)) } else { String::new() };
     format!("      {} {} = {text}{marker}", paint(symbol, st), c.path)
 }
 
 fn resource_block(out: &mut String, c: &ResourceChange) {
     let st = style(c.action);
     let header = format!("{} ({}) {}", c.name, c.type_name, c.action.verb());
-    let _ = writeln!(out, "  {} {}", paint(&format!("{:>3}", c.action.symbol()), st), paint(&header, Style::new().bold()));
+    let _ =
+        writeln!(out, "  {} {}", paint(&format!("{:>3}", c.action.symbol()), st), paint(&header, Style::new().bold()));
     if let Some(reason) = &c.reason {
         let _ = writeln!(out, "        # {reason}");
     }
@@ -77,7 +85,8 @@ pub fn render(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Stack {} · environment {}", plan.stack, plan.environment);
     if !plan.has_changes() {
-        let _ = writeln!(out, "\nNo changes. The infrastructure matches the spec ({} resources).", plan.summary.unchanged);
+        let _ =
+            writeln!(out, "\nNo changes. The infrastructure matches the spec ({} resources).", plan.summary.unchanged);
         return out;
     }
     let _ = writeln!(out, "\nstrata will perform these actions, in this order:\n");
@@ -96,7 +105,7 @@ pub fn render(plan: &Plan) -> String {
         s.destroy
     );
     if s.unchanged > 0 {
-        let _ = writeln!(out, "{} resources unchanged.", s.unchanged);
+        let _ = writeln!(out, "{} resource{} unchanged.", s.unchanged, if s.unchanged == 1 { "" } else { "s" });
     }
     out
 }

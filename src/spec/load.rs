@@ -4,7 +4,9 @@
 use indexmap::IndexMap;
 
 use super::diagnostic::{did_you_mean_hint, SpecDiagnostic};
-use super::model::{Environment, Lifecycle, Output, Resource, SourceFile, Stack, StateBackendSpec, DEFAULT_ENVIRONMENT};
+use super::model::{
+    Environment, Lifecycle, Output, Resource, SourceFile, Stack, StateBackendSpec, DEFAULT_ENVIRONMENT,
+};
 use super::yaml::{Node, NodeValue};
 use crate::provider::registry;
 
@@ -30,12 +32,16 @@ impl Diagnostics {
             let text = key.scalar_text();
             if !allowed.contains(&text.as_str()) {
                 self.push(
-                    SpecDiagnostic::new("spec::unknown-key", key.span.clone(), format!("unknown key `{text}` in {what}"))
-                        .label("not recognised")
-                        .hint(
-                            did_you_mean_hint(&text, allowed.iter().copied())
-                                .unwrap_or_else(|| format!("allowed keys: {}", allowed.join(", "))),
-                        ),
+                    SpecDiagnostic::new(
+                        "spec::unknown-key",
+                        key.span.clone(),
+                        format!("unknown key `{text}` in {what}"),
+                    )
+                    .label("not recognised")
+                    .hint(
+                        did_you_mean_hint(&text, allowed.iter().copied())
+                            .unwrap_or_else(|| format!("allowed keys: {}", allowed.join(", "))),
+                    ),
                 );
             }
         }
@@ -47,8 +53,12 @@ impl Diagnostics {
             return true;
         }
         self.push(
-            SpecDiagnostic::new("spec::wrong-type", node.span.clone(), format!("{what} must be a mapping, found {}", node.kind_name()))
-                .label("expected a mapping"),
+            SpecDiagnostic::new(
+                "spec::wrong-type",
+                node.span.clone(),
+                format!("{what} must be a mapping, found {}", node.kind_name()),
+            )
+            .label("expected a mapping"),
         );
         false
     }
@@ -59,8 +69,12 @@ impl Diagnostics {
             NodeValue::Int(i) => Some(i.to_string()),
             _ => {
                 self.push(
-                    SpecDiagnostic::new("spec::wrong-type", node.span.clone(), format!("{what} must be a string, found {}", node.kind_name()))
-                        .label("expected a string"),
+                    SpecDiagnostic::new(
+                        "spec::wrong-type",
+                        node.span.clone(),
+                        format!("{what} must be a string, found {}", node.kind_name()),
+                    )
+                    .label("expected a string"),
                 );
                 None
             }
@@ -72,8 +86,12 @@ impl Diagnostics {
             NodeValue::Bool(b) => Some(b),
             _ => {
                 self.push(
-                    SpecDiagnostic::new("spec::wrong-type", node.span.clone(), format!("{what} must be true or false, found {}", node.kind_name()))
-                        .label("expected a boolean"),
+                    SpecDiagnostic::new(
+                        "spec::wrong-type",
+                        node.span.clone(),
+                        format!("{what} must be true or false, found {}", node.kind_name()),
+                    )
+                    .label("expected a boolean"),
                 );
                 None
             }
@@ -84,14 +102,17 @@ impl Diagnostics {
     fn string_list(&mut self, node: &Node, what: &str) -> Vec<(String, std::ops::Range<usize>)> {
         match &node.value {
             NodeValue::Str(s) => vec![(s.clone(), node.span.clone())],
-            NodeValue::Seq(items) => items
-                .iter()
-                .filter_map(|item| self.expect_string(item, what).map(|s| (s, item.span.clone())))
-                .collect(),
+            NodeValue::Seq(items) => {
+                items.iter().filter_map(|item| self.expect_string(item, what).map(|s| (s, item.span.clone()))).collect()
+            }
             _ => {
                 self.push(
-                    SpecDiagnostic::new("spec::wrong-type", node.span.clone(), format!("{what} must be a list of names, found {}", node.kind_name()))
-                        .label("expected a list"),
+                    SpecDiagnostic::new(
+                        "spec::wrong-type",
+                        node.span.clone(),
+                        format!("{what} must be a list of names, found {}", node.kind_name()),
+                    )
+                    .label("expected a list"),
                 );
                 Vec::new()
             }
@@ -178,8 +199,12 @@ pub fn load(root: &Node, source: SourceFile, diags: &mut Diagnostics) -> Stack {
                 diags.unknown_keys(v, OUTPUT_KEYS, "an output");
                 let Some(value) = v.get("Value") else {
                     diags.push(
-                        SpecDiagnostic::new("spec::missing-key", k.span.clone(), format!("output `{}` has no `Value`", k.scalar_text()))
-                            .label("needs a Value"),
+                        SpecDiagnostic::new(
+                            "spec::missing-key",
+                            k.span.clone(),
+                            format!("output `{}` has no `Value`", k.scalar_text()),
+                        )
+                        .label("needs a Value"),
                     );
                     continue;
                 };
@@ -199,9 +224,13 @@ fn load_environments(node: &Node, stack: &mut Stack, diags: &mut Diagnostics) {
         let name = key.scalar_text();
         if !is_stack_or_env_name(&name) {
             diags.push(
-                SpecDiagnostic::new("spec::invalid-name", key.span.clone(), format!("invalid environment name `{name}`"))
-                    .label("not a valid environment name")
-                    .hint("use lower-case letters, digits and `-`, starting with a letter"),
+                SpecDiagnostic::new(
+                    "spec::invalid-name",
+                    key.span.clone(),
+                    format!("invalid environment name `{name}`"),
+                )
+                .label("not a valid environment name")
+                .hint("use lower-case letters, digits and `-`, starting with a letter"),
             );
             continue;
         }
@@ -209,9 +238,13 @@ fn load_environments(node: &Node, stack: &mut Stack, diags: &mut Diagnostics) {
         if matches!(value.value, NodeValue::Null) {
             if name != DEFAULT_ENVIRONMENT {
                 diags.push(
-                    SpecDiagnostic::new("spec::missing-key", key.span.clone(), format!("environment `{name}` has no `Region`"))
-                        .label("needs a Region")
-                        .hint("only `local` (the embedded local cloud) needs no region"),
+                    SpecDiagnostic::new(
+                        "spec::missing-key",
+                        key.span.clone(),
+                        format!("environment `{name}` has no `Region`"),
+                    )
+                    .label("needs a Region")
+                    .hint("only `local` (the embedded local cloud) needs no region"),
                 );
             }
             stack.environments.insert(name, env);
@@ -228,9 +261,13 @@ fn load_environments(node: &Node, stack: &mut Stack, diags: &mut Diagnostics) {
             if let Some(id) = &id {
                 if id.len() != 12 || !id.chars().all(|c| c.is_ascii_digit()) {
                     diags.push(
-                        SpecDiagnostic::new("spec::invalid-value", n.span.clone(), format!("`{id}` is not an AWS account id"))
-                            .label("expected 12 digits")
-                            .hint("quote it so YAML keeps leading zeros: AccountId: \"012345678901\""),
+                        SpecDiagnostic::new(
+                            "spec::invalid-value",
+                            n.span.clone(),
+                            format!("`{id}` is not an AWS account id"),
+                        )
+                        .label("expected 12 digits")
+                        .hint("quote it so YAML keeps leading zeros: AccountId: \"012345678901\""),
                     );
                 }
             }
@@ -239,16 +276,24 @@ fn load_environments(node: &Node, stack: &mut Stack, diags: &mut Diagnostics) {
         if name == DEFAULT_ENVIRONMENT {
             if let Some(region) = value.key_node("Region") {
                 diags.push(
-                    SpecDiagnostic::new("spec::invalid-value", region.span.clone(), "the `local` environment is the embedded local cloud and takes no Region")
-                        .label("not allowed for local")
-                        .hint("declare another environment for a real AWS region"),
+                    SpecDiagnostic::new(
+                        "spec::invalid-value",
+                        region.span.clone(),
+                        "the `local` environment is the embedded local cloud and takes no Region",
+                    )
+                    .label("not allowed for local")
+                    .hint("declare another environment for a real AWS region"),
                 );
             }
         } else if env.region.is_none() && value.get("Region").is_none() {
             diags.push(
-                SpecDiagnostic::new("spec::missing-key", key.span.clone(), format!("environment `{name}` has no `Region`"))
-                    .label("needs a Region")
-                    .hint("e.g. `Region: eu-west-1`"),
+                SpecDiagnostic::new(
+                    "spec::missing-key",
+                    key.span.clone(),
+                    format!("environment `{name}` has no `Region`"),
+                )
+                .label("needs a Region")
+                .hint("e.g. `Region: eu-west-1`"),
             );
         }
         if let Some(state) = value.get("State") {
@@ -275,9 +320,13 @@ fn load_state_backend(node: &Node, diags: &mut Diagnostics) -> Option<StateBacke
             let key = text(diags, "Key");
             if bucket.is_none() || key.is_none() {
                 diags.push(
-                    SpecDiagnostic::new("spec::missing-key", node.span.clone(), "an s3 state backend needs `Bucket` and `Key`")
-                        .label("incomplete s3 backend")
-                        .hint("e.g. `Bucket: my-state-bucket` and `Key: stack/prod.json`"),
+                    SpecDiagnostic::new(
+                        "spec::missing-key",
+                        node.span.clone(),
+                        "an s3 state backend needs `Bucket` and `Key`",
+                    )
+                    .label("incomplete s3 backend")
+                    .hint("e.g. `Bucket: my-state-bucket` and `Key: stack/prod.json`"),
                 );
                 return None;
             }
@@ -288,11 +337,23 @@ fn load_state_backend(node: &Node, diags: &mut Diagnostics) -> Option<StateBacke
             diags.push(
                 SpecDiagnostic::new("spec::invalid-value", span, format!("unknown state backend `{other}`"))
                     .label("unknown backend")
-                    .hint(did_you_mean_hint(other, ["local", "s3"]).unwrap_or_else(|| String::from("backends: local, s3"))),
+                    .hint(
+                        did_you_mean_hint(other, ["local", "s3"])
+                            .unwrap_or_else(|| String::from("backends: local, s3")),
+                    ),
             );
             None
         }
     }
+}
+
+/// "did you mean" over type names, ignoring the `AWS::` every name shares
+/// (which would otherwise make any two names look alike).
+fn did_you_mean_type(wanted: &str) -> Option<String> {
+    let strip = |s: &'static str| s.strip_prefix("AWS::").unwrap_or(s);
+    let wanted = wanted.strip_prefix("AWS::").unwrap_or(wanted);
+    let found = super::diagnostic::did_you_mean(wanted, registry::type_names().map(strip))?;
+    Some(format!("did you mean `AWS::{found}`?"))
 }
 
 fn load_resources(node: &Node, stack: &mut Stack, diags: &mut Diagnostics) {
@@ -301,7 +362,9 @@ fn load_resources(node: &Node, stack: &mut Stack, diags: &mut Diagnostics) {
     }
     let entries = node.as_map().unwrap_or_default();
     if entries.is_empty() {
-        diags.push(SpecDiagnostic::new("spec::missing-key", node.span.clone(), "`Resources` is empty").label("no resources"));
+        diags.push(
+            SpecDiagnostic::new("spec::missing-key", node.span.clone(), "`Resources` is empty").label("no resources"),
+        );
     }
     for (key, value) in entries {
         let name = key.scalar_text();
@@ -325,16 +388,22 @@ fn load_resources(node: &Node, stack: &mut Stack, diags: &mut Diagnostics) {
             );
             continue;
         };
-        let Some(type_name) = diags.expect_string(type_node, "`Type`") else { continue };
+        let Some(type_name) = diags.expect_string(type_node, "`Type`") else {
+            continue;
+        };
         let schema = registry::lookup(&type_name);
         if schema.is_none() {
             diags.push(
-                SpecDiagnostic::new("spec::unknown-type", type_node.span.clone(), format!("unknown resource type `{type_name}`"))
-                    .label("not a type strata supports")
-                    .hint(
-                        did_you_mean_hint(&type_name, registry::type_names())
-                            .unwrap_or_else(|| String::from("run `strata types` to list the supported types")),
-                    ),
+                SpecDiagnostic::new(
+                    "spec::unknown-type",
+                    type_node.span.clone(),
+                    format!("unknown resource type `{type_name}`"),
+                )
+                .label("not a type strata supports")
+                .hint(
+                    did_you_mean_type(&type_name)
+                        .unwrap_or_else(|| String::from("run `strata types` to list the supported types")),
+                ),
             );
         }
         let properties = match value.get("Properties") {
@@ -355,9 +424,13 @@ fn load_resources(node: &Node, stack: &mut Stack, diags: &mut Diagnostics) {
                         if let Some(schema) = schema {
                             if schema.property(&prop).is_none() {
                                 diags.push(
-                                    SpecDiagnostic::new("spec::unknown-property", span.clone(), format!("`IgnoreChanges` names `{prop}`, which `{type_name}` does not have"))
-                                        .label("unknown property")
-                                        .maybe_hint(did_you_mean_hint(&prop, schema.properties.iter().map(|p| p.name))),
+                                    SpecDiagnostic::new(
+                                        "spec::unknown-property",
+                                        span.clone(),
+                                        format!("`IgnoreChanges` names `{prop}`, which `{type_name}` does not have"),
+                                    )
+                                    .label("unknown property")
+                                    .maybe_hint(did_you_mean_hint(&prop, schema.properties.iter().map(|p| p.name))),
                                 );
                             }
                         }

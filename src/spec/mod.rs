@@ -36,8 +36,8 @@ pub enum SpecError {
 
 /// Reads and validates a spec file.
 pub fn load_file(path: &Path) -> Result<Stack, SpecError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| SpecError::Read { path: path.display().to_string(), source })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| SpecError::Read { path: path.display().to_string(), source })?;
     load_str(path, text)
 }
 

@@ -61,8 +61,14 @@ impl Environment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StateBackendSpec {
     /// A file on this machine; `None` means the default path.
-    Local { path: Option<String> },
-    S3 { bucket: String, key: String, region: Option<String> },
+    Local {
+        path: Option<String>,
+    },
+    S3 {
+        bucket: String,
+        key: String,
+        region: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone)]

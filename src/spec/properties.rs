@@ -21,28 +21,52 @@ pub fn check_properties(
     check_object(src, properties, schema_props, owner_span, context, diags);
 }
 
-fn check_object(src: &str, node: &Node, props: &'static [PropertySchema], owner_span: Range<usize>, context: &str, diags: &mut Diagnostics) {
+fn check_object(
+    src: &str,
+    node: &Node,
+    props: &'static [PropertySchema],
+    owner_span: Range<usize>,
+    context: &str,
+    diags: &mut Diagnostics,
+) {
     let Some(entries) = node.as_map() else { return };
+    // A misspelt required property is reported once, as the misspelling.
+    let mut suggested: Vec<&str> = Vec::new();
     for (key, value) in entries {
         let name = key.scalar_text();
         match props.iter().find(|p| p.name == name) {
             Some(p) => check_value(src, value, &p.ty, &format!("{context}.{name}"), diags),
-            None => diags.push(
-                SpecDiagnostic::new("spec::unknown-property", key.span.clone(), format!("unknown property `{name}` in {context}"))
+            None => {
+                if let Some(s) = super::diagnostic::did_you_mean(&name, props.iter().map(|p| p.name)) {
+                    suggested.push(s);
+                }
+                diags.push(
+                    SpecDiagnostic::new(
+                        "spec::unknown-property",
+                        key.span.clone(),
+                        format!("unknown property `{name}` in {context}"),
+                    )
                     .label("not a property of this type")
-                    .hint(did_you_mean_hint(&name, props.iter().map(|p| p.name)).unwrap_or_else(|| {
-                        let names: Vec<_> = props.iter().map(|p| p.name).collect();
-                        format!("known properties: {}", names.join(", "))
-                    })),
-            ),
+                    .hint(did_you_mean_hint(&name, props.iter().map(|p| p.name)).unwrap_or_else(
+                        || {
+                            let names: Vec<_> = props.iter().map(|p| p.name).collect();
+                            format!("known properties: {}", names.join(", "))
+                        },
+                    )),
+                )
+            }
         }
     }
-    for p in props.iter().filter(|p| p.required) {
+    for p in props.iter().filter(|p| p.required && !suggested.contains(&p.name)) {
         if node.get(p.name).is_none() {
             diags.push(
-                SpecDiagnostic::new("spec::missing-property", owner_span.clone(), format!("{context} is missing the required property `{}`", p.name))
-                    .label(format!("`{}` is required here", p.name))
-                    .hint(format!("add `{}:` under this mapping", p.name)),
+                SpecDiagnostic::new(
+                    "spec::missing-property",
+                    owner_span.clone(),
+                    format!("{context} is missing the required property `{}`", p.name),
+                )
+                .label(format!("`{}` is required here", p.name))
+                .hint(format!("add `{}:` under this mapping", p.name)),
             );
         }
     }
@@ -50,14 +74,16 @@ fn check_object(src: &str, node: &Node, props: &'static [PropertySchema], owner_
 
 /// A lone `${...}` stands in for any type: its value is known after apply.
 fn is_lone_reference(node: &Node) -> bool {
-    node.as_str()
-        .and_then(|s| template::parse(s).ok())
-        .is_some_and(|t| t.single_reference().is_some())
+    node.as_str().and_then(|s| template::parse(s).ok()).is_some_and(|t| t.single_reference().is_some())
 }
 
 fn wrong_type(node: &Node, expected: &str, context: &str) -> SpecDiagnostic {
-    let mut d = SpecDiagnostic::new("spec::wrong-type", node.span.clone(), format!("{context} must be {expected}, found {}", node.kind_name()))
-        .label(format!("expected {expected}"));
+    let mut d = SpecDiagnostic::new(
+        "spec::wrong-type",
+        node.span.clone(),
+        format!("{context} must be {expected}, found {}", node.kind_name()),
+    )
+    .label(format!("expected {expected}"));
     if let NodeValue::Str(s) = &node.value {
         if expected == "an integer" && s.trim().parse::<i64>().is_ok() {
             d = d.hint("remove the quotes so YAML reads it as a number");
@@ -80,9 +106,16 @@ fn check_value(src: &str, node: &Node, ty: &ValueType, context: &str, diags: &mu
         (ValueType::Enum(allowed), NodeValue::Str(s)) => {
             if !allowed.contains(&s.as_str()) && !has_reference(s) {
                 diags.push(
-                    SpecDiagnostic::new("spec::invalid-value", node.span.clone(), format!("`{s}` is not a valid value for {context}"))
-                        .label("not one of the allowed values")
-                        .hint(did_you_mean_hint(s, allowed.iter().copied()).unwrap_or_else(|| format!("allowed: {}", allowed.join(", ")))),
+                    SpecDiagnostic::new(
+                        "spec::invalid-value",
+                        node.span.clone(),
+                        format!("`{s}` is not a valid value for {context}"),
+                    )
+                    .label("not one of the allowed values")
+                    .hint(
+                        did_you_mean_hint(s, allowed.iter().copied())
+                            .unwrap_or_else(|| format!("allowed: {}", allowed.join(", "))),
+                    ),
                 );
             }
         }
@@ -98,9 +131,13 @@ fn check_value(src: &str, node: &Node, ty: &ValueType, context: &str, diags: &mu
                 if let Err(e) = schedule_expr::parse(s) {
                     let span = sub_span(src, node, s, e.span.clone());
                     diags.push(
-                        SpecDiagnostic::new("spec::invalid-schedule", span, format!("invalid schedule expression for {context}: {}", e.message))
-                            .label("invalid here")
-                            .maybe_hint(e.hint.clone()),
+                        SpecDiagnostic::new(
+                            "spec::invalid-schedule",
+                            span,
+                            format!("invalid schedule expression for {context}: {}", e.message),
+                        )
+                        .label("invalid here")
+                        .maybe_hint(e.hint.clone()),
                     );
                 }
             }
@@ -115,7 +152,9 @@ fn check_value(src: &str, node: &Node, ty: &ValueType, context: &str, diags: &mu
                 check_value(src, v, value_ty, &format!("{context}.{}", k.scalar_text()), diags);
             }
         }
-        (ValueType::Object(props), NodeValue::Map(_)) => check_object(src, node, props, node.span.clone(), context, diags),
+        (ValueType::Object(props), NodeValue::Map(_)) => {
+            check_object(src, node, props, node.span.clone(), context, diags)
+        }
         (expected, _) => diags.push(wrong_type(node, expected_name(expected), context)),
     }
 }
@@ -143,19 +182,25 @@ fn expected_name(ty: &ValueType) -> &'static str {
 /// escapes or folding make source and value differ, the whole node is used.
 pub fn sub_span(src: &str, node: &Node, text: &str, inner: Range<usize>) -> Range<usize> {
     let span = node.span.clone();
-    let Some(raw) = src.get(span.clone()) else { return span };
+    let Some(raw) = src.get(span.clone()) else {
+        return span;
+    };
     match raw.find(text) {
         Some(at) if inner.end <= text.len() => span.start + at + inner.start..span.start + at + inner.end,
         _ => span,
     }
 }
 
-/// Parses an IPv4 CIDR block, rejecting host bits.
-pub fn parse_cidr(s: &str, span: Range<usize>, context: &str) -> Result<ipnet::Ipv4Net, SpecDiagnostic> {
-    let net: ipnet::Ipv4Net = s.parse().map_err(|_| {
-        SpecDiagnostic::new("spec::invalid-cidr", span.clone(), format!("`{s}` is not a valid IPv4 CIDR block for {context}"))
-            .label("invalid CIDR")
-            .hint("write an address and a prefix length, e.g. 10.0.1.0/24")
+/// Parses an IPv4 or IPv6 CIDR block, rejecting host bits.
+pub fn parse_cidr(s: &str, span: Range<usize>, context: &str) -> Result<ipnet::IpNet, SpecDiagnostic> {
+    let net: ipnet::IpNet = s.parse().map_err(|_| {
+        SpecDiagnostic::new(
+            "spec::invalid-cidr",
+            span.clone(),
+            format!("`{s}` is not a valid CIDR block for {context}"),
+        )
+        .label("invalid CIDR")
+        .hint("write an address and a prefix length, e.g. 10.0.1.0/24")
     })?;
     if net.network() != net.addr() {
         return Err(SpecDiagnostic::new("spec::invalid-cidr", span, format!("`{s}` has host bits set"))

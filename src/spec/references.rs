@@ -38,15 +38,23 @@ pub fn check_references(stack: &mut Stack, diags: &mut Diagnostics) {
         for (target, span) in &resource.depends_on {
             if !stack.resources.contains_key(target) {
                 diags.push(
-                    SpecDiagnostic::new("spec::unknown-resource", span.clone(), format!("`DependsOn` names `{target}`, which is not a resource of this stack"))
-                        .label("unknown resource")
-                        .maybe_hint(did_you_mean_hint(target, names.iter().map(String::as_str))),
+                    SpecDiagnostic::new(
+                        "spec::unknown-resource",
+                        span.clone(),
+                        format!("`DependsOn` names `{target}`, which is not a resource of this stack"),
+                    )
+                    .label("unknown resource")
+                    .maybe_hint(did_you_mean_hint(target, names.iter().map(String::as_str))),
                 );
             } else if target == &resource.name {
                 diags.push(
-                    SpecDiagnostic::new("spec::dependency-cycle", span.clone(), format!("`{target}` depends on itself"))
-                        .label("self-dependency")
-                        .hint("remove it from its own DependsOn"),
+                    SpecDiagnostic::new(
+                        "spec::dependency-cycle",
+                        span.clone(),
+                        format!("`{target}` depends on itself"),
+                    )
+                    .label("self-dependency")
+                    .hint("remove it from its own DependsOn"),
                 );
             } else if !deps.iter().any(|(t, _)| t == target) {
                 deps.push((target.clone(), span.clone()));
@@ -87,15 +95,23 @@ fn check_string(
     };
     let mut found = Vec::new();
     for (reference, inner) in t.references() {
-        let Reference::Resource { name, attribute } = reference else { continue };
+        let Reference::Resource { name, attribute } = reference else {
+            continue;
+        };
         let span = sub_span(src, node, text, inner.clone());
         let Some(target) = stack.resources.get(name) else {
             diags.push(
-                SpecDiagnostic::new("spec::unknown-resource", span, format!("`{reference}` refers to `{name}`, which is not a resource of this stack"))
-                    .label("unknown resource")
-                    .hint(did_you_mean_hint(name, names.iter().map(String::as_str)).unwrap_or_else(|| {
-                        String::from("references name a logical resource: `${Name.Attribute}`; other roots are `env` and `stack`")
-                    })),
+                SpecDiagnostic::new(
+                    "spec::unknown-resource",
+                    span,
+                    format!("`{reference}` refers to `{name}`, which is not a resource of this stack"),
+                )
+                .label("unknown resource")
+                .hint(did_you_mean_hint(name, names.iter().map(String::as_str)).unwrap_or_else(|| {
+                    String::from(
+                        "references name a logical resource: `${Name.Attribute}`; other roots are `env` and `stack`",
+                    )
+                })),
             );
             continue;
         };

@@ -148,21 +148,17 @@ fn parse_inner(inner: &str, span: Range<usize>) -> Result<Reference, TemplateErr
         ));
     }
     match root {
-        "env" => EnvKey::ALL
-            .iter()
-            .find(|(n, _)| *n == attribute)
-            .map(|(_, k)| Reference::Env(*k))
-            .ok_or_else(|| {
-                let known: Vec<_> = EnvKey::ALL.iter().map(|(n, _)| *n).collect();
-                TemplateError {
-                    message: format!("unknown environment value `{attribute}` in `${{{inner}}}`"),
-                    hint: Some(
-                        super::diagnostic::did_you_mean_hint(attribute, known.iter().copied())
-                            .unwrap_or_else(|| format!("known values: {}", known.join(", "))),
-                    ),
-                    span: span.clone(),
-                }
-            }),
+        "env" => EnvKey::ALL.iter().find(|(n, _)| *n == attribute).map(|(_, k)| Reference::Env(*k)).ok_or_else(|| {
+            let known: Vec<_> = EnvKey::ALL.iter().map(|(n, _)| *n).collect();
+            TemplateError {
+                message: format!("unknown environment value `{attribute}` in `${{{inner}}}`"),
+                hint: Some(
+                    super::diagnostic::did_you_mean_hint(attribute, known.iter().copied())
+                        .unwrap_or_else(|| format!("known values: {}", known.join(", "))),
+                ),
+                span: span.clone(),
+            }
+        }),
         "stack" if attribute == "Name" => Ok(Reference::StackName),
         "stack" => Err(err(format!("unknown stack value `{attribute}`"), "the only stack value is `${stack.Name}`")),
         _ => Ok(Reference::Resource { name: root.to_owned(), attribute: attribute.to_owned() }),
@@ -179,7 +175,7 @@ mod tests {
         assert_eq!(t.parts.len(), 5);
         let refs: Vec<_> = t.references().collect();
         assert_eq!(refs[0].0, &Reference::Env(EnvKey::Region));
-        assert_eq!(refs[0].1, &(13..27));
+        assert_eq!(refs[0].1, &(13..26));
         assert_eq!(refs[1].0, &Reference::Resource { name: "Vpc".into(), attribute: "VpcId".into() });
     }
 

@@ -84,18 +84,14 @@ impl Node {
             NodeValue::Null => Value::Null,
             NodeValue::Bool(b) => Value::Bool(*b),
             NodeValue::Int(i) => Value::from(*i),
-            NodeValue::Float(f) => f
-                .parse::<serde_json::Number>()
-                .map(Value::Number)
-                .unwrap_or_else(|_| Value::String(f.clone())),
+            NodeValue::Float(f) => {
+                f.parse::<serde_json::Number>().map(Value::Number).unwrap_or_else(|_| Value::String(f.clone()))
+            }
             NodeValue::Str(s) => Value::String(s.clone()),
             NodeValue::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
-            NodeValue::Map(entries) => Value::Object(
-                entries
-                    .iter()
-                    .map(|(k, v)| (k.scalar_text(), v.to_json()))
-                    .collect(),
-            ),
+            NodeValue::Map(entries) => {
+                Value::Object(entries.iter().map(|(k, v)| (k.scalar_text(), v.to_json())).collect())
+            }
         }
     }
 
@@ -231,8 +227,8 @@ pub fn parse(src: &str) -> Result<(Node, Vec<SpecDiagnostic>), SpecDiagnostic> {
                             )
                             .label("second definition")
                             .hint(format!(
-                                "the first definition is at byte {}; rename or remove one of them",
-                                first.span.start
+                                "it is first defined on line {}; rename or remove one of them",
+                                src[..first.span.start.min(src.len())].matches('\n').count() + 1
                             )),
                         );
                     } else {
@@ -253,13 +249,11 @@ pub fn parse(src: &str) -> Result<(Node, Vec<SpecDiagnostic>), SpecDiagnostic> {
 
 fn check_collection_tag(tag: &Option<Cow<'_, saphyr_parser::Tag>>, range: Range<usize>) -> Result<(), SpecDiagnostic> {
     match tag {
-        Some(t) if t.handle == "!" => Err(SpecDiagnostic::new(
-            "spec::yaml-tag",
-            range,
-            format!("the YAML tag `!{}` is not supported", t.suffix),
-        )
-        .label("CloudFormation short-form function")
-        .hint("strata writes references as `${Name.Attribute}` inside strings")),
+        Some(t) if t.handle == "!" => {
+            Err(SpecDiagnostic::new("spec::yaml-tag", range, format!("the YAML tag `!{}` is not supported", t.suffix))
+                .label("CloudFormation short-form function")
+                .hint("strata writes references as `${Name.Attribute}` inside strings"))
+        }
         _ => Ok(()),
     }
 }

@@ -213,7 +213,8 @@ mod tests {
         assert_eq!(read.lineage, state.lineage);
         let mode = fs::metadata(backend.path()).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
-        let leftovers: Vec<_> = fs::read_dir(dir.path().join("s")).unwrap().filter_map(Result::ok).map(|e| e.file_name()).collect();
+        let leftovers: Vec<_> =
+            fs::read_dir(dir.path().join("s")).unwrap().filter_map(Result::ok).map(|e| e.file_name()).collect();
         assert_eq!(leftovers.len(), 2, "only the state and its lock remain: {leftovers:?}");
     }
 

@@ -39,7 +39,13 @@ fn every_invalid_spec_is_rejected_with_its_diagnostic() {
 fn all_errors_of_a_file_are_reported_in_one_run() {
     let out = strata(&repo_root(), &["validate", "tests/fixtures/invalid/many-errors-at-once.yaml"]);
     let report = stderr(&out);
-    for code in ["spec::invalid-cidr", "spec::unknown-property", "spec::unknown-type", "spec::missing-property", "spec::unknown-resource"] {
+    for code in [
+        "spec::invalid-cidr",
+        "spec::unknown-property",
+        "spec::unknown-type",
+        "spec::missing-property",
+        "spec::unknown-resource",
+    ] {
         assert!(report.contains(code), "missing {code} in:\n{report}");
     }
 }

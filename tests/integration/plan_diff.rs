@@ -134,7 +134,10 @@ fn create_only_change_replaces_and_cascades_to_dependents() {
 
 #[test]
 fn ignored_property_changes_are_not_planned() {
-    let s = Scratch::with_spec(&SPEC.replace("RetentionInDays: 30", "RetentionInDays: 30\n      KmsKeyId: arn:aws:kms:us-east-1:123456789012:key/abc"));
+    let s = Scratch::with_spec(&SPEC.replace(
+        "RetentionInDays: 30",
+        "RetentionInDays: 30\n      KmsKeyId: arn:aws:kms:us-east-1:123456789012:key/abc",
+    ));
     s.write_state(&applied_state());
     let plan = plan_json(&s);
     assert_eq!(plan["summary"]["change"], 0, "{plan}");
@@ -144,14 +147,20 @@ fn ignored_property_changes_are_not_planned() {
 fn removed_resources_are_deleted_dependents_first() {
     let mut state = applied_state();
     let resources = state["resources"].as_object_mut().unwrap();
-    resources.insert("OldTable".into(), json!({
-        "type": "AWS::DynamoDB::Table", "physical_id": "old", "properties": {"TableName": "old"},
-        "attributes": {"TableName": "old"}, "dependencies": ["OldKey"]
-    }));
-    resources.insert("OldKey".into(), json!({
-        "type": "AWS::KMS::Key", "physical_id": "k-1", "properties": {"Description": "old"},
-        "attributes": {"KeyId": "k-1"}, "dependencies": []
-    }));
+    resources.insert(
+        "OldTable".into(),
+        json!({
+            "type": "AWS::DynamoDB::Table", "physical_id": "old", "properties": {"TableName": "old"},
+            "attributes": {"TableName": "old"}, "dependencies": ["OldKey"]
+        }),
+    );
+    resources.insert(
+        "OldKey".into(),
+        json!({
+            "type": "AWS::KMS::Key", "physical_id": "k-1", "properties": {"Description": "old"},
+            "attributes": {"KeyId": "k-1"}, "dependencies": []
+        }),
+    );
     resources.insert("OldAlias".into(), json!({
         "type": "AWS::KMS::Alias", "physical_id": "alias/old", "properties": {"AliasName": "alias/old", "TargetKeyId": "k-1"},
         "attributes": {"AliasName": "alias/old"}, "dependencies": ["OldKey"]
@@ -166,10 +175,13 @@ fn removed_resources_are_deleted_dependents_first() {
 #[test]
 fn prevent_destroy_refuses_a_plan_that_would_destroy() {
     let mut state = applied_state();
-    state["resources"].as_object_mut().unwrap().insert("Precious".into(), json!({
-        "type": "AWS::KMS::Key", "physical_id": "k-2", "properties": {}, "attributes": {"KeyId": "k-2"},
-        "dependencies": [], "prevent_destroy": true
-    }));
+    state["resources"].as_object_mut().unwrap().insert(
+        "Precious".into(),
+        json!({
+            "type": "AWS::KMS::Key", "physical_id": "k-2", "properties": {}, "attributes": {"KeyId": "k-2"},
+            "dependencies": [], "prevent_destroy": true
+        }),
+    );
     let s = Scratch::with_spec(SPEC);
     s.write_state(&state);
     let out = s.run(&["plan", "stack.yaml", "--state", "state.json"]);
@@ -179,7 +191,8 @@ fn prevent_destroy_refuses_a_plan_that_would_destroy() {
 
 #[test]
 fn prevent_destroy_refuses_a_replacement() {
-    let spec = SPEC.replace("    Type: AWS::EC2::VPC\n", "    Type: AWS::EC2::VPC\n    Lifecycle:\n      PreventDestroy: true\n");
+    let spec = SPEC
+        .replace("    Type: AWS::EC2::VPC\n", "    Type: AWS::EC2::VPC\n    Lifecycle:\n      PreventDestroy: true\n");
     let s = Scratch::with_spec(&spec.replace("10.0.0.0/16", "10.8.0.0/16").replace("10.0.1.0/24", "10.8.1.0/24"));
     s.write_state(&applied_state());
     let out = s.run(&["plan", "stack.yaml", "--state", "state.json"]);

@@ -30,7 +30,8 @@ fn saved_plan_records_what_it_was_made_against() {
     let out = s.run(&["plan", "stack.yaml", "--state", "state.json", "--out", "plans/next.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("Saved the plan to plans/next.json"));
-    let saved: Value = serde_json::from_str(&std::fs::read_to_string(s.path().join("plans/next.json")).unwrap()).unwrap();
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path().join("plans/next.json")).unwrap()).unwrap();
     assert_eq!(saved["plan"]["state_lineage"], "11111111-2222-4333-8444-555555555555");
     assert_eq!(saved["plan"]["state_serial"], 3);
     assert_eq!(saved["plan"]["spec_digest"].as_str().unwrap().len(), 64);

@@ -10,7 +10,9 @@ use crate::support::{stderr, Scratch};
 /// holder's name instead of waiting or proceeding.
 #[test]
 fn plan_refuses_while_another_process_holds_the_lock() {
-    let s = Scratch::with_spec("Stack: demo\nResources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: /demo\n");
+    let s = Scratch::with_spec(
+        "Stack: demo\nResources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: /demo\n",
+    );
     let lock = s.path().join("state.json.lock");
     std::fs::write(
         &lock,
@@ -19,10 +21,11 @@ fn plan_refuses_while_another_process_holds_the_lock() {
     .unwrap();
     let mut holder = Command::new("flock")
         .arg("--exclusive")
+        .arg("--no-fork")
         .arg(&lock)
         .arg("sh")
         .arg("-c")
-        .arg("echo locked; sleep 30")
+        .arg("echo locked; exec sleep 30")
         .stdout(Stdio::piped())
         .spawn()
         .expect("flock(1) from util-linux runs");

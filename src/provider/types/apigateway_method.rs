@@ -41,10 +41,7 @@ pub const SCHEMA: ResourceSchema = ResourceSchema {
     properties: &[
         create_only(required("RestApiId", String)),
         create_only(required("ResourceId", String)),
-        create_only(required(
-            "HttpMethod",
-            Enum(&["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"]),
-        )),
+        create_only(required("HttpMethod", Enum(&["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"]))),
         optional("AuthorizationType", Enum(&["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"])),
         optional("AuthorizerId", String),
         // With COGNITO_USER_POOLS: no scopes means API Gateway expects the ID

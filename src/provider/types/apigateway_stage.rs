@@ -21,8 +21,7 @@ const METHOD_SETTING: ValueType = Object(&[
     optional("CacheDataEncrypted", Boolean),
 ]);
 
-const ACCESS_LOG_SETTING: ValueType =
-    Object(&[optional("DestinationArn", String), optional("Format", String)]);
+const ACCESS_LOG_SETTING: ValueType = Object(&[optional("DestinationArn", String), optional("Format", String)]);
 
 pub const SCHEMA: ResourceSchema = ResourceSchema {
     type_name: "AWS::ApiGateway::Stage",

@@ -6,11 +6,8 @@ use crate::provider::schema::{ValueType::*, *};
 
 const DIMENSION: ValueType = Object(&[required("Name", String), required("Value", String)]);
 
-const METRIC: ValueType = Object(&[
-    optional("Namespace", String),
-    optional("MetricName", String),
-    optional("Dimensions", List(&DIMENSION)),
-]);
+const METRIC: ValueType =
+    Object(&[optional("Namespace", String), optional("MetricName", String), optional("Dimensions", List(&DIMENSION))]);
 
 const METRIC_STAT: ValueType = Object(&[
     required("Metric", METRIC),

@@ -26,14 +26,10 @@ const RECOVERY_OPTION: ValueType = Object(&[
     required("Priority", Integer),
 ]);
 
-const ACCOUNT_RECOVERY_SETTING: ValueType =
-    Object(&[optional("RecoveryMechanisms", List(&RECOVERY_OPTION))]);
+const ACCOUNT_RECOVERY_SETTING: ValueType = Object(&[optional("RecoveryMechanisms", List(&RECOVERY_OPTION))]);
 
-const INVITE_MESSAGE_TEMPLATE: ValueType = Object(&[
-    optional("EmailMessage", String),
-    optional("EmailSubject", String),
-    optional("SMSMessage", String),
-]);
+const INVITE_MESSAGE_TEMPLATE: ValueType =
+    Object(&[optional("EmailMessage", String), optional("EmailSubject", String), optional("SMSMessage", String)]);
 
 const ADMIN_CREATE_USER_CONFIG: ValueType = Object(&[
     optional("AllowAdminCreateUserOnly", Boolean),
@@ -57,21 +53,14 @@ const SCHEMA_ATTRIBUTE: ValueType = Object(&[
     optional("DeveloperOnlyAttribute", Boolean),
     optional("Mutable", Boolean),
     optional("Required", Boolean),
-    optional(
-        "NumberAttributeConstraints",
-        Object(&[optional("MinValue", String), optional("MaxValue", String)]),
-    ),
-    optional(
-        "StringAttributeConstraints",
-        Object(&[optional("MinLength", String), optional("MaxLength", String)]),
-    ),
+    optional("NumberAttributeConstraints", Object(&[optional("MinValue", String), optional("MaxValue", String)])),
+    optional("StringAttributeConstraints", Object(&[optional("MinLength", String), optional("MaxLength", String)])),
 ]);
 
 const USER_ATTRIBUTE_UPDATE_SETTINGS: ValueType =
     Object(&[required("AttributesRequireVerificationBeforeUpdate", List(&USERNAME_ATTRIBUTE))]);
 
-const USER_POOL_ADD_ONS: ValueType =
-    Object(&[optional("AdvancedSecurityMode", Enum(&["OFF", "AUDIT", "ENFORCED"]))]);
+const USER_POOL_ADD_ONS: ValueType = Object(&[optional("AdvancedSecurityMode", Enum(&["OFF", "AUDIT", "ENFORCED"]))]);
 
 pub const SCHEMA: ResourceSchema = ResourceSchema {
     type_name: "AWS::Cognito::UserPool",

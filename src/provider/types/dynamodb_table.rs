@@ -6,10 +6,8 @@ const ATTRIBUTE_DEFINITION: ValueType =
     Object(&[required("AttributeName", String), required("AttributeType", Enum(&["S", "N", "B"]))]);
 
 /// A table's or an index's key: one HASH element and at most one RANGE element.
-const KEY_SCHEMA: ValueType = List(&Object(&[
-    required("AttributeName", String),
-    required("KeyType", Enum(&["HASH", "RANGE"])),
-]));
+const KEY_SCHEMA: ValueType =
+    List(&Object(&[required("AttributeName", String), required("KeyType", Enum(&["HASH", "RANGE"]))]));
 
 const PROJECTION: ValueType = Object(&[
     optional("ProjectionType", Enum(&["ALL", "KEYS_ONLY", "INCLUDE"])),
@@ -29,11 +27,8 @@ const GLOBAL_SECONDARY_INDEX: ValueType = Object(&[
     optional("ContributorInsightsSpecification", CONTRIBUTOR_INSIGHTS),
 ]);
 
-const LOCAL_SECONDARY_INDEX: ValueType = Object(&[
-    required("IndexName", String),
-    required("KeySchema", KEY_SCHEMA),
-    required("Projection", PROJECTION),
-]);
+const LOCAL_SECONDARY_INDEX: ValueType =
+    Object(&[required("IndexName", String), required("KeySchema", KEY_SCHEMA), required("Projection", PROJECTION)]);
 
 const SSE_SPECIFICATION: ValueType = Object(&[
     required("SSEEnabled", Boolean),
@@ -42,16 +37,12 @@ const SSE_SPECIFICATION: ValueType = Object(&[
     optional("KMSMasterKeyId", String),
 ]);
 
-const POINT_IN_TIME_RECOVERY: ValueType =
-    Object(&[optional("PointInTimeRecoveryEnabled", Boolean)]);
+const POINT_IN_TIME_RECOVERY: ValueType = Object(&[optional("PointInTimeRecoveryEnabled", Boolean)]);
 
-const STREAM_SPECIFICATION: ValueType = Object(&[required(
-    "StreamViewType",
-    Enum(&["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]),
-)]);
+const STREAM_SPECIFICATION: ValueType =
+    Object(&[required("StreamViewType", Enum(&["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]))]);
 
-const TIME_TO_LIVE: ValueType =
-    Object(&[required("Enabled", Boolean), optional("AttributeName", String)]);
+const TIME_TO_LIVE: ValueType = Object(&[required("Enabled", Boolean), optional("AttributeName", String)]);
 
 pub const SCHEMA: ResourceSchema = ResourceSchema {
     type_name: "AWS::DynamoDB::Table",

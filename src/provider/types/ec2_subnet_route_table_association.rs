@@ -4,10 +4,7 @@ use crate::provider::schema::{ValueType::*, *};
 
 pub const SCHEMA: ResourceSchema = ResourceSchema {
     type_name: "AWS::EC2::SubnetRouteTableAssociation",
-    properties: &[
-        create_only(required("RouteTableId", String)),
-        create_only(required("SubnetId", String)),
-    ],
+    properties: &[create_only(required("RouteTableId", String)), create_only(required("SubnetId", String))],
     // `Id` is the association id (`rtbassoc-...`), CloudFormation's Ref value.
     attributes: &["Id"],
     id_attribute: "Id",

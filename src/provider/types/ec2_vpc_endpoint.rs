@@ -11,10 +11,7 @@ pub const SCHEMA: ResourceSchema = ResourceSchema {
     properties: &[
         create_only(required("ServiceName", String)),
         create_only(required("VpcId", String)),
-        create_only(optional(
-            "VpcEndpointType",
-            Enum(&["Gateway", "Interface", "GatewayLoadBalancer"]),
-        )),
+        create_only(optional("VpcEndpointType", Enum(&["Gateway", "Interface", "GatewayLoadBalancer"]))),
         optional("SubnetIds", List(&String)),
         optional("SecurityGroupIds", List(&String)),
         optional("RouteTableIds", List(&String)),

@@ -3,8 +3,7 @@
 use crate::provider::schema::{ValueType::*, *};
 
 /// One item of `Policies` (CloudFormation's `Policy` type).
-const INLINE_POLICY: ValueType =
-    Object(&[required("PolicyName", String), required("PolicyDocument", Json)]);
+const INLINE_POLICY: ValueType = Object(&[required("PolicyName", String), required("PolicyDocument", Json)]);
 
 pub const SCHEMA: ResourceSchema = ResourceSchema {
     type_name: "AWS::IAM::Role",

@@ -24,4 +24,5 @@ pub mod kms_key;
 pub mod lambda_function;
 pub mod lambda_permission;
 pub mod logs_log_group;
+pub mod scheduler_schedule;
 pub mod scheduler_schedule_group;

@@ -33,10 +33,19 @@ pub fn endpoint() -> String {
         .clone()
 }
 
-/// Starts (or joins) the shared local cloud.
-// LOCAL-CLOUD-PENDING: `local_cloud::ensure_running` has not landed yet.
+/// Starts (or joins) the shared local cloud. `ensure_running` blocks (it may
+/// install and start moto); it runs on its own thread so that no async
+/// runtime's thread is blocked by it.
 fn start_local_cloud() -> String {
-    panic!("set {ENDPOINT_OVERRIDE_VAR} to a running moto server (local-cloud has not landed yet)")
+    std::thread::spawn(|| {
+        let config = local_cloud::LocalCloudConfig::from_env();
+        match local_cloud::ensure_running(&config) {
+            Ok(cloud) => cloud.endpoint,
+            Err(err) => panic!("local cloud unavailable: {err}"),
+        }
+    })
+    .join()
+    .unwrap_or_else(|_| panic!("local cloud start-up panicked"))
 }
 
 /// SDK configuration pointing at the local cloud with static test credentials.

@@ -21,11 +21,7 @@ pub struct ExprError {
 
 impl ExprError {
     pub(crate) fn new(message: impl Into<String>, span: Range<usize>) -> Self {
-        ExprError {
-            message: message.into(),
-            hint: None,
-            span,
-        }
+        ExprError { message: message.into(), hint: None, span }
     }
 
     pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {

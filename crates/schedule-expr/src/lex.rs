@@ -23,10 +23,7 @@ impl<'a> Word<'a> {
 
     /// The part of the word at `text[from..to]`, as a word of its own.
     pub fn slice(&self, from: usize, to: usize) -> Word<'a> {
-        Word {
-            text: &self.text[from..to],
-            start: self.start + from,
-        }
+        Word { text: &self.text[from..to], start: self.start + from }
     }
 }
 
@@ -38,10 +35,7 @@ pub(crate) fn words(body: &str, base: usize) -> Vec<Word<'_>> {
     for (i, c) in body.char_indices() {
         match (c.is_ascii_whitespace(), start) {
             (true, Some(s)) => {
-                out.push(Word {
-                    text: &body[s..i],
-                    start: base + s,
-                });
+                out.push(Word { text: &body[s..i], start: base + s });
                 start = None;
             }
             (false, None) => start = Some(i),
@@ -49,10 +43,7 @@ pub(crate) fn words(body: &str, base: usize) -> Vec<Word<'_>> {
         }
     }
     if let Some(s) = start {
-        out.push(Word {
-            text: &body[s..],
-            start: base + s,
-        });
+        out.push(Word { text: &body[s..], start: base + s });
     }
     out
 }
@@ -84,10 +75,7 @@ mod tests {
 
     #[test]
     fn split_keeps_empty_parts_and_offsets() {
-        let w = Word {
-            text: "1,,3",
-            start: 4,
-        };
+        let w = Word { text: "1,,3", start: 4 };
         let got: Vec<_> = split(w, ',').iter().map(|w| (w.text, w.span())).collect();
         assert_eq!(got, vec![("1", 4..5), ("", 6..6), ("3", 7..8)]);
     }

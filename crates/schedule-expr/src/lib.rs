@@ -51,39 +51,27 @@ pub enum ScheduleExpression {
 
 /// Parses an EventBridge Scheduler schedule expression.
 pub fn parse(expr: &str) -> Result<ScheduleExpression, ExprError> {
-    const KINDS: &str =
-        "write `rate(5 minutes)`, `cron(0 12 * * ? *)` or `at(2030-01-31T09:30:00)`";
+    const KINDS: &str = "write `rate(5 minutes)`, `cron(0 12 * * ? *)` or `at(2030-01-31T09:30:00)`";
     let whole = 0..expr.len();
     if expr.trim().is_empty() {
         return Err(ExprError::new("the schedule expression is empty", whole).hint(KINDS));
     }
     if expr.trim() != expr {
-        return Err(
-            ExprError::new("the schedule expression has spaces around it", whole)
-                .hint(format!("write `{}`", expr.trim())),
-        );
+        return Err(ExprError::new("the schedule expression has spaces around it", whole)
+            .hint(format!("write `{}`", expr.trim())));
     }
     let Some(open) = expr.find('(') else {
-        return Err(
-            ExprError::new(format!("`{expr}` is not a schedule expression"), whole).hint(KINDS),
-        );
+        return Err(ExprError::new(format!("`{expr}` is not a schedule expression"), whole).hint(KINDS));
     };
     let kind = &expr[..open];
     if !expr.ends_with(')') {
-        return Err(ExprError::new(
-            "the schedule expression does not end with `)`",
-            open..expr.len(),
-        )
-        .hint(format!("close the parenthesis opened here: `{expr})`")));
+        return Err(ExprError::new("the schedule expression does not end with `)`", open..expr.len())
+            .hint(format!("close the parenthesis opened here: `{expr})`")));
     }
     let body = &expr[open + 1..expr.len() - 1];
     let base = open + 1;
     if let Some(i) = body.find(['(', ')']) {
-        return Err(ExprError::new(
-            "unexpected parenthesis inside the expression",
-            base + i..base + i + 1,
-        )
-        .hint(KINDS));
+        return Err(ExprError::new("unexpected parenthesis inside the expression", base + i..base + i + 1).hint(KINDS));
     }
     match kind {
         "rate" => rate::parse(body, base).map(ScheduleExpression::Rate),

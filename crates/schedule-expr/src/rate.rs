@@ -108,63 +108,46 @@ impl fmt::Display for Rate {
 pub(crate) fn parse(body: &str, base: usize) -> Result<Rate, ExprError> {
     let parts = words(body, base);
     let body_span = base..base + body.len();
-    let (value, unit) =
-        match parts.as_slice() {
-            [] => {
-                return Err(ExprError::new("rate() needs a value and a unit", body_span)
-                    .hint("for example `rate(5 minutes)`"))
-            }
-            [only] if only.text.bytes().all(|b| b.is_ascii_digit()) => {
-                return Err(ExprError::new("rate() is missing its unit", only.span())
-                    .hint("add minute(s), hour(s) or day(s), for example `rate(5 minutes)`"))
-            }
-            [only] => return Err(
-                ExprError::new("rate() is missing its value", only.span()).hint(
-                    "put a positive whole number before the unit, for example `rate(5 minutes)`",
-                ),
-            ),
-            [value, unit] => (*value, *unit),
-            [_, _, extra @ ..] => {
-                let span = extra[0].start..extra[extra.len() - 1].span().end;
-                return Err(ExprError::new("rate() takes only a value and a unit", span)
-                    .hint("remove the extra words, for example `rate(5 minutes)`"));
-            }
-        };
+    let (value, unit) = match parts.as_slice() {
+        [] => {
+            return Err(
+                ExprError::new("rate() needs a value and a unit", body_span).hint("for example `rate(5 minutes)`")
+            )
+        }
+        [only] if only.text.bytes().all(|b| b.is_ascii_digit()) => {
+            return Err(ExprError::new("rate() is missing its unit", only.span())
+                .hint("add minute(s), hour(s) or day(s), for example `rate(5 minutes)`"))
+        }
+        [only] => {
+            return Err(ExprError::new("rate() is missing its value", only.span())
+                .hint("put a positive whole number before the unit, for example `rate(5 minutes)`"))
+        }
+        [value, unit] => (*value, *unit),
+        [_, _, extra @ ..] => {
+            let span = extra[0].start..extra[extra.len() - 1].span().end;
+            return Err(ExprError::new("rate() takes only a value and a unit", span)
+                .hint("remove the extra words, for example `rate(5 minutes)`"));
+        }
+    };
     let value_n = parse_value(value)?;
     let unit_v = parse_unit(unit, value_n)?;
     let wanted = unit_v.name_for(value_n);
     if unit.text != wanted {
-        let (what, ok) = if value_n == 1 {
-            ("singular", "the value is 1")
-        } else {
-            ("plural", "the value is not 1")
-        };
-        return Err(ExprError::new(
-            format!("rate unit `{}` must be {what} because {ok}", unit.text),
-            unit.span(),
-        )
-        .hint(format!("write `rate({value_n} {wanted})`")));
+        let (what, ok) = if value_n == 1 { ("singular", "the value is 1") } else { ("plural", "the value is not 1") };
+        return Err(ExprError::new(format!("rate unit `{}` must be {what} because {ok}", unit.text), unit.span())
+            .hint(format!("write `rate({value_n} {wanted})`")));
     }
-    Ok(Rate {
-        value: value_n,
-        unit: unit_v,
-    })
+    Ok(Rate { value: value_n, unit: unit_v })
 }
 
 fn parse_value(word: Word<'_>) -> Result<u32, ExprError> {
     if !word.text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ExprError::new(
-            format!("rate value `{}` is not a positive whole number", word.text),
-            word.span(),
-        )
-        .hint("use digits only, for example `rate(5 minutes)`"));
+        return Err(ExprError::new(format!("rate value `{}` is not a positive whole number", word.text), word.span())
+            .hint("use digits only, for example `rate(5 minutes)`"));
     }
     let n: u32 = word.text.parse().map_err(|_| {
-        ExprError::new(
-            format!("rate value `{}` is too large", word.text),
-            word.span(),
-        )
-        .hint(format!("use at most {}", u32::MAX))
+        ExprError::new(format!("rate value `{}` is too large", word.text), word.span())
+            .hint(format!("use at most {}", u32::MAX))
     })?;
     if n == 0 {
         return Err(ExprError::new("rate value must be at least 1", word.span())
@@ -180,40 +163,26 @@ fn parse_unit(word: Word<'_>, value: u32) -> Result<RateUnit, ExprError> {
         "hour" | "hours" => RateUnit::Hour,
         "day" | "days" => RateUnit::Day,
         "second" | "seconds" | "sec" | "secs" | "s" => {
-            return Err(ExprError::new(
-                format!("rate unit `{}` is not supported", word.text),
-                word.span(),
-            )
-            .hint("the smallest rate is `rate(1 minute)`"))
+            return Err(ExprError::new(format!("rate unit `{}` is not supported", word.text), word.span())
+                .hint("the smallest rate is `rate(1 minute)`"))
         }
         "week" | "weeks" => {
             let days = u64::from(value) * 7;
-            return Err(ExprError::new(
-                format!("rate unit `{}` is not supported", word.text),
-                word.span(),
-            )
-            .hint(format!("write `rate({days} days)`")));
+            return Err(ExprError::new(format!("rate unit `{}` is not supported", word.text), word.span())
+                .hint(format!("write `rate({days} days)`")));
         }
         "month" | "months" | "year" | "years" => {
-            return Err(ExprError::new(
-                format!("rate unit `{}` is not supported", word.text),
-                word.span(),
-            )
-            .hint("months and years have no fixed length: use a `cron(...)` expression"))
+            return Err(ExprError::new(format!("rate unit `{}` is not supported", word.text), word.span())
+                .hint("months and years have no fixed length: use a `cron(...)` expression"))
         }
         _ => {
-            return Err(
-                ExprError::new(format!("unknown rate unit `{}`", word.text), word.span())
-                    .hint("use minute(s), hour(s) or day(s)"),
-            )
+            return Err(ExprError::new(format!("unknown rate unit `{}`", word.text), word.span())
+                .hint("use minute(s), hour(s) or day(s)"))
         }
     };
     if lower != word.text {
-        return Err(ExprError::new(
-            format!("rate unit `{}` must be lowercase", word.text),
-            word.span(),
-        )
-        .hint(format!("write `rate({value} {})`", unit.name_for(value))));
+        return Err(ExprError::new(format!("rate unit `{}` must be lowercase", word.text), word.span())
+            .hint(format!("write `rate({value} {})`", unit.name_for(value))));
     }
     Ok(unit)
 }

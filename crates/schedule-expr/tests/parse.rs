@@ -15,26 +15,14 @@ const VALID: &[(&str, &str)] = &[
     ("rate(  30   minutes )", "rate(30 minutes)"),
     // cron: plain values, lists, ranges, steps
     ("cron(0 12 * * ? *)", "cron(0 12 * * ? *)"),
-    (
-        "cron(15 10 ? * 6L 2022-2023)",
-        "cron(15 10 ? * 6L 2022-2023)",
-    ),
+    ("cron(15 10 ? * 6L 2022-2023)", "cron(15 10 ? * 6L 2022-2023)"),
     ("cron(0/15 * * * ? *)", "cron(0/15 * * * ? *)"),
-    (
-        "cron(*/10 8-17 ? * MON-FRI *)",
-        "cron(*/10 8-17 ? * MON-FRI *)",
-    ),
+    ("cron(*/10 8-17 ? * MON-FRI *)", "cron(*/10 8-17 ? * MON-FRI *)"),
     ("cron(0,30 9,17 1,15 * ? *)", "cron(0,30 9,17 1,15 * ? *)"),
-    (
-        "cron(5-50/5 0-23/2 1-31/3 1-12/2 ? 1970-2199/10)",
-        "cron(5-50/5 0-23/2 1-31/3 1-12/2 ? 1970-2199/10)",
-    ),
+    ("cron(5-50/5 0-23/2 1-31/3 1-12/2 ? 1970-2199/10)", "cron(5-50/5 0-23/2 1-31/3 1-12/2 ? 1970-2199/10)"),
     ("cron(59 23 31 12 ? 2199)", "cron(59 23 31 12 ? 2199)"),
     ("cron(0 0 1 JAN,jul ? *)", "cron(0 0 1 JAN,JUL ? *)"),
-    (
-        "cron(0 0 ? jan-Mar sun,sat *)",
-        "cron(0 0 ? JAN-MAR SUN,SAT *)",
-    ),
+    ("cron(0 0 ? jan-Mar sun,sat *)", "cron(0 0 ? JAN-MAR SUN,SAT *)"),
     ("cron(0 0 ? * 1,7 *)", "cron(0 0 ? * 1,7 *)"),
     ("cron(0 0 ? * * *)", "cron(0 0 ? * * *)"),
     // day-of-month specials
@@ -60,39 +48,25 @@ fn valid_expressions_parse_and_display_canonically() {
     for (expr, canonical) in VALID {
         let parsed = parse(expr).unwrap_or_else(|e| panic!("{expr} should parse, got {e}"));
         assert_eq!(parsed.to_string(), *canonical, "canonical text of {expr}");
-        let again = parse(canonical)
-            .unwrap_or_else(|e| panic!("canonical {canonical} should parse, got {e}"));
+        let again = parse(canonical).unwrap_or_else(|e| panic!("canonical {canonical} should parse, got {e}"));
         assert_eq!(again, parsed, "{canonical} must round-trip");
     }
 }
 
 #[test]
 fn parsed_structure_is_what_was_written() {
-    let ScheduleExpression::Rate(rate) = parse("rate(15 minutes)").unwrap() else {
-        panic!("not a rate")
-    };
-    assert_eq!(
-        (rate.value, rate.unit, rate.seconds()),
-        (15, RateUnit::Minute, 900)
-    );
+    let ScheduleExpression::Rate(rate) = parse("rate(15 minutes)").unwrap() else { panic!("not a rate") };
+    assert_eq!((rate.value, rate.unit, rate.seconds()), (15, RateUnit::Minute, 900));
 
-    let ScheduleExpression::Cron(cron) = parse("cron(0 0 15W * ? *)").unwrap() else {
-        panic!("not a cron")
-    };
+    let ScheduleExpression::Cron(cron) = parse("cron(0 0 15W * ? *)").unwrap() else { panic!("not a cron") };
     assert_eq!(cron.day_of_month, DayOfMonth::NearestWeekday(15));
     assert_eq!(cron.day_of_week, DayOfWeek::Any);
 
-    let ScheduleExpression::Cron(cron) = parse("cron(0 0 ? * FRI#3 *)").unwrap() else {
-        panic!("not a cron")
-    };
-    let DayOfWeek::Nth(day, nth) = cron.day_of_week else {
-        panic!("not #: {:?}", cron.day_of_week)
-    };
+    let ScheduleExpression::Cron(cron) = parse("cron(0 0 ? * FRI#3 *)").unwrap() else { panic!("not a cron") };
+    let DayOfWeek::Nth(day, nth) = cron.day_of_week else { panic!("not #: {:?}", cron.day_of_week) };
     assert_eq!((day.number, day.name, nth), (6, Some("FRI"), 3));
 
-    let ScheduleExpression::At(dt) = parse("at(2030-01-31T09:30:05)").unwrap() else {
-        panic!("not at")
-    };
+    let ScheduleExpression::At(dt) = parse("at(2030-01-31T09:30:05)").unwrap() else { panic!("not at") };
     assert_eq!(dt, jiff::civil::date(2030, 1, 31).at(9, 30, 5, 0));
 }
 
@@ -102,11 +76,7 @@ const INVALID: &[(&str, &str, &str)] = &[
     ("", "", "empty"),
     ("   ", "   ", "empty"),
     (" rate(5 minutes)", " rate(5 minutes)", "spaces"),
-    (
-        "every 5 minutes",
-        "every 5 minutes",
-        "not a schedule expression",
-    ),
+    ("every 5 minutes", "every 5 minutes", "not a schedule expression"),
     ("every(5 minutes)", "every", "unknown schedule type"),
     ("Rate(5 minutes)", "Rate", "unknown schedule type"),
     ("rate(5 minutes", "(5 minutes", "does not end with"),
@@ -160,11 +130,7 @@ const INVALID: &[(&str, &str, &str)] = &[
     ("cron(*/x * * * ? *)", "x", "not a valid increment"),
     ("cron(/5 * * * ? *)", "/5", "no start"),
     ("cron(0/5/2 * * * ? *)", "0/5/2", "more than one"),
-    (
-        "cron(0 0 ? * 1/2 *)",
-        "/2",
-        "not allowed in the day-of-week",
-    ),
+    ("cron(0 0 ? * 1/2 *)", "/2", "not allowed in the day-of-week"),
     ("cron(? 0 * * ? *)", "?", "not allowed in the minutes"),
     // cron: ? exclusivity
     ("cron(0 12 ? * ? *)", "?", "cannot both be `?`"),
@@ -191,32 +157,12 @@ const INVALID: &[(&str, &str, &str)] = &[
     ("cron(0 0 ? * 2W *)", "2W", "not a valid day-of-week"),
     // at
     ("at()", "", "needs a date-time"),
-    (
-        "at(2030-01-31 09:30:00)",
-        "2030-01-31 09:30:00",
-        "without spaces",
-    ),
-    (
-        "at(2030-01-31t09:30:00)",
-        "2030-01-31t09:30:00",
-        "not a date-time",
-    ),
-    (
-        "at(2030-1-31T09:30:00)",
-        "2030-1-31T09:30:00",
-        "not a date-time",
-    ),
-    (
-        "at(2030-01-31T09:30)",
-        "2030-01-31T09:30",
-        "not a date-time",
-    ),
+    ("at(2030-01-31 09:30:00)", "2030-01-31 09:30:00", "without spaces"),
+    ("at(2030-01-31t09:30:00)", "2030-01-31t09:30:00", "not a date-time"),
+    ("at(2030-1-31T09:30:00)", "2030-1-31T09:30:00", "not a date-time"),
+    ("at(2030-01-31T09:30)", "2030-01-31T09:30", "not a date-time"),
     ("at(2030-01-31T09:30:00Z)", "Z", "without a UTC offset"),
-    (
-        "at(2030-01-31T09:30:00+01:00)",
-        "+01:00",
-        "without a UTC offset",
-    ),
+    ("at(2030-01-31T09:30:00+01:00)", "+01:00", "without a UTC offset"),
     ("at(2030-01-31T09:30:00.5)", ".5", "fractional"),
     ("at(2030-13-01T00:00:00)", "13", "month 13"),
     ("at(2030-00-01T00:00:00)", "00", "month 00"),
@@ -235,23 +181,11 @@ fn invalid_expressions_point_at_the_bad_part() {
             Ok(parsed) => panic!("{expr:?} should be rejected, parsed as {parsed}"),
             Err(e) => e,
         };
-        let covered = expr
-            .get(err.span.clone())
-            .unwrap_or_else(|| panic!("{expr:?}: span {:?} out of bounds", err.span));
-        assert_eq!(
-            covered, *bad,
-            "{expr:?}: span {:?} of error {err}",
-            err.span
-        );
-        assert!(
-            err.message.contains(word),
-            "{expr:?}: message {:?} should mention {word:?}",
-            err.message
-        );
-        assert!(
-            err.hint.is_some(),
-            "{expr:?}: error {err} should have a hint"
-        );
+        let covered =
+            expr.get(err.span.clone()).unwrap_or_else(|| panic!("{expr:?}: span {:?} out of bounds", err.span));
+        assert_eq!(covered, *bad, "{expr:?}: span {:?} of error {err}", err.span);
+        assert!(err.message.contains(word), "{expr:?}: message {:?} should mention {word:?}", err.message);
+        assert!(err.hint.is_some(), "{expr:?}: error {err} should have a hint");
     }
 }
 
@@ -282,7 +216,5 @@ fn error_display_and_error_trait() {
 fn from_str_is_parse() {
     let a: ScheduleExpression = "cron(0 9 ? * MON-FRI *)".parse().unwrap();
     assert_eq!(a, parse("cron(0 9 ? * MON-FRI *)").unwrap());
-    assert!("cron(0 9 * * MON-FRI *)"
-        .parse::<ScheduleExpression>()
-        .is_err());
+    assert!("cron(0 9 * * MON-FRI *)".parse::<ScheduleExpression>().is_err());
 }

@@ -24,10 +24,7 @@ struct ValueSet {
 
 impl ValueSet {
     fn of(field: &Field, spec: &FieldSpec) -> ValueSet {
-        let mut set = ValueSet {
-            min: spec.min,
-            bits: [0; 4],
-        };
+        let mut set = ValueSet { min: spec.min, bits: [0; 4] };
         for item in &field.0 {
             let (from, to) = match item.values {
                 Values::All => (spec.min, spec.max),
@@ -69,8 +66,7 @@ struct Matcher<'a> {
 
 impl<'a> Matcher<'a> {
     fn new(cron: &'a Cron) -> Self {
-        let day_field =
-            |f: Option<&Field>, spec| f.map(|f| ValueSet::of(f, spec)).unwrap_or_default();
+        let day_field = |f: Option<&Field>, spec| f.map(|f| ValueSet::of(f, spec)).unwrap_or_default();
         Matcher {
             cron,
             minutes: ValueSet::of(&cron.minutes, &MINUTES),
@@ -103,18 +99,12 @@ impl<'a> Matcher<'a> {
             DayOfMonth::Days(_) => Some(self.days.contains(i32::from(day))),
             DayOfMonth::Last => Some(day == last),
             DayOfMonth::LastWeekday => Some(day == nearest_weekday(date, last)),
-            DayOfMonth::NearestWeekday(n) => {
-                Some(n as i8 <= last && day == nearest_weekday(date, n as i8))
-            }
+            DayOfMonth::NearestWeekday(n) => Some(n as i8 <= last && day == nearest_weekday(date, n as i8)),
         };
-        let same_day =
-            |v: super::Value| i32::from(weekday.to_sunday_one_offset()) == i32::from(v.number);
+        let same_day = |v: super::Value| i32::from(weekday.to_sunday_one_offset()) == i32::from(v.number);
         let dow = match self.cron.day_of_week {
             DayOfWeek::Any => None,
-            DayOfWeek::Days(_) => Some(
-                self.weekdays
-                    .contains(i32::from(weekday.to_sunday_one_offset())),
-            ),
+            DayOfWeek::Days(_) => Some(self.weekdays.contains(i32::from(weekday.to_sunday_one_offset()))),
             DayOfWeek::Last => Some(weekday == Weekday::Saturday),
             DayOfWeek::LastOfMonth(v) => Some(same_day(v) && day + 7 > last),
             DayOfWeek::Nth(v, nth) => Some(same_day(v) && (day - 1) / 7 + 1 == nth as i8),

@@ -13,34 +13,14 @@ pub(crate) struct FieldSpec {
     pub step: bool,
 }
 
-pub(crate) const MINUTES: FieldSpec = FieldSpec {
-    name: "minutes",
-    min: 0,
-    max: 59,
-    names: &[],
-    step: true,
-};
-pub(crate) const HOURS: FieldSpec = FieldSpec {
-    name: "hours",
-    min: 0,
-    max: 23,
-    names: &[],
-    step: true,
-};
-pub(crate) const DAY_OF_MONTH: FieldSpec = FieldSpec {
-    name: "day-of-month",
-    min: 1,
-    max: 31,
-    names: &[],
-    step: true,
-};
+pub(crate) const MINUTES: FieldSpec = FieldSpec { name: "minutes", min: 0, max: 59, names: &[], step: true };
+pub(crate) const HOURS: FieldSpec = FieldSpec { name: "hours", min: 0, max: 23, names: &[], step: true };
+pub(crate) const DAY_OF_MONTH: FieldSpec = FieldSpec { name: "day-of-month", min: 1, max: 31, names: &[], step: true };
 pub(crate) const MONTH: FieldSpec = FieldSpec {
     name: "month",
     min: 1,
     max: 12,
-    names: &[
-        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
-    ],
+    names: &["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
     step: true,
 };
 pub(crate) const DAY_OF_WEEK: FieldSpec = FieldSpec {
@@ -50,13 +30,7 @@ pub(crate) const DAY_OF_WEEK: FieldSpec = FieldSpec {
     names: &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"],
     step: false,
 };
-pub(crate) const YEAR: FieldSpec = FieldSpec {
-    name: "year",
-    min: 1970,
-    max: 2199,
-    names: &[],
-    step: true,
-};
+pub(crate) const YEAR: FieldSpec = FieldSpec { name: "year", min: 1970, max: 2199, names: &[], step: true };
 
 impl FieldSpec {
     /// How the field's values are written, for hints.

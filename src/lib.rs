@@ -5,8 +5,10 @@
 //! stack; `graph` orders resources; `plan` diffs spec against `state`;
 //! `provider` describes (and later drives) AWS resource types; `render` formats.
 
+pub mod build;
 pub mod cli;
 pub mod graph;
+pub mod local;
 pub mod ops;
 pub mod plan;
 pub mod provider;

@@ -1,6 +1,130 @@
-//! AWS resource types. For now the schema half: what each type's properties
-//! and attributes are. Create / read / update / delete arrive with apply.
+//! AWS resource types: each file under `types/` holds one type's schema
+//! (properties, createOnly, attributes) and its provider (create, read,
+//! update, delete, and `find` for adopting what a crash left unrecorded).
+//! `aws` is the one place the SDK is configured.
 
+pub mod aws;
+pub mod error;
 pub mod registry;
+pub mod retry;
 pub mod schema;
+pub mod tags;
 pub mod types;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+pub use error::{aws_error, ProviderError};
+pub use tags::StrataTags;
+
+use crate::build::Artifact;
+use schema::ResourceSchema;
+
+/// What every provider call gets: clients, where we are, built artifacts.
+#[derive(Debug)]
+pub struct Cx {
+    pub clients: aws::Clients,
+    pub region: String,
+    pub account_id: String,
+    /// True on the embedded local cloud (moto): providers may skip waits that
+    /// moto answers instantly, and never touch a real account.
+    pub local: bool,
+    /// Lambda packages built for this run, by crate path (`lambdas/x`).
+    pub artifacts: BTreeMap<String, Artifact>,
+    pub workspace_root: PathBuf,
+}
+
+/// One resource to create or update: its name and fully resolved properties.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub logical_name: &'a str,
+    /// Properties in the spec's terms with every `${...}` resolved.
+    pub properties: &'a Value,
+    pub tags: &'a StrataTags,
+}
+
+/// What AWS gave back: the physical id and the attributes references can read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    pub physical_id: String,
+    pub attributes: BTreeMap<String, Value>,
+}
+
+/// The live resource in the spec's own terms (for refresh and drift).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Live {
+    pub properties: Value,
+    pub attributes: BTreeMap<String, Value>,
+    /// All tags AWS reports on it (strata's identity tags included).
+    pub tags: BTreeMap<String, String>,
+}
+
+/// CRUD for one resource type. Every method is bounded: waits and retries
+/// are named (see `retry`), never open-ended.
+#[async_trait::async_trait]
+pub trait ResourceProvider: Send + Sync {
+    fn schema(&self) -> &'static ResourceSchema;
+
+    /// Looks for a resource this stack created but did not record (a crash
+    /// between "AWS created it" and "state recorded it"), by strata's tags or
+    /// by a unique physical name. Adopted instead of created again.
+    async fn find(&self, _cx: &Cx, _req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
+        Ok(None)
+    }
+
+    async fn create(&self, _cx: &Cx, _req: &Request<'_>) -> Result<Applied, ProviderError> {
+        Err(ProviderError::Unsupported { type_name: self.schema().type_name, operation: "create" })
+    }
+
+    /// The live resource, or None when it no longer exists.
+    async fn read(&self, _cx: &Cx, _physical_id: &str, _recorded: &Value) -> Result<Option<Live>, ProviderError> {
+        Err(ProviderError::Unsupported { type_name: self.schema().type_name, operation: "read" })
+    }
+
+    /// Changes updatable properties in place; `before` is what state recorded.
+    async fn update(
+        &self,
+        _cx: &Cx,
+        _physical_id: &str,
+        _before: &Value,
+        _req: &Request<'_>,
+    ) -> Result<Applied, ProviderError> {
+        Err(ProviderError::Unsupported { type_name: self.schema().type_name, operation: "update" })
+    }
+
+    /// Deletes it; a resource that is already gone is success.
+    async fn delete(&self, _cx: &Cx, _physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
+        Err(ProviderError::Unsupported { type_name: self.schema().type_name, operation: "delete" })
+    }
+
+    /// Said after a delete when "deleted" is not the whole truth (a KMS key
+    /// is only scheduled for deletion).
+    fn delete_note(&self) -> Option<String> {
+        None
+    }
+}
+
+/// The account moto answers as.
+pub const LOCAL_ACCOUNT_ID: &str = "123456789012";
+
+impl Cx {
+    /// Connects to `target`. On the local cloud the account is moto's fixed
+    /// one; elsewhere STS says which account the credentials belong to.
+    pub async fn connect(
+        target: &aws::Target,
+        artifacts: BTreeMap<String, Artifact>,
+        workspace_root: PathBuf,
+    ) -> Result<Cx, ProviderError> {
+        let clients = aws::Clients::new(aws::sdk_config(target).await);
+        let local = target.endpoint.is_some();
+        let account_id = if local {
+            LOCAL_ACCOUNT_ID.to_owned()
+        } else {
+            let me = clients.sts().get_caller_identity().send().await.map_err(aws_error("sts:GetCallerIdentity"))?;
+            me.account().unwrap_or_default().to_owned()
+        };
+        Ok(Cx { clients, region: target.region.clone(), account_id, local, artifacts, workspace_root })
+    }
+}

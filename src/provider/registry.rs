@@ -1,6 +1,7 @@
 //! Every resource type strata knows, by CloudFormation type name.
 
 use super::schema::ResourceSchema;
+use super::ResourceProvider;
 use super::types;
 
 /// All resource types, grouped by service. Type names are unique (a test
@@ -45,6 +46,37 @@ pub static ALL: &[&ResourceSchema] = &[
 /// The schema of a CloudFormation type name (`AWS::EC2::VPC`), case-sensitive.
 pub fn lookup(type_name: &str) -> Option<&'static ResourceSchema> {
     ALL.iter().copied().find(|schema| schema.type_name == type_name)
+}
+
+/// The provider (create / read / update / delete) of a type.
+pub fn provider(type_name: &str) -> Option<&'static dyn ResourceProvider> {
+    match type_name {
+        "AWS::EC2::VPC" => Some(&types::ec2_vpc::Provider),
+        "AWS::EC2::Subnet" => Some(&types::ec2_subnet::Provider),
+        "AWS::EC2::RouteTable" => Some(&types::ec2_route_table::Provider),
+        "AWS::EC2::SubnetRouteTableAssociation" => Some(&types::ec2_subnet_route_table_association::Provider),
+        "AWS::EC2::SecurityGroup" => Some(&types::ec2_security_group::Provider),
+        "AWS::EC2::VPCEndpoint" => Some(&types::ec2_vpc_endpoint::Provider),
+        "AWS::KMS::Key" => Some(&types::kms_key::Provider),
+        "AWS::KMS::Alias" => Some(&types::kms_alias::Provider),
+        "AWS::Cognito::UserPool" => Some(&types::cognito_user_pool::Provider),
+        "AWS::Cognito::UserPoolClient" => Some(&types::cognito_user_pool_client::Provider),
+        "AWS::DynamoDB::Table" => Some(&types::dynamodb_table::Provider),
+        "AWS::IAM::Role" => Some(&types::iam_role::Provider),
+        "AWS::Logs::LogGroup" => Some(&types::logs_log_group::Provider),
+        "AWS::Lambda::Function" => Some(&types::lambda_function::Provider),
+        "AWS::Lambda::Permission" => Some(&types::lambda_permission::Provider),
+        "AWS::Scheduler::ScheduleGroup" => Some(&types::scheduler_schedule_group::Provider),
+        "AWS::Scheduler::Schedule" => Some(&types::scheduler_schedule::Provider),
+        "AWS::ApiGateway::RestApi" => Some(&types::apigateway_rest_api::Provider),
+        "AWS::ApiGateway::Authorizer" => Some(&types::apigateway_authorizer::Provider),
+        "AWS::ApiGateway::Resource" => Some(&types::apigateway_resource::Provider),
+        "AWS::ApiGateway::Method" => Some(&types::apigateway_method::Provider),
+        "AWS::ApiGateway::Deployment" => Some(&types::apigateway_deployment::Provider),
+        "AWS::ApiGateway::Stage" => Some(&types::apigateway_stage::Provider),
+        "AWS::CloudWatch::Alarm" => Some(&types::cloudwatch_alarm::Provider),
+        _ => None,
+    }
 }
 
 /// Every known type name, in registry order (for "did you mean" hints and

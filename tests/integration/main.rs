@@ -1,10 +1,15 @@
 //! One integration-test binary (as just does it): every test drives the real
 //! `strata` executable the way a user does, and checks its output and exit code.
 
+mod cloud;
 mod flagship;
 mod graph;
 mod invalid_specs;
 mod plan_diff;
 mod planfile;
+mod providers_api;
+mod providers_compute;
+mod providers_data;
+mod providers_network;
 mod state_lock;
 mod support;

@@ -61,3 +61,13 @@ pub const SCHEMA: ResourceSchema = ResourceSchema {
     id_attribute: "Id",
     taggable: false,
 };
+
+/// CRUD for this type.
+pub struct Provider;
+
+#[async_trait::async_trait]
+impl crate::provider::ResourceProvider for Provider {
+    fn schema(&self) -> &'static ResourceSchema {
+        &SCHEMA
+    }
+}

@@ -86,3 +86,13 @@ pub const SCHEMA: ResourceSchema = ResourceSchema {
     id_attribute: "UserPoolId",
     taggable: true,
 };
+
+/// CRUD for this type.
+pub struct Provider;
+
+#[async_trait::async_trait]
+impl crate::provider::ResourceProvider for Provider {
+    fn schema(&self) -> &'static ResourceSchema {
+        &SCHEMA
+    }
+}

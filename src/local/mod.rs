@@ -1,0 +1,19 @@
+//! The embedded local cloud (a pinned moto server, see the `local-cloud`
+//! crate): `strata local start | stop | status`, and the endpoint every
+//! command on the `local` environment uses.
+
+pub use local_cloud::{LocalCloud, LocalCloudConfig, LocalCloudError, MOTO_VERSION};
+
+/// Starts the local cloud when it is not running (installing moto on first
+/// use) and returns it.
+pub fn ensure_running() -> Result<LocalCloud, LocalCloudError> {
+    local_cloud::ensure_running(&LocalCloudConfig::from_env())
+}
+
+pub fn status() -> Result<Option<LocalCloud>, LocalCloudError> {
+    local_cloud::status(&LocalCloudConfig::from_env())
+}
+
+pub fn stop() -> Result<bool, LocalCloudError> {
+    local_cloud::stop(&LocalCloudConfig::from_env())
+}

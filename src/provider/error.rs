@@ -1,0 +1,93 @@
+//! Errors of the provider layer, and the one conversion from SDK errors that
+//! keeps the AWS error code (retries and messages depend on it).
+
+use std::time::Duration;
+
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response;
+use aws_sdk_sts::error::ProvideErrorMetadata;
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ProviderError {
+    /// AWS answered with an error (or could not be reached).
+    #[error("{operation} failed: {code}: {message}")]
+    #[diagnostic(code(provider::aws))]
+    Aws { operation: &'static str, code: String, message: String },
+    /// A property value the provider cannot turn into an API call.
+    #[error("invalid value for {property}: {message}")]
+    #[diagnostic(code(provider::invalid))]
+    Invalid { property: String, message: String },
+    /// A bounded wait ran out.
+    #[error("gave up waiting for {waiting_for} after {after:?}")]
+    #[diagnostic(code(provider::timeout))]
+    Timeout { waiting_for: String, after: Duration },
+    /// Building a Lambda package failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Build(#[from] crate::build::BuildError),
+    /// No implementation of this operation for the type.
+    #[error("{operation} is not supported for {type_name}")]
+    #[diagnostic(code(provider::unsupported))]
+    Unsupported { type_name: &'static str, operation: &'static str },
+}
+
+impl ProviderError {
+    /// The AWS error code, when AWS returned one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ProviderError::Aws { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// True when AWS said the thing does not exist (404-like codes across services).
+    pub fn is_not_found(&self) -> bool {
+        self.code().is_some_and(|c| {
+            c.contains("NotFound")
+                || c.ends_with(".NotFound")
+                || c == "NoSuchEntity"
+                || c == "ResourceNotFoundException"
+                || c == "NotFoundException"
+                || c == "InvalidVpcID.NotFound"
+        })
+    }
+
+    pub fn invalid(property: impl Into<String>, message: impl Into<String>) -> Self {
+        ProviderError::Invalid { property: property.into(), message: message.into() }
+    }
+}
+
+/// Converts any SDK error into `ProviderError::Aws`, keeping its code.
+/// Use as `.map_err(aws_error("ec2:CreateVpc"))`.
+pub fn aws_error<E>(operation: &'static str) -> impl FnOnce(SdkError<E, Response>) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    move |err| {
+        let (code, message) = match &err {
+            SdkError::ServiceError(service) => (
+                service.err().code().unwrap_or("Unknown").to_owned(),
+                service.err().message().unwrap_or_default().to_owned(),
+            ),
+            SdkError::TimeoutError(_) => ("Timeout".to_owned(), format!("{err}")),
+            SdkError::DispatchFailure(_) => ("Unreachable".to_owned(), format!("{}", DisplayChain(&err))),
+            _ => ("Transport".to_owned(), format!("{}", DisplayChain(&err))),
+        };
+        ProviderError::Aws { operation, code, message }
+    }
+}
+
+/// An error and all its sources on one line (SDK errors hide the cause).
+struct DisplayChain<'a>(&'a dyn std::error::Error);
+
+impl std::fmt::Display for DisplayChain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(s) = source {
+            write!(f, ": {s}")?;
+            source = s.source();
+        }
+        Ok(())
+    }
+}

@@ -1,108 +1,13 @@
 //! The executor in process against the local cloud's DynamoDB: what one
 //! Scheduler delivery leaves in PurchaseOrdersTable.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod common;
 
-use acme_core::model::{FlexibleWindow, Priority, ScheduleDefinition, ScheduleInput, ScheduleStatus};
-use acme_core::table::{schedule_to_item, Item};
-use acme_core::test_support;
+use acme_core::model::{Priority, ScheduleInput, ScheduleStatus};
 use aws_sdk_dynamodb::types::AttributeValue;
-use aws_sdk_dynamodb::Client;
+use common::{definition, delivery, n, number, s, world, VERSION};
 use order_executor::store::Store;
 use order_executor::{ExecutionError, Executor, Outcome, SkipReason};
-
-const VERSION: &str = "9.9.9-test";
-
-struct World {
-    dynamodb: Client,
-    schedule_table: String,
-    orders_table: String,
-    executor: Executor,
-}
-
-async fn world() -> World {
-    let config = test_support::sdk_config().await;
-    let dynamodb = Client::new(&config);
-    let schedule_table = test_support::create_definitions_table(&dynamodb).await;
-    let orders_table = test_support::create_orders_table(&dynamodb).await;
-    let store = Store::new(dynamodb.clone(), schedule_table.clone(), orders_table.clone());
-    World { executor: Executor::new(store, VERSION.into()), dynamodb, schedule_table, orders_table }
-}
-
-fn definition(gadget_type: &str, quantity: u32) -> ScheduleDefinition {
-    ScheduleDefinition {
-        schedule_id: uuid_like(),
-        created_at: "2025-02-01T10:00:00.000Z".into(),
-        schedule_name: "weekly restock".into(),
-        frequency: "cron(0 8 ? * MON *)".into(),
-        timezone: Some("Europe/Paris".into()),
-        gadget_type: gadget_type.into(),
-        quantity,
-        flexible_window_minutes: Some(FlexibleWindow(15)),
-        priority_override: None,
-        start_date: None,
-        end_date: None,
-        enabled: true,
-        status: ScheduleStatus::Active,
-        owner: "9f1c2a7e-0000-4000-8000-00000000beef".into(),
-        cancelled_at: None,
-    }
-}
-
-fn uuid_like() -> String {
-    test_support::unique_name("sched")
-}
-
-fn delivery(schedule_id: &str, scheduled_time: &str) -> ScheduleInput {
-    ScheduleInput {
-        schedule_id: schedule_id.into(),
-        scheduled_time: scheduled_time.into(),
-        execution_id: format!("exec-{scheduled_time}"),
-    }
-}
-
-impl World {
-    async fn store_definition(&self, definition: &ScheduleDefinition) {
-        self.dynamodb
-            .put_item()
-            .table_name(&self.schedule_table)
-            .set_item(Some(schedule_to_item(definition)))
-            .send()
-            .await
-            .expect("put definition");
-    }
-
-    /// Every order of a schedule, read back through the ScheduleIndex.
-    async fn orders_of(&self, schedule_id: &str) -> Vec<Item> {
-        self.dynamodb
-            .query()
-            .table_name(&self.orders_table)
-            .index_name("ScheduleIndex")
-            .key_condition_expression("scheduleId = :id")
-            .expression_attribute_values(":id", AttributeValue::S(schedule_id.into()))
-            .send()
-            .await
-            .expect("query orders")
-            .items
-            .unwrap_or_default()
-    }
-}
-
-fn s(value: &str) -> AttributeValue {
-    AttributeValue::S(value.into())
-}
-fn n(value: &str) -> AttributeValue {
-    AttributeValue::N(value.into())
-}
-
-/// DynamoDB may normalise numbers (`12.50` → `12.5`); compare numerically.
-fn number(item: &Item, name: &str) -> rust_decimal::Decimal {
-    match item.get(name) {
-        Some(AttributeValue::N(text)) => text.parse().expect("decimal"),
-        other => panic!("{name} is not a number: {other:?}"),
-    }
-}
 
 #[tokio::test]
 async fn a_delivery_creates_an_order_with_every_field() {
@@ -291,48 +196,3 @@ async fn a_dynamodb_error_fails_the_invocation_so_scheduler_retries() {
     assert_eq!(diagnostic.error_type, "DynamoDbError");
 }
 
-/// Collects what the subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log buffer").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test]
-async fn every_log_line_carries_schedule_order_and_execution_ids() {
-    let world = world().await;
-    let definition = definition("WIDGET", 5);
-    world.store_definition(&definition).await;
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = acme_core::logging::json_subscriber(move || writer.clone(), "debug");
-    // #[tokio::test] runs on this thread, so a thread default sees every event.
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let input = delivery(&definition.schedule_id, "2025-03-03T07:00:00Z");
-    world.executor.execute(input.clone()).await.unwrap();
-    world.executor.execute(input.clone()).await.unwrap();
-
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    let lines: Vec<serde_json::Value> =
-        text.lines().map(|line| serde_json::from_str(line).expect("each line is JSON")).collect();
-    let ours: Vec<_> = lines.iter().filter(|l| l["target"].as_str().is_some_and(|t| t.starts_with("order_executor"))).collect();
-    assert!(ours.len() >= 4, "received, created, received, duplicate: {text}");
-    let ids_of = |line: &serde_json::Value| {
-        let spans = line["spans"].as_array().cloned().unwrap_or_default();
-        spans.into_iter().find(|span| span["name"] == "order_execution")
-    };
-    for line in &lines {
-        let span = ids_of(line).unwrap_or_else(|| panic!("no order_execution span: {line}"));
-        assert_eq!(span["scheduleId"], definition.schedule_id.as_str(), "{line}");
-        assert_eq!(span["executionId"], input.execution_id.as_str(), "{line}");
-        assert!(span["orderId"].as_str().is_some_and(|id| id.len() == 36), "{line}");
-    }
-}

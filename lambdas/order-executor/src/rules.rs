@@ -2,6 +2,9 @@
 //! money. `docs/business-rules.md` describes them for humans; the tests below
 //! pin every tier boundary.
 
+// Amounts are written as cents grouped like money (`25_000_00` is 25,000.00).
+#![allow(clippy::inconsistent_digit_grouping)]
+
 use acme_core::model::{OrderStatus, Priority};
 use rust_decimal::{Decimal, RoundingStrategy};
 

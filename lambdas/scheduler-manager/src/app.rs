@@ -110,10 +110,10 @@ impl App {
     }
 }
 
-fn schedule_id(matched: &Matched) -> Result<&str, ApiError> {
+fn schedule_id(matched: &Matched) -> Result<&str, ServiceError> {
     match matched.param("id") {
         Some(id) if !id.is_empty() && id.chars().count() <= MAX_ID_CHARS => Ok(id),
-        _ => Err(ApiError::validation(vec![FieldError::new("id", "is not a schedule id")])),
+        _ => Err(ServiceError::Invalid(vec![FieldError::new("id", "is not a schedule id")])),
     }
 }
 

@@ -23,7 +23,10 @@ pub struct Artifact {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum BuildError {
     #[error("`{crate_path}` is not a crate of this workspace (no Cargo.toml at {manifest})")]
-    #[diagnostic(code(build::no_crate), help("`Code: {{ Crate: ... }}` takes a path relative to the workspace root, e.g. lambdas/order-executor"))]
+    #[diagnostic(
+        code(build::no_crate),
+        help("`Code: {{ Crate: ... }}` takes a path relative to the workspace root, e.g. lambdas/order-executor")
+    )]
     NoCrate { crate_path: String, manifest: String },
     #[error("building `{crate_path}` failed")]
     #[diagnostic(code(build::failed), help("{output}"))]
@@ -45,7 +48,10 @@ pub enum BuildError {
 pub fn package(workspace_root: &Path, crate_path: &str) -> Result<Artifact, BuildError> {
     let manifest = workspace_root.join(crate_path).join("Cargo.toml");
     if !manifest.is_file() {
-        return Err(BuildError::NoCrate { crate_path: crate_path.to_owned(), manifest: manifest.display().to_string() });
+        return Err(BuildError::NoCrate {
+            crate_path: crate_path.to_owned(),
+            manifest: manifest.display().to_string(),
+        });
     }
     Err(BuildError::Toolchain {
         what: String::from("packaging is being implemented"),

@@ -42,6 +42,46 @@ pub enum Command {
         /// Exit 0 when there are no changes, 2 when there are, 1 on error.
         #[arg(long)]
         detailed_exitcode: bool,
+        /// Do not build Lambda packages; their code hashes show as known after apply.
+        #[arg(long)]
+        no_build: bool,
+    },
+    /// Make the infrastructure match the spec (or apply a saved plan exactly).
+    Apply {
+        /// A stack spec, or a saved plan from `strata plan --out`.
+        source: PathBuf,
+        #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
+        environment: String,
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Apply without asking (required without a terminal, unless applying a saved plan).
+        #[arg(long)]
+        auto_approve: bool,
+        /// Resource operations in flight at once.
+        #[arg(long, default_value_t = ops::apply::DEFAULT_PARALLELISM)]
+        parallelism: usize,
+        /// Progress and summary as JSON lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete every resource the state records for this stack and environment.
+    Destroy {
+        stack: PathBuf,
+        #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
+        environment: String,
+        #[arg(long)]
+        state: Option<PathBuf>,
+        #[arg(long)]
+        auto_approve: bool,
+        #[arg(long, default_value_t = ops::apply::DEFAULT_PARALLELISM)]
+        parallelism: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The embedded local cloud (a pinned moto server on 127.0.0.1).
+    Local {
+        #[command(subcommand)]
+        command: LocalCommand,
     },
     /// Show a saved plan and check that it still applies to the current state.
     Show {
@@ -62,6 +102,16 @@ pub enum Command {
     Types,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum LocalCommand {
+    /// Install (first time) and start the local cloud.
+    Start,
+    /// Stop it.
+    Stop,
+    /// Is it running, and where.
+    Status,
+}
+
 /// Runs the command; `Ok` carries the exit code of a successful run.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode> {
     let cli = match Cli::try_parse_from(args) {
@@ -78,12 +128,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
             let _ = writeln!(out, "{}: valid ({} resources, stack {})", stack.display(), s.resources.len(), s.name);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Plan { stack, environment, state, json, out: save, detailed_exitcode } => {
+        Command::Plan { stack, environment, state, json, out: save, detailed_exitcode, no_build } => {
             let outcome = ops::plan::plan(&ops::plan::PlanRequest {
                 spec_path: &stack,
                 environment: &environment,
                 state_path: state.as_deref(),
                 out: save.as_deref(),
+                no_build,
             })?;
             if json {
                 let _ = writeln!(out, "{}", serde_json::to_string_pretty(&outcome.plan).unwrap_or_default());
@@ -123,11 +174,117 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Apply { source, environment, state, auto_approve, parallelism, json } => {
+            let prepared = ops::apply::prepare(&ops::apply::ApplyRequest {
+                source: &source,
+                environment: &environment,
+                state_path: state.as_deref(),
+            })?;
+            let approved = auto_approve || prepared.from_saved_plan;
+            run_prepared(prepared, "apply", approved, parallelism, json)
+        }
+        Command::Destroy { stack, environment, state, auto_approve, parallelism, json } => {
+            let prepared = ops::apply::prepare_destroy(&stack, &environment, state.as_deref())?;
+            run_prepared(prepared, "destroy", auto_approve, parallelism, json)
+        }
+        Command::Local { command } => {
+            match command {
+                LocalCommand::Start => {
+                    let cloud = ops::local::start()?;
+                    let _ = writeln!(
+                        out,
+                        "local cloud running at {} (moto {}, pid {}, log {})",
+                        cloud.endpoint,
+                        cloud.moto_version,
+                        cloud.pid,
+                        cloud.log_file.display()
+                    );
+                }
+                LocalCommand::Stop => {
+                    let stopped = ops::local::stop()?;
+                    let _ = writeln!(
+                        out,
+                        "{}",
+                        if stopped { "local cloud stopped" } else { "the local cloud was not running" }
+                    );
+                }
+                LocalCommand::Status => {
+                    match ops::local::status()? {
+                        Some(cloud) => {
+                            let _ = writeln!(
+                                out,
+                                "running at {} (moto {}, pid {}, since {}, log {})",
+                                cloud.endpoint,
+                                cloud.moto_version,
+                                cloud.pid,
+                                cloud.started_at,
+                                cloud.log_file.display()
+                            );
+                        }
+                        None => {
+                            let _ = writeln!(out, "not running (`strata local start`, or any command on the local environment, starts it)");
+                        }
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Types => {
             for schema in crate::provider::registry::ALL {
                 let _ = writeln!(out, "{:<40} attributes: {}", schema.type_name, schema.attributes.join(", "));
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Shows the plan, asks when it must, walks it, prints the summary.
+fn run_prepared(
+    prepared: ops::apply::Prepared,
+    action: &'static str,
+    approved: bool,
+    parallelism: usize,
+    json: bool,
+) -> miette::Result<ExitCode> {
+    let mut out = anstream::stdout();
+    if !json {
+        let _ = write!(out, "{}", plan_human::render(&prepared.plan));
+    }
+    if !prepared.has_changes() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !approved {
+        confirm(action)?;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ops::OpsError::Internal { message: format!("cannot start the async runtime: {e}") })?;
+    let events = crate::render::progress::printer(json);
+    let report = runtime.block_on(ops::apply::execute(prepared, parallelism, &events))?;
+    if json {
+        let _ = writeln!(out, "{}", serde_json::json!({"event": "summary", "report": report}));
+    } else {
+        let _ = writeln!(out, "\n{}", crate::render::progress::summary(&report));
+    }
+    report.into_result()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Asks on the terminal; never waits for input without one.
+fn confirm(action: &'static str) -> Result<(), ops::OpsError> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Err(ops::OpsError::NeedsApproval { action });
+    }
+    let mut out = anstream::stdout();
+    let _ = write!(out, "\nDo you want to {action} these changes? Only 'yes' will be accepted: ");
+    let _ = out.flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(ops::OpsError::Cancelled { action })
     }
 }

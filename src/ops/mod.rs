@@ -2,8 +2,12 @@
 //! state and the registry through their layers and returns data for `cli` to
 //! render; none prints.
 
+pub mod apply;
+pub mod artifacts;
+pub mod connect;
 pub mod environment;
 pub mod graph;
+pub mod local;
 pub mod plan;
 pub mod show;
 pub mod validate;
@@ -21,6 +25,45 @@ pub enum OpsError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Plan(#[from] crate::plan::PlanError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Provider(#[from] crate::provider::ProviderError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Build(#[from] crate::build::BuildError),
+    #[error("the local cloud is not available")]
+    #[diagnostic(
+        code(local::cloud),
+        help("`strata local status` shows the local cloud; its log is under $STRATA_HOME/local/moto.log")
+    )]
+    LocalCloud {
+        #[from]
+        source: crate::local::LocalCloudError,
+    },
+    #[error("environment `{env}` is guarded to account {expected}, but the credentials belong to {actual}")]
+    #[diagnostic(code(ops::wrong_account), help("switch to the right profile or credentials for `{env}`"))]
+    WrongAccount { env: String, expected: String, actual: String },
+    #[error("refusing to {action} without confirmation: there is no terminal to ask on")]
+    #[diagnostic(code(ops::needs_approval), help("review the plan and pass --auto-approve, or apply a saved plan: strata plan --out plans/x.json, then strata apply plans/x.json"))]
+    NeedsApproval { action: &'static str },
+    #[error("{action} cancelled: nothing was changed")]
+    #[diagnostic(code(ops::cancelled))]
+    Cancelled { action: &'static str },
+    #[error("{action} finished with {failed} failed and {skipped} skipped resource(s); state records everything that succeeded")]
+    #[diagnostic(
+        code(ops::partial),
+        help("fix the cause above and run the same command again: it continues from the recorded state")
+    )]
+    Partial { action: &'static str, failed: usize, skipped: usize },
+    #[error("a saved plan must record the Lambda packages it ships, so --out cannot be combined with --no-build")]
+    #[diagnostic(
+        code(ops::unbuilt_saved_plan),
+        help("drop --no-build: strata builds the packages and records their CodeSha256 in the plan")
+    )]
+    UnbuiltSavedPlan {},
+    #[error("internal error: {message}")]
+    #[diagnostic(code(ops::internal))]
+    Internal { message: String },
     #[error("environment `{name}` is not declared in {spec}")]
     #[diagnostic(code(ops::unknown_environment), help("declared environments: {known}"))]
     UnknownEnvironment { name: String, spec: String, known: String },

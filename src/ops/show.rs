@@ -17,6 +17,12 @@ pub fn show(planfile_path: &Path, state_path: Option<&Path>) -> Result<ShowOutco
     let env = environment::select(&stack, &planfile.plan.environment)?;
     let backend = environment::backend(&stack, &env, state_path)?;
     let state = backend.read_for(&stack.name, &env.name)?;
-    planfile.ensure_current(planfile_path, state.as_ref(), &environment::spec_digest(&stack))?;
+    // Lambda packages are rebuilt and compared by apply; show checks state and spec.
+    planfile.ensure_current(
+        planfile_path,
+        state.as_ref(),
+        &environment::spec_digest(&stack),
+        &planfile.plan.artifacts,
+    )?;
     Ok(ShowOutcome { planfile })
 }

@@ -4,6 +4,8 @@
 //! or replaced makes everything that refers to it "known after apply", and a
 //! reference in a createOnly property then cascades the replacement.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
 use super::action::{contains_unknown, Action, PropertyChange, ResourceChange};
@@ -13,7 +15,21 @@ use crate::graph::{NodeSpec, ResourceGraph};
 use crate::spec::Stack;
 use crate::state::State;
 
-pub fn diff(stack: &Stack, env: &EnvValues, state: Option<&State>) -> Result<Vec<ResourceChange>, PlanError> {
+/// The CodeSha256 of each Lambda package, by crate path, so a code change
+/// shows as `Code.CodeSha256` in the plan; `Skipped` (plan --no-build) makes
+/// it "known after apply".
+#[derive(Debug, Clone)]
+pub enum CodeHashes {
+    Built(BTreeMap<String, String>),
+    Skipped,
+}
+
+pub fn diff(
+    stack: &Stack,
+    env: &EnvValues,
+    state: Option<&State>,
+    artifacts: &CodeHashes,
+) -> Result<Vec<ResourceChange>, PlanError> {
     let graph = crate::spec::dependency_graph(stack);
     let order = graph
         .topological_order()
@@ -25,6 +41,7 @@ pub fn diff(stack: &Stack, env: &EnvValues, state: Option<&State>) -> Result<Vec
         let recorded = state.and_then(|s| s.resources.get(name));
         let resolver = Resolver { env, attributes: &known };
         let mut after = resolver.resolve(&resource.properties);
+        attach_code_hash(&mut after, artifacts);
         let dependencies: Vec<String> = resource.dependencies.iter().map(|(n, _)| n.clone()).collect();
         let change = match recorded {
             None => ResourceChange {
@@ -113,10 +130,33 @@ pub fn diff(stack: &Stack, env: &EnvValues, state: Option<&State>) -> Result<Vec
     Ok(changes)
 }
 
+/// Adds `Code.CodeSha256` to properties whose `Code.Crate` is a package.
+pub fn attach_code_hash(properties: &mut Value, artifacts: &CodeHashes) {
+    let Some(code) = properties.get_mut("Code").and_then(Value::as_object_mut) else { return };
+    let Some(crate_path) = code.get("Crate").and_then(Value::as_str).map(str::to_owned) else { return };
+    let sha = match artifacts {
+        CodeHashes::Built(map) => match map.get(&crate_path) {
+            Some(sha) => Value::String(sha.clone()),
+            None => return,
+        },
+        CodeHashes::Skipped => super::action::unknown(&format!("CodeSha256 of {crate_path} (not built: --no-build)")),
+    };
+    code.insert(String::from("CodeSha256"), sha);
+}
+
 /// Resources in state but not in the spec, dependents before dependencies.
 fn deletions(stack: &Stack, state: &State) -> Result<Vec<ResourceChange>, PlanError> {
+    delete_in_reverse_order(state, |name| !stack.resources.contains_key(name))
+}
+
+/// Every resource of the state, dependents before dependencies (destroy).
+pub fn destroy_all(state: &State) -> Result<Vec<ResourceChange>, PlanError> {
+    delete_in_reverse_order(state, |_| true)
+}
+
+fn delete_in_reverse_order(state: &State, include: impl Fn(&str) -> bool) -> Result<Vec<ResourceChange>, PlanError> {
     let removed: Vec<(&String, &crate::state::ResourceState)> =
-        state.resources.iter().filter(|(n, _)| !stack.resources.contains_key(*n)).collect();
+        state.resources.iter().filter(|(n, _)| include(n)).collect();
     let graph = ResourceGraph::build(removed.iter().map(|(name, r)| NodeSpec {
         name,
         label: &r.type_name,

@@ -24,6 +24,9 @@ pub struct Plan {
     pub state_serial: u64,
     /// SHA-256 of the spec file's bytes.
     pub spec_digest: String,
+    /// CodeSha256 of each Lambda package the plan was made with, by crate path.
+    #[serde(default)]
+    pub artifacts: std::collections::BTreeMap<String, String>,
     /// Creates and updates in dependency order, then deletes in reverse order.
     pub changes: Vec<ResourceChange>,
     pub summary: Summary,

@@ -45,7 +45,13 @@ impl Planfile {
     /// Refuses the plan when the state is not the one it was made against:
     /// another lineage (a different state altogether) or another serial
     /// (someone applied since).
-    pub fn ensure_current(&self, path: &Path, state: Option<&State>, spec_digest: &str) -> Result<(), PlanError> {
+    pub fn ensure_current(
+        &self,
+        path: &Path,
+        state: Option<&State>,
+        spec_digest: &str,
+        artifacts: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), PlanError> {
         let stale = |reason: String| Err(PlanError::Stale { path: path.display().to_string(), reason });
         let (lineage, serial) = match state {
             Some(s) => (Some(s.lineage.as_str()), s.serial),
@@ -66,6 +72,14 @@ impl Planfile {
         }
         if spec_digest != self.plan.spec_digest {
             return stale(format!("the spec {} changed since the plan was made", self.spec_path));
+        }
+        for (crate_path, planned) in &self.plan.artifacts {
+            if artifacts.get(crate_path) != Some(planned) {
+                return stale(format!(
+                    "the Lambda package of {crate_path} changed since the plan was made (CodeSha256 {planned} then, {} now)",
+                    artifacts.get(crate_path).map_or("none", String::as_str)
+                ));
+            }
         }
         Ok(())
     }

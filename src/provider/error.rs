@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use aws_sdk_sts::error::ProvideErrorMetadata;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response;
-use aws_sdk_sts::error::ProvideErrorMetadata;
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ProviderError {
@@ -33,7 +33,8 @@ pub enum ProviderError {
 
 impl ProviderError {
     /// The AWS error code, when AWS returned one.
-    pub fn code(&self) -> Option<&str> {
+    /// (Not `code`: that name is miette's diagnostic code.)
+    pub fn aws_code(&self) -> Option<&str> {
         match self {
             ProviderError::Aws { code, .. } => Some(code),
             _ => None,
@@ -42,7 +43,7 @@ impl ProviderError {
 
     /// True when AWS said the thing does not exist (404-like codes across services).
     pub fn is_not_found(&self) -> bool {
-        self.code().is_some_and(|c| {
+        self.aws_code().is_some_and(|c| {
             c.contains("NotFound")
                 || c.ends_with(".NotFound")
                 || c == "NoSuchEntity"

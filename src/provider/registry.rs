@@ -1,8 +1,8 @@
 //! Every resource type strata knows, by CloudFormation type name.
 
 use super::schema::ResourceSchema;
-use super::ResourceProvider;
 use super::types;
+use super::ResourceProvider;
 
 /// All resource types, grouped by service. Type names are unique (a test
 /// checks it).

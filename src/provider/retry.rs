@@ -23,24 +23,40 @@ pub struct Backoff {
 /// IAM is eventually consistent: a role just created may not be assumable by
 /// Lambda or Scheduler for ~10 s ("The role defined for the function cannot be
 /// assumed by Lambda").
-pub const IAM_ROLE_PROPAGATION: Backoff =
-    Backoff { name: "IAM role propagation", attempts: 12, initial: Duration::from_millis(500), max_delay: Duration::from_secs(8) };
+pub const IAM_ROLE_PROPAGATION: Backoff = Backoff {
+    name: "IAM role propagation",
+    attempts: 12,
+    initial: Duration::from_millis(500),
+    max_delay: Duration::from_secs(8),
+};
 
 /// Deleting a security group or subnet a Lambda used fails with
 /// DependencyViolation until AWS releases the function's ENIs (can take many
 /// minutes after the function is gone).
-pub const DEPENDENCY_VIOLATION: Backoff =
-    Backoff { name: "ENI release (DependencyViolation)", attempts: 40, initial: Duration::from_secs(1), max_delay: Duration::from_secs(30) };
+pub const DEPENDENCY_VIOLATION: Backoff = Backoff {
+    name: "ENI release (DependencyViolation)",
+    attempts: 40,
+    initial: Duration::from_secs(1),
+    max_delay: Duration::from_secs(30),
+};
 
 /// Lambda rejects a change while the previous one is in progress
 /// (ResourceConflictException); API Gateway and others answer
 /// ConflictException / ConcurrentModificationException likewise.
-pub const CONFLICT: Backoff =
-    Backoff { name: "concurrent modification", attempts: 15, initial: Duration::from_millis(300), max_delay: Duration::from_secs(5) };
+pub const CONFLICT: Backoff = Backoff {
+    name: "concurrent modification",
+    attempts: 15,
+    initial: Duration::from_millis(300),
+    max_delay: Duration::from_secs(5),
+};
 
 /// Throttling beyond what the SDK's own retries absorbed.
-pub const THROTTLING: Backoff =
-    Backoff { name: "throttling", attempts: 8, initial: Duration::from_millis(500), max_delay: Duration::from_secs(10) };
+pub const THROTTLING: Backoff = Backoff {
+    name: "throttling",
+    attempts: 8,
+    initial: Duration::from_millis(500),
+    max_delay: Duration::from_secs(10),
+};
 
 /// Which named case an error belongs to, if any.
 pub fn classify(err: &ProviderError) -> Option<Backoff> {
@@ -93,7 +109,12 @@ fn tracing_delay(name: &str, attempt: u32, delay: Duration) {
 
 /// Polls `check` until it returns `Some`, every `every`, for at most `limit`.
 /// `what` names the wait in the timeout error ("DynamoDB table ACTIVE").
-pub async fn wait_until<T, F, Fut>(what: &str, limit: Duration, every: Duration, mut check: F) -> Result<T, ProviderError>
+pub async fn wait_until<T, F, Fut>(
+    what: &str,
+    limit: Duration,
+    every: Duration,
+    mut check: F,
+) -> Result<T, ProviderError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Option<T>, ProviderError>>,
@@ -123,9 +144,12 @@ mod tests {
         assert_eq!(classify(&aws("DependencyViolation", "sg in use")).unwrap().name, DEPENDENCY_VIOLATION.name);
         assert_eq!(classify(&aws("ResourceConflictException", "update in progress")).unwrap().name, CONFLICT.name);
         assert_eq!(
-            classify(&aws("InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda."))
-                .unwrap()
-                .name,
+            classify(&aws(
+                "InvalidParameterValueException",
+                "The role defined for the function cannot be assumed by Lambda."
+            ))
+            .unwrap()
+            .name,
             IAM_ROLE_PROPAGATION.name
         );
         assert!(classify(&aws("AccessDenied", "no")).is_none());
@@ -137,7 +161,13 @@ mod tests {
         let out: Result<u32, _> = with_retries(|| {
             calls += 1;
             let n = calls;
-            async move { if n < 3 { Err(aws("ResourceConflictException", "busy")) } else { Ok(n) } }
+            async move {
+                if n < 3 {
+                    Err(aws("ResourceConflictException", "busy"))
+                } else {
+                    Ok(n)
+                }
+            }
         })
         .await;
         assert_eq!(out.unwrap(), 3);

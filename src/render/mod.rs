@@ -3,3 +3,4 @@
 //! not a terminal or `NO_COLOR` is set.
 
 pub mod plan_human;
+pub mod progress;

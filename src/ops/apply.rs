@@ -1,0 +1,498 @@
+//! `strata apply`: plan (or load a saved plan), then walk the changes with
+//! bounded parallelism through the providers, writing state after EVERY
+//! resource operation. A failure stops only its dependents.
+//!
+//! Split in two so the CLI can show the plan and ask between them:
+//! `prepare` (build, lock, plan) and `execute` (the walk). The state lock is
+//! held from prepare to the end of execute.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{artifacts, connect, environment, OpsError};
+use crate::build::Artifact;
+use crate::graph::walk::{self, Outcome, TaskGraph};
+use crate::plan::diff::{self, CodeHashes};
+use crate::plan::resolve::{EnvValues, KnownAttributes, Resolver};
+use crate::plan::{action::contains_unknown, Action, Plan, Planfile, ResourceChange, Summary, PLAN_FORMAT_VERSION};
+use crate::provider::{registry, Applied, Cx, Request, StrataTags};
+use crate::spec::{Environment, Stack};
+use crate::state::{LocalBackend, ResourceState, State, StateLock};
+
+/// Default number of resource operations in flight.
+pub const DEFAULT_PARALLELISM: usize = 10;
+
+pub struct ApplyRequest<'a> {
+    /// A stack spec (YAML) or a saved plan (JSON from `plan --out`).
+    pub source: &'a Path,
+    pub environment: &'a str,
+    pub state_path: Option<&'a Path>,
+}
+
+/// Everything `execute` needs, with the state lock held.
+pub struct Prepared {
+    pub plan: Plan,
+    pub from_saved_plan: bool,
+    stack: Stack,
+    env: Environment,
+    backend: LocalBackend,
+    lock: StateLock,
+    state: State,
+    artifacts: BTreeMap<String, Artifact>,
+    action: &'static str,
+}
+
+impl Prepared {
+    pub fn has_changes(&self) -> bool {
+        self.plan.has_changes()
+    }
+}
+
+/// True when `path` holds a saved plan rather than a spec.
+fn is_planfile(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "json")
+}
+
+pub fn prepare(req: &ApplyRequest<'_>) -> Result<Prepared, OpsError> {
+    if is_planfile(req.source) {
+        return prepare_saved(req);
+    }
+    let stack = crate::spec::load_file(req.source)?;
+    let env = environment::select(&stack, req.environment)?;
+    let backend = environment::backend(&stack, &env, req.state_path)?;
+    let artifacts = artifacts::build_all(&stack)?;
+    let lock = backend.lock("strata apply")?;
+    let state = backend.read_for(&stack.name, &env.name)?;
+    let plan = make_plan(&stack, &env, state.as_ref(), &artifacts)?;
+    let state = state.unwrap_or_else(|| State::new(&stack.name, &env.name));
+    Ok(Prepared { plan, from_saved_plan: false, stack, env, backend, lock, state, artifacts, action: "apply" })
+}
+
+/// A saved plan is applied exactly as reviewed, and only to the state, spec
+/// and Lambda packages it was made from.
+fn prepare_saved(req: &ApplyRequest<'_>) -> Result<Prepared, OpsError> {
+    let planfile = Planfile::load(req.source)?;
+    let stack = crate::spec::load_file(Path::new(&planfile.spec_path))?;
+    let env = environment::select(&stack, &planfile.plan.environment)?;
+    let backend = environment::backend(&stack, &env, req.state_path)?;
+    let artifacts = artifacts::build_all(&stack)?;
+    let lock = backend.lock("strata apply")?;
+    let state = backend.read_for(&stack.name, &env.name)?;
+    planfile.ensure_current(
+        req.source,
+        state.as_ref(),
+        &environment::spec_digest(&stack),
+        &artifacts::hashes(&artifacts),
+    )?;
+    let state = state.unwrap_or_else(|| State::new(&stack.name, &env.name));
+    Ok(Prepared {
+        plan: planfile.plan,
+        from_saved_plan: true,
+        stack,
+        env,
+        backend,
+        lock,
+        state,
+        artifacts,
+        action: "apply",
+    })
+}
+
+pub fn make_plan(
+    stack: &Stack,
+    env: &Environment,
+    state: Option<&State>,
+    artifacts: &BTreeMap<String, Artifact>,
+) -> Result<Plan, OpsError> {
+    let values = environment::env_values(stack, env);
+    let changes = diff::diff(stack, &values, state, &CodeHashes::Built(artifacts::hashes(artifacts)))?;
+    Ok(Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        stack: stack.name.clone(),
+        environment: env.name.clone(),
+        state_lineage: state.map(|s| s.lineage.clone()),
+        state_serial: state.map_or(0, |s| s.serial),
+        spec_digest: environment::spec_digest(stack),
+        artifacts: artifacts::hashes(artifacts),
+        summary: Summary::of(&changes),
+        changes,
+    })
+}
+
+/// `strata destroy`: every recorded resource, dependents first.
+pub fn prepare_destroy(
+    spec_path: &Path,
+    environment_name: &str,
+    state_path: Option<&Path>,
+) -> Result<Prepared, OpsError> {
+    let stack = crate::spec::load_file(spec_path)?;
+    let env = environment::select(&stack, environment_name)?;
+    let backend = environment::backend(&stack, &env, state_path)?;
+    let lock = backend.lock("strata destroy")?;
+    let state = backend.read_for(&stack.name, &env.name)?.unwrap_or_else(|| State::new(&stack.name, &env.name));
+    let changes = diff::destroy_all(&state)?;
+    let plan = Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        stack: stack.name.clone(),
+        environment: env.name.clone(),
+        state_lineage: Some(state.lineage.clone()),
+        state_serial: state.serial,
+        spec_digest: environment::spec_digest(&stack),
+        artifacts: BTreeMap::new(),
+        summary: Summary::of(&changes),
+        changes,
+    };
+    Ok(Prepared {
+        plan,
+        from_saved_plan: false,
+        stack,
+        env,
+        backend,
+        lock,
+        state,
+        artifacts: BTreeMap::new(),
+        action: "destroy",
+    })
+}
+
+/// What happened to one resource, for progress output.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum ApplyEvent {
+    Started {
+        name: String,
+        #[serde(rename = "type")]
+        type_name: String,
+        action: Action,
+    },
+    Finished {
+        name: String,
+        #[serde(rename = "type")]
+        type_name: String,
+        action: Action,
+        elapsed_ms: u128,
+        /// e.g. "adopted an existing resource" or "scheduled for deletion in 7 days"
+        note: Option<String>,
+    },
+    Failed {
+        name: String,
+        #[serde(rename = "type")]
+        type_name: String,
+        action: Action,
+        error: String,
+    },
+    Skipped {
+        name: String,
+        #[serde(rename = "type")]
+        type_name: String,
+        action: Action,
+        because: String,
+    },
+}
+
+/// The outcome of a whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplyReport {
+    /// "apply" or "destroy".
+    pub action: &'static str,
+    pub succeeded: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub api_calls: u64,
+    pub elapsed_ms: u128,
+    pub state_serial: u64,
+}
+
+/// One operation of the walk. A replacement is a delete and then a create.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StepKind {
+    Create,
+    Update,
+    Delete,
+}
+
+#[derive(Debug, Clone)]
+struct Step {
+    kind: StepKind,
+    /// Index into `plan.changes`.
+    change: usize,
+}
+
+/// Builds the task graph: creates and updates after their dependencies;
+/// deletes after the deletes (and updates) of what depended on them; a
+/// replacement's create after its delete.
+fn steps(plan: &Plan, state: &State) -> (TaskGraph, Vec<Step>) {
+    let mut graph = TaskGraph::default();
+    let mut steps = Vec::new();
+    let mut forward: HashMap<&str, usize> = HashMap::new();
+    let mut deletes: HashMap<&str, usize> = HashMap::new();
+    for (i, c) in plan.changes.iter().enumerate() {
+        let mut add = |kind: StepKind, label: String| {
+            steps.push(Step { kind, change: i });
+            graph.add(label)
+        };
+        match c.action {
+            Action::NoOp => {}
+            Action::Create => {
+                forward.insert(&c.name, add(StepKind::Create, c.name.clone()));
+            }
+            Action::Update => {
+                forward.insert(&c.name, add(StepKind::Update, c.name.clone()));
+            }
+            Action::Delete => {
+                deletes.insert(&c.name, add(StepKind::Delete, c.name.clone()));
+            }
+            Action::Replace => {
+                let d = add(StepKind::Delete, format!("{} (old)", c.name));
+                let n = add(StepKind::Create, c.name.clone());
+                graph.edge(d, n);
+                deletes.insert(&c.name, d);
+                forward.insert(&c.name, n);
+            }
+        }
+    }
+    for c in &plan.changes {
+        if let Some(&task) = forward.get(c.name.as_str()) {
+            for dep in &c.dependencies {
+                if let Some(&d) = forward.get(dep.as_str()) {
+                    graph.edge(d, task);
+                }
+            }
+        }
+    }
+    for (name, recorded) in &state.resources {
+        for dep in &recorded.dependencies {
+            let Some(&dep_delete) = deletes.get(dep.as_str()) else { continue };
+            // Whatever used `dep` goes first: its own delete, or, when `dep`
+            // is removed for good, the update that stops using it.
+            if let Some(&own_delete) = deletes.get(name.as_str()) {
+                graph.edge(own_delete, dep_delete);
+            } else if let Some(&update) = forward.get(name.as_str()) {
+                let dep_is_replaced = forward.contains_key(dep.as_str());
+                if !dep_is_replaced {
+                    graph.edge(update, dep_delete);
+                }
+            }
+        }
+    }
+    (graph, steps)
+}
+
+/// Shared by the concurrent steps.
+struct Run<'a> {
+    cx: Cx,
+    stack: &'a Stack,
+    env_values: EnvValues,
+    plan: &'a Plan,
+    backend: &'a LocalBackend,
+    lock: &'a StateLock,
+    state: Mutex<State>,
+    code_hashes: CodeHashes,
+}
+
+impl Run<'_> {
+    fn tags(&self, name: &str) -> StrataTags {
+        StrataTags {
+            stack: self.stack.name.clone(),
+            environment: self.env_values.environment.clone(),
+            logical_name: name.to_owned(),
+            stack_tags: self.stack.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        }
+    }
+
+    /// The resource's properties with every reference filled from state.
+    fn resolve(&self, name: &str) -> Result<Value, String> {
+        let resource = self.stack.resources.get(name).ok_or_else(|| format!("`{name}` is not in the spec"))?;
+        let known: KnownAttributes = {
+            let state = self.state.lock().map_err(|_| String::from("state lock poisoned"))?;
+            state.resources.iter().map(|(n, r)| (n.clone(), r.attributes.clone())).collect()
+        };
+        let mut props = Resolver { env: &self.env_values, attributes: &known }.resolve(&resource.properties);
+        diff::attach_code_hash(&mut props, &self.code_hashes);
+        if contains_unknown(&props) {
+            return Err(format!("`{name}` still has values that are not known: {props}"));
+        }
+        Ok(props)
+    }
+
+    /// Records (or removes) one resource and writes the state file at once.
+    fn record(&self, name: &str, entry: Option<ResourceState>) -> Result<(), String> {
+        let mut state = self.state.lock().map_err(|_| String::from("state lock poisoned"))?;
+        match entry {
+            Some(e) => {
+                state.resources.insert(name.to_owned(), e);
+            }
+            None => {
+                state.resources.shift_remove(name);
+            }
+        }
+        self.backend.persist(self.lock, &mut state).map_err(|e| format!("writing state: {e}"))
+    }
+
+    async fn run_step(&self, step: &Step, events: &(dyn Fn(ApplyEvent) + Sync)) -> Result<(), String> {
+        let change: &ResourceChange = &self.plan.changes[step.change];
+        let action = match step.kind {
+            StepKind::Create if change.action == Action::Replace => Action::Replace,
+            StepKind::Create => Action::Create,
+            StepKind::Update => Action::Update,
+            StepKind::Delete => Action::Delete,
+        };
+        let ident = (change.name.clone(), change.type_name.clone());
+        events(ApplyEvent::Started { name: ident.0.clone(), type_name: ident.1.clone(), action });
+        let started = Instant::now();
+        let result = self.perform(step, change).await;
+        match result {
+            Ok(note) => {
+                events(ApplyEvent::Finished {
+                    name: ident.0,
+                    type_name: ident.1,
+                    action,
+                    elapsed_ms: started.elapsed().as_millis(),
+                    note,
+                });
+                Ok(())
+            }
+            Err(error) => {
+                events(ApplyEvent::Failed { name: ident.0, type_name: ident.1, action, error: error.clone() });
+                Err(error)
+            }
+        }
+    }
+
+    async fn perform(&self, step: &Step, change: &ResourceChange) -> Result<Option<String>, String> {
+        let provider =
+            registry::provider(&change.type_name).ok_or_else(|| format!("no provider for {}", change.type_name))?;
+        let name = change.name.as_str();
+        match step.kind {
+            StepKind::Delete => {
+                let recorded = {
+                    let state = self.state.lock().map_err(|_| String::from("state lock poisoned"))?;
+                    state.resources.get(name).cloned()
+                };
+                let Some(recorded) = recorded else { return Ok(Some(String::from("already gone from state"))) };
+                provider
+                    .delete(&self.cx, &recorded.physical_id, &recorded.properties)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                self.record(name, None)?;
+                Ok(provider.delete_note())
+            }
+            StepKind::Create | StepKind::Update => {
+                let properties = self.resolve(name)?;
+                let tags = self.tags(name);
+                let req = Request { logical_name: name, properties: &properties, tags: &tags };
+                let recorded = if step.kind == StepKind::Update {
+                    let state = self.state.lock().map_err(|_| String::from("state lock poisoned"))?;
+                    state.resources.get(name).cloned()
+                } else {
+                    None
+                };
+                let (applied, note) = match recorded {
+                    Some(rec) => {
+                        let applied = provider
+                            .update(&self.cx, &rec.physical_id, &rec.properties, &req)
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        (applied, None)
+                    }
+                    None => self.create_or_adopt(provider, &req).await?,
+                };
+                let resource = self.stack.resources.get(name);
+                self.record(
+                    name,
+                    Some(ResourceState {
+                        type_name: change.type_name.clone(),
+                        physical_id: applied.physical_id,
+                        properties,
+                        attributes: applied.attributes,
+                        dependencies: change.dependencies.clone(),
+                        prevent_destroy: resource.is_some_and(|r| r.lifecycle.prevent_destroy),
+                    }),
+                )?;
+                Ok(note)
+            }
+        }
+    }
+
+    /// A resource AWS already has (created by a run that died before
+    /// recording it) is adopted and brought to the spec, not created twice.
+    async fn create_or_adopt(
+        &self,
+        provider: &dyn crate::provider::ResourceProvider,
+        req: &Request<'_>,
+    ) -> Result<(Applied, Option<String>), String> {
+        if let Some(found) = provider.find(&self.cx, req).await.map_err(|e| e.to_string())? {
+            let live = provider.read(&self.cx, &found.physical_id, req.properties).await.map_err(|e| e.to_string())?;
+            let before = live.map(|l| l.properties).unwrap_or(Value::Null);
+            let applied =
+                provider.update(&self.cx, &found.physical_id, &before, req).await.map_err(|e| e.to_string())?;
+            return Ok((applied, Some(String::from("adopted an existing resource left by an interrupted run"))));
+        }
+        let applied = provider.create(&self.cx, req).await.map_err(|e| e.to_string())?;
+        Ok((applied, None))
+    }
+}
+
+impl ApplyReport {
+    /// Exit 1 (after the summary is shown) when anything failed or was skipped.
+    pub fn into_result(self) -> Result<ApplyReport, OpsError> {
+        if self.failed + self.skipped > 0 {
+            return Err(OpsError::Partial { action: self.action, failed: self.failed, skipped: self.skipped });
+        }
+        Ok(self)
+    }
+}
+
+/// Walks the plan. Events go to `events` as they happen; the state file is
+/// rewritten after every resource operation.
+pub async fn execute(
+    prepared: Prepared,
+    parallelism: usize,
+    events: &(dyn Fn(ApplyEvent) + Sync),
+) -> Result<ApplyReport, OpsError> {
+    let started = Instant::now();
+    let Prepared { plan, stack, env, backend, lock, state, artifacts, action, .. } = prepared;
+    let root: PathBuf = artifacts::workspace_root(&stack.source.path);
+    let code_hashes = CodeHashes::Built(artifacts::hashes(&artifacts));
+    let (graph, steps) = steps(&plan, &state);
+    let cx = connect::connect(&env, artifacts, root).await?;
+    let run = Run {
+        cx,
+        stack: &stack,
+        env_values: environment::env_values(&stack, &env),
+        plan: &plan,
+        backend: &backend,
+        lock: &lock,
+        state: Mutex::new(state),
+        code_hashes,
+    };
+    let outcomes = walk::walk(&graph, parallelism, |i| run.run_step(&steps[i], events)).await;
+    for (i, outcome) in outcomes.iter().enumerate() {
+        if let Outcome::Skipped { because } = outcome {
+            let c = &plan.changes[steps[i].change];
+            events(ApplyEvent::Skipped {
+                name: c.name.clone(),
+                type_name: c.type_name.clone(),
+                action: c.action,
+                because: because.clone(),
+            });
+        }
+    }
+    let count = |f: fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
+    let report = ApplyReport {
+        action,
+        succeeded: count(|o| *o == Outcome::Succeeded),
+        failed: count(|o| matches!(o, Outcome::Failed(_))),
+        skipped: count(|o| matches!(o, Outcome::Skipped { .. })),
+        api_calls: run.cx.clients.calls(),
+        elapsed_ms: started.elapsed().as_millis(),
+        state_serial: run.state.lock().map(|s| s.serial).unwrap_or_default(),
+    };
+    let _ = action;
+    Ok(report)
+}

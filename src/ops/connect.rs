@@ -1,0 +1,38 @@
+//! From an environment to a connected provider context: the `local`
+//! environment starts the embedded local cloud when it is not running; others
+//! use their region and profile (and check the account guard).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::{environment, OpsError};
+use crate::build::Artifact;
+use crate::provider::aws::Target;
+use crate::provider::Cx;
+use crate::spec::Environment;
+
+pub async fn connect(
+    env: &Environment,
+    artifacts: BTreeMap<String, Artifact>,
+    workspace_root: PathBuf,
+) -> Result<Cx, OpsError> {
+    let target = if env.is_local() {
+        let cloud = tokio::task::spawn_blocking(crate::local::ensure_running)
+            .await
+            .map_err(|e| OpsError::Internal { message: format!("local cloud task: {e}") })??;
+        Target { region: environment::LOCAL_REGION.to_owned(), profile: None, endpoint: Some(cloud.endpoint) }
+    } else {
+        Target { region: env.region.clone().unwrap_or_default(), profile: env.profile.clone(), endpoint: None }
+    };
+    let cx = Cx::connect(&target, artifacts, workspace_root).await?;
+    if let Some(expected) = &env.account_id {
+        if !env.is_local() && &cx.account_id != expected {
+            return Err(OpsError::WrongAccount {
+                env: env.name.clone(),
+                expected: expected.clone(),
+                actual: cx.account_id,
+            });
+        }
+    }
+    Ok(cx)
+}

@@ -1,6 +1,16 @@
 //! `AWS::EC2::RouteTable`.
+//!
+//! Only the table itself: its routes are separate resources in CloudFormation
+//! (and a gateway endpoint adds its own), so `read` does not report them.
 
+use std::collections::BTreeMap;
+
+use aws_sdk_ec2::types::ResourceType;
+use serde_json::{json, Value};
+
+use super::ec2_common::{self as common, required_str};
 use crate::provider::schema::{ValueType::*, *};
+use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
 pub const SCHEMA: ResourceSchema = ResourceSchema {
     type_name: "AWS::EC2::RouteTable",
@@ -18,4 +28,92 @@ impl crate::provider::ResourceProvider for Provider {
     fn schema(&self) -> &'static ResourceSchema {
         &SCHEMA
     }
+
+    /// By strata's identity tags (put on at CreateRouteTable).
+    async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
+        let tables = cx
+            .clients
+            .ec2()
+            .describe_route_tables()
+            .set_filters(Some(common::identity_filters(req.tags)))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(aws_error("ec2:DescribeRouteTables"))?;
+        let mut ids: Vec<&str> = tables.iter().filter_map(|t| t.route_table_id()).collect();
+        ids.sort_unstable();
+        let Some(id) = ids.first() else { return Ok(None) };
+        Ok(read_one(cx, id).await?.map(|live| common::applied(id, &live)))
+    }
+
+    async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
+        let props = req.properties;
+        let tags = req.tags.for_properties(props);
+        let out = cx
+            .clients
+            .ec2()
+            .create_route_table()
+            .vpc_id(required_str(props, "VpcId")?)
+            .tag_specifications(common::tag_specification(ResourceType::RouteTable, &tags))
+            .send()
+            .await
+            .map_err(aws_error("ec2:CreateRouteTable"))?;
+        let id = out
+            .route_table()
+            .and_then(|t| t.route_table_id())
+            .ok_or_else(|| common::missing("ec2:CreateRouteTable", "RouteTableId"))?;
+        let live =
+            common::wait_visible("route table visible", id, |id| async move { common::describe_route_tables(cx, &[id.as_str()]).await })
+                .await?;
+        Ok(common::applied(id, &live))
+    }
+
+    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
+        Ok(read_one(cx, physical_id).await?.map(|mut live| {
+            common::align_property(&mut live.properties, recorded, "Tags", common::tag_key);
+            live
+        }))
+    }
+
+    /// Only the tags can change (VpcId is createOnly).
+    async fn update(&self, cx: &Cx, physical_id: &str, _before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
+        let live = read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeRouteTables", physical_id))?;
+        common::sync_tags(cx, physical_id, &live.tags, &req.tags.for_properties(req.properties)).await?;
+        let live = read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeRouteTables", physical_id))?;
+        Ok(common::applied(physical_id, &live))
+    }
+
+    /// Associations and gateway endpoints using the table are deleted first
+    /// (they depend on it), so a DependencyViolation is reported, not retried.
+    async fn delete(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
+        let deleted = cx
+            .clients
+            .ec2()
+            .delete_route_table()
+            .route_table_id(physical_id)
+            .send()
+            .await
+            .map_err(aws_error("ec2:DeleteRouteTable"));
+        match deleted {
+            Err(err) if !err.is_not_found() => Err(err),
+            _ => Ok(()),
+        }
+    }
+}
+
+async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
+    Ok(common::describe_route_tables(cx, &[id]).await?.remove(id))
+}
+
+/// The live route table in the spec's terms (called by the batched read).
+pub(crate) fn live(table: &aws_sdk_ec2::types::RouteTable) -> Live {
+    let tags = common::tag_map(table.tags());
+    let mut properties = json!({ "Tags": common::tags_property(&tags) });
+    if let Some(vpc) = table.vpc_id() {
+        properties["VpcId"] = json!(vpc);
+    }
+    let attributes = BTreeMap::from([("RouteTableId".to_owned(), json!(table.route_table_id().unwrap_or_default()))]);
+    Live { properties, attributes, tags }
 }

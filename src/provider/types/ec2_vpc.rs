@@ -1,6 +1,16 @@
 //! `AWS::EC2::VPC`: a virtual private cloud.
+//!
+//! The DNS settings are not part of CreateVpc: they are VPC attributes, set
+//! (and read) one at a time with ModifyVpcAttribute / DescribeVpcAttribute.
 
+use std::collections::BTreeMap;
+
+use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Tenancy, VpcAttributeName, VpcTenancy};
+use serde_json::{json, Value};
+
+use super::ec2_common::{self as common, bool_prop, int_prop, str_prop};
 use crate::provider::schema::{ValueType::*, *};
+use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
 pub const SCHEMA: ResourceSchema = ResourceSchema {
     type_name: "AWS::EC2::VPC",
@@ -20,6 +30,13 @@ pub const SCHEMA: ResourceSchema = ResourceSchema {
     taggable: true,
 };
 
+/// The VPC's two DNS attributes, as DescribeVpcAttribute reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dns {
+    pub support: bool,
+    pub hostnames: bool,
+}
+
 /// CRUD for this type.
 pub struct Provider;
 
@@ -28,4 +45,208 @@ impl crate::provider::ResourceProvider for Provider {
     fn schema(&self) -> &'static ResourceSchema {
         &SCHEMA
     }
+
+    /// By strata's identity tags (put on at CreateVpc, so never missing).
+    async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
+        let vpcs = cx
+            .clients
+            .ec2()
+            .describe_vpcs()
+            .set_filters(Some(common::identity_filters(req.tags)))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(aws_error("ec2:DescribeVpcs"))?;
+        let mut ids: Vec<&str> = vpcs.iter().filter_map(|v| v.vpc_id()).collect();
+        ids.sort_unstable();
+        let Some(id) = ids.first() else { return Ok(None) };
+        Ok(read_one(cx, id).await?.map(|live| common::applied(id, &live)))
+    }
+
+    async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
+        let props = req.properties;
+        let tags = req.tags.for_properties(props);
+        let mut call = cx.clients.ec2().create_vpc().tag_specifications(common::tag_specification(ResourceType::Vpc, &tags));
+        if let Some(cidr) = str_prop(props, "CidrBlock")? {
+            call = call.cidr_block(cidr);
+        }
+        if let Some(pool) = str_prop(props, "Ipv4IpamPoolId")? {
+            call = call.ipv4_ipam_pool_id(pool);
+        }
+        if let Some(length) = int_prop(props, "Ipv4NetmaskLength")? {
+            call = call.ipv4_netmask_length(length);
+        }
+        if let Some(tenancy) = str_prop(props, "InstanceTenancy")? {
+            call = call.instance_tenancy(Tenancy::from(tenancy.as_str()));
+        }
+        let out = call.send().await.map_err(aws_error("ec2:CreateVpc"))?;
+        let id = out.vpc().and_then(|v| v.vpc_id()).ok_or_else(|| common::missing("ec2:CreateVpc", "VpcId"))?;
+        wait_available(cx, id).await?;
+        let live = read_one(cx, id).await?.ok_or_else(|| common::vanished("ec2:DescribeVpcs", id))?;
+        converge_dns(cx, id, props, &live).await?;
+        read_applied(cx, id).await
+    }
+
+    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
+        Ok(read_one(cx, physical_id).await?.map(|mut live| {
+            common::align_property(&mut live.properties, recorded, "Tags", common::tag_key);
+            live
+        }))
+    }
+
+    /// DNS attributes, tenancy (only dedicated -> default is possible in
+    /// place) and tags, each compared with what AWS has now.
+    async fn update(&self, cx: &Cx, physical_id: &str, _before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
+        let props = req.properties;
+        let live = read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeVpcs", physical_id))?;
+        converge_tenancy(cx, physical_id, props, &live).await?;
+        converge_dns(cx, physical_id, props, &live).await?;
+        common::sync_tags(cx, physical_id, &live.tags, &req.tags.for_properties(props)).await?;
+        read_applied(cx, physical_id).await
+    }
+
+    /// Subnets, security groups and endpoints are deleted (and waited for)
+    /// before their VPC, so a DependencyViolation here is a real dependency
+    /// strata does not manage and is reported rather than retried.
+    async fn delete(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
+        match cx.clients.ec2().delete_vpc().vpc_id(physical_id).send().await.map_err(aws_error("ec2:DeleteVpc")) {
+            Err(err) if !err.is_not_found() => Err(err),
+            _ => Ok(()),
+        }
+    }
+}
+
+async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
+    Ok(common::describe_vpcs(cx, &[id]).await?.remove(id))
+}
+
+async fn read_applied(cx: &Cx, id: &str) -> Result<Applied, ProviderError> {
+    let live = read_one(cx, id).await?.ok_or_else(|| common::vanished("ec2:DescribeVpcs", id))?;
+    Ok(common::applied(id, &live))
+}
+
+/// CreateVpc answers while the VPC may still be `pending`.
+async fn wait_available(cx: &Cx, id: &str) -> Result<(), ProviderError> {
+    crate::provider::retry::wait_until("VPC available", common::CREATE_VISIBLE_WAIT, common::POLL_EVERY, || async {
+        let vpcs = cx
+            .clients
+            .ec2()
+            .describe_vpcs()
+            .filters(common::filter("vpc-id", [id]))
+            .send()
+            .await
+            .map_err(aws_error("ec2:DescribeVpcs"))?;
+        let available = vpcs.vpcs().iter().any(|v| v.state().is_some_and(|s| s.as_str() == "available"));
+        Ok(available.then_some(()))
+    })
+    .await
+}
+
+/// Reads both DNS attributes of one VPC; None when the VPC is gone.
+pub(crate) async fn dns_attributes(cx: &Cx, id: &str) -> Result<Option<Dns>, ProviderError> {
+    let read = |attribute: VpcAttributeName| async move {
+        cx.clients
+            .ec2()
+            .describe_vpc_attribute()
+            .vpc_id(id)
+            .attribute(attribute)
+            .send()
+            .await
+            .map_err(aws_error("ec2:DescribeVpcAttribute"))
+    };
+    let (support, hostnames) = match tokio::try_join!(read(VpcAttributeName::EnableDnsSupport), read(VpcAttributeName::EnableDnsHostnames)) {
+        Ok(both) => both,
+        Err(err) if err.is_not_found() => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    Ok(Some(Dns {
+        // AWS's defaults when an answer leaves the value out.
+        support: support.enable_dns_support().and_then(|v| v.value()).unwrap_or(true),
+        hostnames: hostnames.enable_dns_hostnames().and_then(|v| v.value()).unwrap_or(false),
+    }))
+}
+
+/// The live VPC in the spec's terms (called by the batched read).
+pub(crate) fn live(
+    vpc: &aws_sdk_ec2::types::Vpc,
+    dns: Dns,
+    default_network_acl: Option<std::string::String>,
+    default_security_group: Option<std::string::String>,
+) -> Live {
+    let id = vpc.vpc_id().unwrap_or_default();
+    let tags = common::tag_map(vpc.tags());
+    let mut properties = json!({
+        "EnableDnsSupport": dns.support,
+        "EnableDnsHostnames": dns.hostnames,
+        "Tags": common::tags_property(&tags),
+    });
+    if let Some(cidr) = vpc.cidr_block() {
+        properties["CidrBlock"] = json!(cidr);
+    }
+    if let Some(tenancy) = vpc.instance_tenancy() {
+        properties["InstanceTenancy"] = json!(tenancy.as_str());
+    }
+    let attributes = BTreeMap::from([
+        ("VpcId".to_owned(), json!(id)),
+        ("CidrBlock".to_owned(), vpc.cidr_block().map_or(Value::Null, |c| json!(c))),
+        ("DefaultNetworkAcl".to_owned(), default_network_acl.map_or(Value::Null, Value::String)),
+        ("DefaultSecurityGroup".to_owned(), default_security_group.map_or(Value::Null, Value::String)),
+    ]);
+    Live { properties, attributes, tags }
+}
+
+/// Sets the DNS attributes the spec gives where they differ from `live`.
+/// Hostnames need DNS support: support is switched on first and off last.
+async fn converge_dns(cx: &Cx, id: &str, props: &Value, live: &Live) -> Result<(), ProviderError> {
+    let live_support = live.properties["EnableDnsSupport"].as_bool().unwrap_or(true);
+    let live_hostnames = live.properties["EnableDnsHostnames"].as_bool().unwrap_or(false);
+    let support = bool_prop(props, "EnableDnsSupport")?.filter(|want| *want != live_support);
+    let hostnames = bool_prop(props, "EnableDnsHostnames")?.filter(|want| *want != live_hostnames);
+    if support == Some(true) {
+        set_dns_attribute(cx, id, VpcAttributeName::EnableDnsSupport, true).await?;
+    }
+    if let Some(want) = hostnames {
+        set_dns_attribute(cx, id, VpcAttributeName::EnableDnsHostnames, want).await?;
+    }
+    if support == Some(false) {
+        set_dns_attribute(cx, id, VpcAttributeName::EnableDnsSupport, false).await?;
+    }
+    Ok(())
+}
+
+/// ModifyVpcAttribute takes exactly one attribute per call.
+async fn set_dns_attribute(cx: &Cx, id: &str, attribute: VpcAttributeName, value: bool) -> Result<(), ProviderError> {
+    let value = AttributeBooleanValue::builder().value(value).build();
+    let call = cx.clients.ec2().modify_vpc_attribute().vpc_id(id);
+    let call = match attribute {
+        VpcAttributeName::EnableDnsSupport => call.enable_dns_support(value),
+        _ => call.enable_dns_hostnames(value),
+    };
+    call.send().await.map_err(aws_error("ec2:ModifyVpcAttribute"))?;
+    Ok(())
+}
+
+/// EC2 can only move a VPC from `dedicated` to `default` tenancy in place.
+async fn converge_tenancy(cx: &Cx, id: &str, props: &Value, live: &Live) -> Result<(), ProviderError> {
+    let Some(want) = str_prop(props, "InstanceTenancy")? else { return Ok(()) };
+    if live.properties.get("InstanceTenancy").and_then(Value::as_str) == Some(want.as_str()) {
+        return Ok(());
+    }
+    if want != "default" {
+        return Err(ProviderError::invalid(
+            "InstanceTenancy",
+            format!("EC2 can only change a VPC's tenancy to `default` in place, not to `{want}`; replace the VPC instead"),
+        ));
+    }
+    cx.clients
+        .ec2()
+        .modify_vpc_tenancy()
+        .vpc_id(id)
+        .instance_tenancy(VpcTenancy::Default)
+        .send()
+        .await
+        .map_err(aws_error("ec2:ModifyVpcTenancy"))?;
+    Ok(())
 }

@@ -3,8 +3,24 @@
 //! CloudFormation's newer service-network / resource-configuration endpoints
 //! (`ServiceNetworkArn`, `ResourceConfigurationArn`) are not described yet, so
 //! `ServiceName` is required here.
+//!
+//! Endpoints are asynchronous: CreateVpcEndpoint answers `pending` (an
+//! interface endpoint takes minutes to place its network interfaces), and
+//! DeleteVpcEndpoints answers before the interfaces are gone, which the
+//! subnets and security groups deleted after it would trip over. Both wait,
+//! bounded. Route tables, subnets and security groups are lists on one
+//! ModifyVpcEndpoint call, sent as additions and removals against what AWS
+//! has now.
 
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_ec2::types::{ResourceType, VpcEndpointType};
+use serde_json::{json, Value};
+
+use super::ec2_common::{self as common, bool_prop, required_str, str_list_prop, str_prop};
 use crate::provider::schema::{ValueType::*, *};
+use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
 
 pub const SCHEMA: ResourceSchema = ResourceSchema {
     type_name: "AWS::EC2::VPCEndpoint",
@@ -24,6 +40,18 @@ pub const SCHEMA: ResourceSchema = ResourceSchema {
     taggable: true,
 };
 
+/// An interface endpoint places a network interface in every subnet; AWS
+/// usually takes one to three minutes.
+pub const AVAILABLE_WAIT: Duration = Duration::from_secs(600);
+/// Deleting takes about as long (the interfaces are released).
+pub const DELETED_WAIT: Duration = Duration::from_secs(600);
+const POLL_EVERY: Duration = Duration::from_secs(5);
+
+/// The list properties and which endpoint types they apply to.
+const ROUTE_TABLES: &str = "RouteTableIds";
+const SUBNETS: &str = "SubnetIds";
+const SECURITY_GROUPS: &str = "SecurityGroupIds";
+
 /// CRUD for this type.
 pub struct Provider;
 
@@ -31,5 +59,367 @@ pub struct Provider;
 impl crate::provider::ResourceProvider for Provider {
     fn schema(&self) -> &'static ResourceSchema {
         &SCHEMA
+    }
+
+    /// By strata's identity tags (put on at CreateVpcEndpoint), skipping
+    /// endpoints that are deleted or on their way out.
+    async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
+        let endpoints = cx
+            .clients
+            .ec2()
+            .describe_vpc_endpoints()
+            .set_filters(Some(common::identity_filters(req.tags)))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(aws_error("ec2:DescribeVpcEndpoints"))?;
+        let mut ids: Vec<&str> = endpoints
+            .iter()
+            .filter(|e| !is_deleted(e) && !matches!(state(e), Some("deleting" | "failed" | "rejected" | "expired")))
+            .filter_map(|e| e.vpc_endpoint_id())
+            .collect();
+        ids.sort_unstable();
+        let Some(id) = ids.first() else { return Ok(None) };
+        let live = wait_available(cx, id).await?;
+        Ok(Some(common::applied(id, &live)))
+    }
+
+    async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
+        let props = req.properties;
+        let tags = req.tags.for_properties(props);
+        let endpoint_type = str_prop(props, "VpcEndpointType")?.unwrap_or_else(|| "Gateway".to_owned());
+        let mut call = cx
+            .clients
+            .ec2()
+            .create_vpc_endpoint()
+            .vpc_id(required_str(props, "VpcId")?)
+            .service_name(required_str(props, "ServiceName")?)
+            .vpc_endpoint_type(VpcEndpointType::from(endpoint_type.as_str()))
+            .set_route_table_ids(non_empty(str_list_prop(props, ROUTE_TABLES)?))
+            .set_subnet_ids(non_empty(str_list_prop(props, SUBNETS)?))
+            .set_security_group_ids(non_empty(str_list_prop(props, SECURITY_GROUPS)?))
+            .tag_specifications(common::tag_specification(ResourceType::VpcEndpoint, &tags));
+        if let Some(policy) = desired_policy(props)? {
+            call = call.policy_document(policy_text(&policy)?);
+        }
+        if let Some(private_dns) = bool_prop(props, "PrivateDnsEnabled")? {
+            call = call.private_dns_enabled(private_dns);
+        }
+        let out = call.send().await.map_err(aws_error("ec2:CreateVpcEndpoint"))?;
+        let id = out
+            .vpc_endpoint()
+            .and_then(|e| e.vpc_endpoint_id())
+            .ok_or_else(|| common::missing("ec2:CreateVpcEndpoint", "VpcEndpointId"))?;
+        let live = wait_available(cx, id).await?;
+        Ok(common::applied(id, &live))
+    }
+
+    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
+        Ok(read_one(cx, physical_id).await?.map(|mut live| {
+            for name in [ROUTE_TABLES, SUBNETS, SECURITY_GROUPS] {
+                common::align_property(&mut live.properties, recorded, name, |v| v.as_str().map(str::to_owned));
+            }
+            common::align_property(&mut live.properties, recorded, "Tags", common::tag_key);
+            live
+        }))
+    }
+
+    /// One ModifyVpcEndpoint with everything that differs from AWS's view
+    /// (lists as additions and removals, policy, private DNS), a wait until
+    /// the endpoint is available again, then the tags.
+    async fn update(&self, cx: &Cx, physical_id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
+        let props = req.properties;
+        let live = read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeVpcEndpoints", physical_id))?;
+        let mut call = cx.clients.ec2().modify_vpc_endpoint().vpc_endpoint_id(physical_id);
+        let mut changed = false;
+        let route_tables = list_changes(&str_list_prop(&live.properties, ROUTE_TABLES)?, &str_list_prop(props, ROUTE_TABLES)?);
+        for name in [ROUTE_TABLES, SUBNETS, SECURITY_GROUPS] {
+            let (add, remove) = list_changes(&str_list_prop(&live.properties, name)?, &str_list_prop(props, name)?);
+            changed |= add.is_some() || remove.is_some();
+            call = match name {
+                ROUTE_TABLES => call.set_add_route_table_ids(add).set_remove_route_table_ids(remove),
+                SUBNETS => call.set_add_subnet_ids(add).set_remove_subnet_ids(remove),
+                _ => call.set_add_security_group_ids(add).set_remove_security_group_ids(remove),
+            };
+        }
+        match desired_policy(props)? {
+            Some(policy) if live.properties.get("PolicyDocument") != Some(&policy) => {
+                call = call.policy_document(policy_text(&policy)?);
+                changed = true;
+            }
+            // No policy any more: back to AWS's default full-access policy.
+            None if before.get("PolicyDocument").is_some() => {
+                call = call.reset_policy(true);
+                changed = true;
+            }
+            _ => {}
+        }
+        if let Some(private_dns) = bool_prop(props, "PrivateDnsEnabled")? {
+            if live.properties.get("PrivateDnsEnabled").and_then(Value::as_bool) != Some(private_dns) {
+                call = call.private_dns_enabled(private_dns);
+                changed = true;
+            }
+        }
+        if changed {
+            call.send().await.map_err(aws_error("ec2:ModifyVpcEndpoint"))?;
+            if cx.local && live.properties.get("VpcEndpointType") == Some(&json!("Gateway")) {
+                local_cloud_gateway_routes(cx, physical_id, &live, route_tables).await?;
+            }
+            wait_available(cx, physical_id).await?;
+        }
+        common::sync_tags(cx, physical_id, &live.tags, &req.tags.for_properties(props)).await?;
+        let live = read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeVpcEndpoints", physical_id))?;
+        Ok(common::applied(physical_id, &live))
+    }
+
+    /// Deletes and waits until AWS reports it gone, so that the subnets and
+    /// security groups its network interfaces used can be deleted next.
+    async fn delete(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
+        // Already deleted: AWS and the local cloud keep listing it for a while,
+        // and the local cloud fails a second DeleteVpcEndpoints of a gateway
+        // endpoint (it removes the endpoint's routes again).
+        if read_one(cx, physical_id).await?.is_none() {
+            return Ok(());
+        }
+        let out = match cx
+            .clients
+            .ec2()
+            .delete_vpc_endpoints()
+            .vpc_endpoint_ids(physical_id)
+            .send()
+            .await
+            .map_err(aws_error("ec2:DeleteVpcEndpoints"))
+        {
+            Ok(out) => out,
+            Err(err) if is_unknown_endpoint(&err) => return Ok(()),
+            Err(err) => return Err(err),
+        };
+        // DeleteVpcEndpoints reports per-endpoint failures in its answer, not as an error.
+        if let Some(error) = out.unsuccessful().iter().find_map(|item| item.error()) {
+            let err = ProviderError::Aws {
+                operation: "ec2:DeleteVpcEndpoints",
+                code: error.code().unwrap_or("Unknown").to_owned(),
+                message: error.message().unwrap_or_default().to_owned(),
+            };
+            if !is_unknown_endpoint(&err) {
+                return Err(err);
+            }
+        }
+        retry::wait_until("VPC endpoint deleted", DELETED_WAIT, POLL_EVERY, || async {
+            Ok(read_one(cx, physical_id).await?.is_none().then_some(()))
+        })
+        .await
+    }
+}
+
+async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
+    Ok(common::describe_vpc_endpoints(cx, &[id]).await?.remove(id))
+}
+
+/// Waits until the endpoint is `available` and returns it; a failed or
+/// rejected endpoint ends the wait with AWS's reason.
+async fn wait_available(cx: &Cx, id: &str) -> Result<Live, ProviderError> {
+    retry::wait_until("VPC endpoint available", AVAILABLE_WAIT, POLL_EVERY, || async {
+        let out = cx
+            .clients
+            .ec2()
+            .describe_vpc_endpoints()
+            .vpc_endpoint_ids(id)
+            .send()
+            .await
+            .map_err(aws_error("ec2:DescribeVpcEndpoints"));
+        let endpoint = match out {
+            Ok(out) => out.vpc_endpoints().first().cloned(),
+            // Not visible yet right after CreateVpcEndpoint.
+            Err(err) if err.is_not_found() => None,
+            Err(err) => return Err(err),
+        };
+        let Some(endpoint) = endpoint else { return Ok(None) };
+        match state(&endpoint) {
+            Some("available") => Ok(Some(live(&endpoint))),
+            Some(bad @ ("failed" | "rejected" | "expired" | "deleted" | "deleting")) => Err(ProviderError::Aws {
+                operation: "ec2:CreateVpcEndpoint",
+                code: format!("VpcEndpoint.{bad}"),
+                message: endpoint
+                    .failure_reason()
+                    .or_else(|| endpoint.last_error().and_then(|e| e.message()))
+                    .unwrap_or("the endpoint did not become available")
+                    .to_owned(),
+            }),
+            _ => Ok(None),
+        }
+    })
+    .await
+}
+
+/// Only "this endpoint does not exist" means already deleted (another
+/// NotFound, of a route or a subnet, is a real failure).
+fn is_unknown_endpoint(err: &ProviderError) -> bool {
+    err.code().is_some_and(|c| c.starts_with("InvalidVpcEndpoint") && c.ends_with("NotFound"))
+}
+
+/// The local cloud (moto 5.2.5) applies ModifyVpcEndpoint's route table
+/// changes to the endpoint's list but not to the route tables: AWS adds the
+/// service's prefix-list route to an added table and removes it from a
+/// removed one, moto does neither, and its DeleteVpcEndpoints then fails on
+/// the route it expects in the new table. On the local cloud only, strata
+/// makes those route changes itself.
+async fn local_cloud_gateway_routes(
+    cx: &Cx,
+    endpoint_id: &str,
+    live: &Live,
+    (added, removed): (Option<Vec<std::string::String>>, Option<Vec<std::string::String>>),
+) -> Result<(), ProviderError> {
+    let Some(service) = live.properties.get("ServiceName").and_then(Value::as_str) else { return Ok(()) };
+    let lists = cx
+        .clients
+        .ec2()
+        .describe_prefix_lists()
+        .filters(common::filter("prefix-list-name", [service]))
+        .send()
+        .await
+        .map_err(aws_error("ec2:DescribePrefixLists"))?;
+    let Some(prefix_list) = lists.prefix_lists().iter().find_map(|p| p.prefix_list_id()) else { return Ok(()) };
+    for table in added.unwrap_or_default() {
+        cx.clients
+            .ec2()
+            .create_route()
+            .route_table_id(table)
+            .destination_prefix_list_id(prefix_list)
+            .gateway_id(endpoint_id)
+            .send()
+            .await
+            .map_err(aws_error("ec2:CreateRoute"))?;
+    }
+    for table in removed.unwrap_or_default() {
+        let deleted = cx
+            .clients
+            .ec2()
+            .delete_route()
+            .route_table_id(table)
+            .destination_prefix_list_id(prefix_list)
+            .send()
+            .await
+            .map_err(aws_error("ec2:DeleteRoute"));
+        match deleted {
+            Err(err) if !err.is_not_found() => return Err(err),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn state(endpoint: &aws_sdk_ec2::types::VpcEndpoint) -> Option<&str> {
+    endpoint.state().map(|s| s.as_str())
+}
+
+/// AWS (and the local cloud) keep listing a deleted endpoint for a while.
+pub(crate) fn is_deleted(endpoint: &aws_sdk_ec2::types::VpcEndpoint) -> bool {
+    state(endpoint) == Some("deleted")
+}
+
+/// The live endpoint in the spec's terms (called by the batched read). Only
+/// the properties that apply to its type are reported (a gateway endpoint
+/// has route tables; an interface endpoint subnets, groups and private DNS).
+pub(crate) fn live(endpoint: &aws_sdk_ec2::types::VpcEndpoint) -> Live {
+    let tags = common::tag_map(endpoint.tags());
+    let endpoint_type = endpoint.vpc_endpoint_type().map(|t| t.as_str().to_owned());
+    let mut properties = json!({ "Tags": common::tags_property(&tags) });
+    for (name, value) in [("ServiceName", endpoint.service_name()), ("VpcId", endpoint.vpc_id())] {
+        if let Some(value) = value {
+            properties[name] = json!(value);
+        }
+    }
+    if let Some(endpoint_type) = &endpoint_type {
+        properties["VpcEndpointType"] = json!(endpoint_type);
+    }
+    match endpoint_type.as_deref() {
+        Some("Gateway") => {
+            properties[ROUTE_TABLES] = json!(endpoint.route_table_ids());
+        }
+        Some("Interface") => {
+            properties[SUBNETS] = json!(endpoint.subnet_ids());
+            let groups: Vec<&str> = endpoint.groups().iter().filter_map(|g| g.group_id()).collect();
+            properties[SECURITY_GROUPS] = json!(groups);
+            if let Some(private_dns) = endpoint.private_dns_enabled() {
+                properties["PrivateDnsEnabled"] = json!(private_dns);
+            }
+        }
+        _ => {
+            properties[SUBNETS] = json!(endpoint.subnet_ids());
+        }
+    }
+    if let Some(policy) = endpoint.policy_document() {
+        // A policy AWS stores is JSON text; keep it as text if it ever is not.
+        properties["PolicyDocument"] = serde_json::from_str(policy).unwrap_or_else(|_| json!(policy));
+    }
+    let dns_entries: Vec<std::string::String> = endpoint
+        .dns_entries()
+        .iter()
+        .filter_map(|e| Some(format!("{}:{}", e.hosted_zone_id().unwrap_or_default(), e.dns_name()?)))
+        .collect();
+    let attributes = BTreeMap::from([
+        ("Id".to_owned(), json!(endpoint.vpc_endpoint_id().unwrap_or_default())),
+        ("DnsEntries".to_owned(), json!(dns_entries)),
+        ("NetworkInterfaceIds".to_owned(), json!(endpoint.network_interface_ids())),
+        (
+            "CreationTimestamp".to_owned(),
+            endpoint
+                .creation_timestamp()
+                .and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
+                .map_or(Value::Null, Value::String),
+        ),
+    ]);
+    Live { properties, attributes, tags }
+}
+
+/// The spec's policy as JSON (a policy written as JSON text is parsed, so it
+/// compares with what AWS reports).
+fn desired_policy(props: &Value) -> Result<Option<Value>, ProviderError> {
+    match props.get("PolicyDocument") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => serde_json::from_str(text)
+            .map(Some)
+            .map_err(|e| ProviderError::invalid("PolicyDocument", format!("not a JSON policy: {e}"))),
+        Some(policy) => Ok(Some(policy.clone())),
+    }
+}
+
+fn policy_text(policy: &Value) -> Result<std::string::String, ProviderError> {
+    serde_json::to_string(policy).map_err(|e| ProviderError::invalid("PolicyDocument", e.to_string()))
+}
+
+fn non_empty(items: Vec<std::string::String>) -> Option<Vec<std::string::String>> {
+    (!items.is_empty()).then_some(items)
+}
+
+/// (ids to add, ids to remove), each None when empty.
+fn list_changes(
+    live: &[std::string::String],
+    desired: &[std::string::String],
+) -> (Option<Vec<std::string::String>>, Option<Vec<std::string::String>>) {
+    let add = desired.iter().filter(|id| !live.contains(id)).cloned().collect();
+    let remove = live.iter().filter(|id| !desired.contains(id)).cloned().collect();
+    (non_empty(add), non_empty(remove))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_changes_are_additions_and_removals() {
+        let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(list_changes(&s(&["a", "b"]), &s(&["b", "c"])), (Some(s(&["c"])), Some(s(&["a"]))));
+        assert_eq!(list_changes(&s(&["a"]), &s(&["a"])), (None, None));
+    }
+
+    #[test]
+    fn a_policy_given_as_text_is_parsed() {
+        let props = json!({"PolicyDocument": "{\"Version\": \"2012-10-17\"}"});
+        assert_eq!(desired_policy(&props).unwrap(), Some(json!({"Version": "2012-10-17"})));
+        assert!(desired_policy(&json!({"PolicyDocument": "nope"})).is_err());
     }
 }

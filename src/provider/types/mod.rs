@@ -12,6 +12,7 @@ pub mod cloudwatch_alarm;
 pub mod cognito_user_pool;
 pub mod cognito_user_pool_client;
 pub mod dynamodb_table;
+pub mod ec2_common;
 pub mod ec2_route_table;
 pub mod ec2_security_group;
 pub mod ec2_subnet;

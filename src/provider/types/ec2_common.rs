@@ -1,0 +1,512 @@
+//! What the EC2 network types share: tags (TagSpecifications at create time,
+//! the identity-tag filters `find` uses, tag sync on update), reading typed
+//! values out of resolved properties, the bounded waits, and the BATCHED reads.
+//!
+//! Every type's `read` goes through a `describe_*` function here that reads
+//! MANY ids in one Describe call (by filter, so an id that no longer exists is
+//! simply absent instead of failing the whole call). `read` calls it with one
+//! id, so refresh can batch over many ids along the very path the tests cover.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
+use serde_json::{json, Value};
+
+use super::{
+    ec2_route_table, ec2_security_group, ec2_subnet, ec2_subnet_route_table_association, ec2_vpc, ec2_vpc_endpoint,
+};
+use crate::provider::tags::{ENVIRONMENT_TAG, LOGICAL_NAME_TAG, STACK_TAG};
+use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, StrataTags};
+
+/// How long a freshly created VPC, subnet, route table, security group or
+/// association may take to show up (and be `available`) in Describe calls.
+pub const CREATE_VISIBLE_WAIT: Duration = Duration::from_secs(120);
+/// How often those waits poll.
+pub const POLL_EVERY: Duration = Duration::from_secs(2);
+
+/// EC2 accepts at most 200 values in one filter; bigger batches are split.
+const FILTER_VALUES_PER_CALL: usize = 200;
+
+// ------------------------------------------------------------------ tags --
+
+/// The TagSpecification that puts `tags` on a resource as it is created, so
+/// it is never visible untagged (and so always findable by `find`).
+pub fn tag_specification(resource_type: ResourceType, tags: &BTreeMap<String, String>) -> TagSpecification {
+    TagSpecification::builder().resource_type(resource_type).set_tags(Some(sdk_tags(tags))).build()
+}
+
+fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+}
+
+/// EC2's tag list as a map (all of them, strata's identity tags included).
+pub fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
+    tags.iter()
+        .filter_map(|t| Some((t.key()?.to_owned(), t.value().unwrap_or_default().to_owned())))
+        .collect()
+}
+
+/// Tags that are strata's or AWS's own bookkeeping, never the spec's.
+fn is_managed_tag(key: &str) -> bool {
+    key.starts_with("strata:") || key.starts_with("aws:")
+}
+
+/// The `Tags` property in the spec's shape, `[{Key, Value}]`, without
+/// strata's identity tags (and AWS's reserved `aws:*` ones, which no spec can set).
+pub fn tags_property(tags: &BTreeMap<String, String>) -> Value {
+    Value::Array(
+        tags.iter()
+            .filter(|(k, _)| !is_managed_tag(k))
+            .map(|(k, v)| json!({"Key": k, "Value": v}))
+            .collect(),
+    )
+}
+
+/// `tag:strata:stack`, `tag:strata:environment`, `tag:strata:logical-name`:
+/// the Describe filters that find the resource this request describes.
+pub fn identity_filters(tags: &StrataTags) -> Vec<Filter> {
+    vec![
+        filter(&format!("tag:{STACK_TAG}"), [tags.stack.as_str()]),
+        filter(&format!("tag:{ENVIRONMENT_TAG}"), [tags.environment.as_str()]),
+        filter(&format!("tag:{LOGICAL_NAME_TAG}"), [tags.logical_name.as_str()]),
+    ]
+}
+
+/// A Describe filter.
+pub fn filter<'a>(name: &str, values: impl IntoIterator<Item = &'a str>) -> Filter {
+    Filter::builder().name(name).set_values(Some(values.into_iter().map(str::to_owned).collect())).build()
+}
+
+/// Makes the resource's tags exactly `desired`: removes the ones no longer
+/// wanted (except AWS's reserved `aws:*`), then adds or overwrites the rest.
+pub async fn sync_tags(
+    cx: &Cx,
+    resource_id: &str,
+    live: &BTreeMap<String, String>,
+    desired: &BTreeMap<String, String>,
+) -> Result<(), ProviderError> {
+    let stale: Vec<Tag> = live
+        .keys()
+        .filter(|k| !desired.contains_key(*k) && !k.starts_with("aws:"))
+        .map(|k| Tag::builder().key(k).build())
+        .collect();
+    if !stale.is_empty() {
+        cx.clients
+            .ec2()
+            .delete_tags()
+            .resources(resource_id)
+            .set_tags(Some(stale))
+            .send()
+            .await
+            .map_err(aws_error("ec2:DeleteTags"))?;
+    }
+    let changed: BTreeMap<String, String> =
+        desired.iter().filter(|(k, v)| live.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    if !changed.is_empty() {
+        cx.clients
+            .ec2()
+            .create_tags()
+            .resources(resource_id)
+            .set_tags(Some(sdk_tags(&changed)))
+            .send()
+            .await
+            .map_err(aws_error("ec2:CreateTags"))?;
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------ properties --
+
+/// A string property, or None when absent; anything but a string is invalid.
+pub fn str_prop(props: &Value, name: &str) -> Result<Option<String>, ProviderError> {
+    match props.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(ProviderError::invalid(name, format!("expected a string, got {other}"))),
+    }
+}
+
+/// A required string property.
+pub fn required_str(props: &Value, name: &str) -> Result<String, ProviderError> {
+    str_prop(props, name)?.ok_or_else(|| ProviderError::invalid(name, "is required"))
+}
+
+/// A boolean property (`true`, or the strings `"true"` / `"false"` a
+/// resolved reference may produce).
+pub fn bool_prop(props: &Value, name: &str) -> Result<Option<bool>, ProviderError> {
+    match props.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(Value::String(s)) if s == "true" => Ok(Some(true)),
+        Some(Value::String(s)) if s == "false" => Ok(Some(false)),
+        Some(other) => Err(ProviderError::invalid(name, format!("expected true or false, got {other}"))),
+    }
+}
+
+/// An integer property that fits an i32 (EC2's integers), also from a
+/// numeric string a resolved reference may produce.
+pub fn int_prop(props: &Value, name: &str) -> Result<Option<i32>, ProviderError> {
+    let Some(value) = props.get(name).filter(|v| !v.is_null()) else { return Ok(None) };
+    let parsed = match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    };
+    parsed
+        .and_then(|n| i32::try_from(n).ok())
+        .map(Some)
+        .ok_or_else(|| ProviderError::invalid(name, format!("expected an integer, got {value}")))
+}
+
+/// A list-of-strings property (absent = empty).
+pub fn str_list_prop(props: &Value, name: &str) -> Result<Vec<String>, ProviderError> {
+    match props.get(name) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| ProviderError::invalid(name, format!("expected a list of strings, got item {i}")))
+            })
+            .collect(),
+        Some(other) => Err(ProviderError::invalid(name, format!("expected a list of strings, got {other}"))),
+    }
+}
+
+/// Orders `live` items like the recorded spec list (matched by `key`), then
+/// the items the spec does not have, so a list whose members are equal is
+/// never reported as changed only because AWS returns another order.
+pub fn align<K: PartialEq>(mut live: Vec<Value>, recorded: Option<&Value>, key: impl Fn(&Value) -> Option<K>) -> Vec<Value> {
+    let Some(recorded) = recorded.and_then(Value::as_array) else { return live };
+    let mut ordered = Vec::with_capacity(live.len());
+    for wanted in recorded.iter().filter_map(&key) {
+        if let Some(pos) = live.iter().position(|item| key(item).as_ref() == Some(&wanted)) {
+            ordered.push(live.remove(pos));
+        }
+    }
+    ordered.extend(live);
+    ordered
+}
+
+/// Applies `align` to the list property `name` of a live property object.
+pub fn align_property<K: PartialEq>(
+    properties: &mut Value,
+    recorded: &Value,
+    name: &str,
+    key: impl Fn(&Value) -> Option<K>,
+) {
+    if let Some(slot) = properties.get_mut(name) {
+        if let Value::Array(items) = slot.take() {
+            *slot = Value::Array(align(items, recorded.get(name), key));
+        }
+    }
+}
+
+/// `Tags` and plain id lists align on their whole value / on `Key`.
+pub fn tag_key(item: &Value) -> Option<String> {
+    item.get("Key").and_then(Value::as_str).map(str::to_owned)
+}
+
+// ------------------------------------------------------------------ misc --
+
+/// AWS answered successfully but without a field the contract needs.
+pub fn missing(operation: &'static str, field: &str) -> ProviderError {
+    ProviderError::Aws { operation, code: "MissingField".into(), message: format!("the answer has no {field}") }
+}
+
+/// The Applied (physical id + every attribute) of a live resource.
+pub fn applied(physical_id: &str, live: &Live) -> Applied {
+    Applied { physical_id: physical_id.to_owned(), attributes: live.attributes.clone() }
+}
+
+/// A resource that must exist (just created or updated) but is not there.
+pub fn vanished(operation: &'static str, id: &str) -> ProviderError {
+    ProviderError::Aws {
+        operation,
+        code: "NotFound".into(),
+        message: format!("{id} is not there any more (deleted while strata was working on it?)"),
+    }
+}
+
+/// Polls until the batched read sees `id` (EC2 is eventually consistent: a
+/// Describe right after a Create may not know the new id yet), bounded.
+pub async fn wait_visible<F, Fut>(what: &str, id: &str, read: F) -> Result<Live, ProviderError>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<BTreeMap<String, Live>, ProviderError>>,
+{
+    retry::wait_until(what, CREATE_VISIBLE_WAIT, POLL_EVERY, || {
+        let read = read(id.to_owned());
+        async move { Ok(read.await?.remove(id)) }
+    })
+    .await
+}
+
+/// Ids in chunks a single filter accepts.
+fn chunks<'a>(ids: &'a [&'a str]) -> impl Iterator<Item = &'a [&'a str]> {
+    ids.chunks(FILTER_VALUES_PER_CALL)
+}
+
+// ---------------------------------------------------------- batched reads --
+
+/// Reads many VPCs: one DescribeVpcs, one DescribeNetworkAcls and one
+/// DescribeSecurityGroups for all of them (their defaults), plus the two DNS
+/// attributes per VPC (DescribeVpcAttribute takes one VPC and one attribute).
+pub async fn describe_vpcs(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
+    let mut out = BTreeMap::new();
+    for chunk in chunks(ids) {
+        let vpcs = cx
+            .clients
+            .ec2()
+            .describe_vpcs()
+            .filters(filter("vpc-id", chunk.iter().copied()))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(aws_error("ec2:DescribeVpcs"))?;
+        if vpcs.is_empty() {
+            continue;
+        }
+        let acls = default_network_acls(cx, chunk).await?;
+        let groups = default_security_groups(cx, chunk).await?;
+        for vpc in vpcs {
+            let Some(id) = vpc.vpc_id().map(str::to_owned) else { continue };
+            let Some(dns) = ec2_vpc::dns_attributes(cx, &id).await? else { continue };
+            let live = ec2_vpc::live(&vpc, dns, acls.get(&id).cloned(), groups.get(&id).cloned());
+            out.insert(id, live);
+        }
+    }
+    Ok(out)
+}
+
+/// VPC id -> its default network ACL id.
+async fn default_network_acls(cx: &Cx, vpc_ids: &[&str]) -> Result<BTreeMap<String, String>, ProviderError> {
+    let acls = cx
+        .clients
+        .ec2()
+        .describe_network_acls()
+        .filters(filter("vpc-id", vpc_ids.iter().copied()))
+        .filters(filter("default", ["true"]))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(aws_error("ec2:DescribeNetworkAcls"))?;
+    Ok(acls
+        .iter()
+        .filter(|a| a.is_default() == Some(true))
+        .filter_map(|a| Some((a.vpc_id()?.to_owned(), a.network_acl_id()?.to_owned())))
+        .collect())
+}
+
+/// VPC id -> its default security group id (the group named `default`).
+async fn default_security_groups(cx: &Cx, vpc_ids: &[&str]) -> Result<BTreeMap<String, String>, ProviderError> {
+    let groups = cx
+        .clients
+        .ec2()
+        .describe_security_groups()
+        .filters(filter("vpc-id", vpc_ids.iter().copied()))
+        .filters(filter("group-name", ["default"]))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(aws_error("ec2:DescribeSecurityGroups"))?;
+    Ok(groups
+        .iter()
+        .filter(|g| g.group_name() == Some("default"))
+        .filter_map(|g| Some((g.vpc_id()?.to_owned(), g.group_id()?.to_owned())))
+        .collect())
+}
+
+/// Reads many subnets in one DescribeSubnets.
+pub async fn describe_subnets(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
+    let mut out = BTreeMap::new();
+    for chunk in chunks(ids) {
+        let subnets = cx
+            .clients
+            .ec2()
+            .describe_subnets()
+            .filters(filter("subnet-id", chunk.iter().copied()))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(aws_error("ec2:DescribeSubnets"))?;
+        for subnet in subnets {
+            if let Some(id) = subnet.subnet_id() {
+                out.insert(id.to_owned(), ec2_subnet::live(&subnet));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads many route tables in one DescribeRouteTables.
+pub async fn describe_route_tables(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
+    let mut out = BTreeMap::new();
+    for chunk in chunks(ids) {
+        let tables = cx
+            .clients
+            .ec2()
+            .describe_route_tables()
+            .filters(filter("route-table-id", chunk.iter().copied()))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(aws_error("ec2:DescribeRouteTables"))?;
+        for table in tables {
+            if let Some(id) = table.route_table_id() {
+                out.insert(id.to_owned(), ec2_route_table::live(&table));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads many subnet route table associations (by association id) in one
+/// DescribeRouteTables: associations have no Describe call of their own.
+pub async fn describe_route_table_associations(
+    cx: &Cx,
+    ids: &[&str],
+) -> Result<BTreeMap<String, Live>, ProviderError> {
+    let mut out = BTreeMap::new();
+    for chunk in chunks(ids) {
+        let tables = cx
+            .clients
+            .ec2()
+            .describe_route_tables()
+            .filters(filter("association.route-table-association-id", chunk.iter().copied()))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(aws_error("ec2:DescribeRouteTables"))?;
+        for association in tables.iter().flat_map(|t| t.associations()) {
+            let Some(id) = association.route_table_association_id() else { continue };
+            if chunk.contains(&id) {
+                if let Some(live) = ec2_subnet_route_table_association::live(association) {
+                    out.insert(id.to_owned(), live);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads many security groups (with all their rules) in one DescribeSecurityGroups.
+pub async fn describe_security_groups(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
+    let mut out = BTreeMap::new();
+    for chunk in chunks(ids) {
+        let groups = cx
+            .clients
+            .ec2()
+            .describe_security_groups()
+            .filters(filter("group-id", chunk.iter().copied()))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(aws_error("ec2:DescribeSecurityGroups"))?;
+        for group in groups {
+            if let Some(id) = group.group_id() {
+                out.insert(id.to_owned(), ec2_security_group::live(cx, &group));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads many VPC endpoints in one DescribeVpcEndpoints. Endpoints in state
+/// `deleted` count as gone. DescribeVpcEndpoints fails the whole call when
+/// one listed id is unknown (and the local cloud has no `vpc-endpoint-id`
+/// filter), so on NotFound the batch falls back to one call per id.
+pub async fn describe_vpc_endpoints(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
+    let mut out = BTreeMap::new();
+    for chunk in chunks(ids) {
+        let endpoints = match vpc_endpoints_by_id(cx, chunk).await {
+            Ok(endpoints) => endpoints,
+            Err(err) if err.is_not_found() && chunk.len() > 1 => {
+                let mut found = Vec::new();
+                for id in chunk {
+                    match vpc_endpoints_by_id(cx, &[id]).await {
+                        Ok(one) => found.extend(one),
+                        Err(err) if err.is_not_found() => {}
+                        Err(err) => return Err(err),
+                    }
+                }
+                found
+            }
+            Err(err) if err.is_not_found() => Vec::new(),
+            Err(err) => return Err(err),
+        };
+        for endpoint in endpoints {
+            let Some(id) = endpoint.vpc_endpoint_id() else { continue };
+            if ec2_vpc_endpoint::is_deleted(&endpoint) {
+                continue;
+            }
+            out.insert(id.to_owned(), ec2_vpc_endpoint::live(&endpoint));
+        }
+    }
+    Ok(out)
+}
+
+async fn vpc_endpoints_by_id(cx: &Cx, ids: &[&str]) -> Result<Vec<aws_sdk_ec2::types::VpcEndpoint>, ProviderError> {
+    cx.clients
+        .ec2()
+        .describe_vpc_endpoints()
+        .set_vpc_endpoint_ids(Some(ids.iter().map(|s| (*s).to_owned()).collect()))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(aws_error("ec2:DescribeVpcEndpoints"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_property_hides_strata_and_aws_tags() {
+        let tags = BTreeMap::from([
+            ("Name".to_owned(), "x".to_owned()),
+            ("strata:stack".to_owned(), "s".to_owned()),
+            ("aws:cloudformation:stack-name".to_owned(), "c".to_owned()),
+        ]);
+        assert_eq!(tags_property(&tags), json!([{"Key": "Name", "Value": "x"}]));
+    }
+
+    #[test]
+    fn align_follows_the_recorded_order_and_keeps_extras_last() {
+        let live = vec![json!("c"), json!("a"), json!("b")];
+        let recorded = json!(["b", "a"]);
+        let key = |v: &Value| v.as_str().map(str::to_owned);
+        assert_eq!(align(live, Some(&recorded), key), vec![json!("b"), json!("a"), json!("c")]);
+    }
+
+    #[test]
+    fn typed_properties_reject_wrong_shapes() {
+        let props = json!({"A": "x", "B": true, "C": 5, "D": "7", "E": ["p", "q"], "F": [1]});
+        assert_eq!(str_prop(&props, "A").unwrap().as_deref(), Some("x"));
+        assert!(str_prop(&props, "B").is_err());
+        assert_eq!(bool_prop(&props, "B").unwrap(), Some(true));
+        assert_eq!(int_prop(&props, "C").unwrap(), Some(5));
+        assert_eq!(int_prop(&props, "D").unwrap(), Some(7));
+        assert_eq!(str_list_prop(&props, "E").unwrap(), vec!["p", "q"]);
+        assert!(str_list_prop(&props, "F").is_err());
+        assert_eq!(str_prop(&props, "Z").unwrap(), None);
+    }
+}

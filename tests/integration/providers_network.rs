@@ -189,17 +189,24 @@ fn batched_reads_return_every_existing_id_and_skip_missing_ones() {
         assert_eq!(cx.clients.calls() - calls, 3 + 2 * 2);
 
         let calls = cx.clients.calls();
-        let subnets = ec2_common::describe_subnets(&cx, &[&subnet_a, &subnet_b, "subnet-0000000000000dead"]).await.expect("subnets");
+        let subnets = ec2_common::describe_subnets(&cx, &[&subnet_a, &subnet_b, "subnet-0000000000000dead"])
+            .await
+            .expect("subnets");
         assert_eq!(subnets.len(), 2);
         assert_eq!(subnets[&subnet_b].properties["AvailabilityZone"], json!("us-east-1b"));
         assert_eq!(cx.clients.calls() - calls, 1);
 
-        let default_groups = [vpcs[&a].attributes["DefaultSecurityGroup"].as_str().unwrap_or_default().to_owned(),
-            vpcs[&b].attributes["DefaultSecurityGroup"].as_str().unwrap_or_default().to_owned()];
+        let default_groups = [
+            vpcs[&a].attributes["DefaultSecurityGroup"].as_str().unwrap_or_default().to_owned(),
+            vpcs[&b].attributes["DefaultSecurityGroup"].as_str().unwrap_or_default().to_owned(),
+        ];
         let calls = cx.clients.calls();
-        let groups = ec2_common::describe_security_groups(&cx, &[&default_groups[0], &default_groups[1], "sg-0000000000000dead"])
-            .await
-            .expect("groups");
+        let groups = ec2_common::describe_security_groups(
+            &cx,
+            &[&default_groups[0], &default_groups[1], "sg-0000000000000dead"],
+        )
+        .await
+        .expect("groups");
         assert_eq!(groups.len(), 2);
         assert_eq!(cx.clients.calls() - calls, 1);
 
@@ -263,7 +270,9 @@ fn subnet_create_read_update_find_delete() {
         assert_eq!(found.attributes, live.attributes);
 
         ec2_subnet::Provider.delete(&cx, &id, &spec.props).await.expect("delete");
-        let aws = boto3(&format!("out(len(ec2.describe_subnets(Filters=[{{'Name': 'subnet-id', 'Values': ['{id}']}}])['Subnets']))"));
+        let aws = boto3(&format!(
+            "out(len(ec2.describe_subnets(Filters=[{{'Name': 'subnet-id', 'Values': ['{id}']}}])['Subnets']))"
+        ));
         assert_eq!(aws, json!(0));
         ec2_subnet::Provider.delete(&cx, &id, &spec.props).await.expect("a second delete succeeds");
         assert!(ec2_subnet::Provider.read(&cx, &id, &spec.props).await.expect("read").is_none());
@@ -469,6 +478,15 @@ fn security_group_rules_are_exactly_the_specs() {
         ec2_security_group::Provider.update(&cx, &lambda_id, &before, &lambda.req()).await.expect("update");
         assert_eq!(aws_rules(&lambda_id, "IpPermissionsEgress"), json!([["-1", null, null, "0.0.0.0/0", null]]));
 
+        // A rule whose peer is a group is revoked like any other.
+        let mut endpoints = endpoints;
+        let before = endpoints.props.clone();
+        endpoints.props["SecurityGroupIngress"] =
+            json!([{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.50.0.0/16"}]);
+        ec2_security_group::Provider.update(&cx, &endpoints_id, &before, &endpoints.req()).await.expect("update");
+        assert_eq!(aws_rules(&endpoints_id, "IpPermissions"), json!([["tcp", 443, 443, "10.50.0.0/16", null]]));
+        assert_eq!(aws_rules(&endpoints_id, "IpPermissionsEgress"), json!([["-1", null, null, "127.0.0.1/32", "no egress"]]));
+
         let found = ec2_security_group::Provider.find(&cx, &lambda.req()).await.expect("find").expect("found by tags");
         assert_eq!(found.physical_id, lambda_id);
         let found = ec2_security_group::Provider.find(&cx, &endpoints.req()).await.expect("find").expect("found by tags");
@@ -505,7 +523,8 @@ fn endpoint_routes(tables: &[String], endpoint: &str) -> Value {
 }
 
 fn sorted(items: &Value) -> Vec<String> {
-    let mut items: Vec<String> = items.as_array().into_iter().flatten().filter_map(|i| i.as_str().map(str::to_owned)).collect();
+    let mut items: Vec<String> =
+        items.as_array().into_iter().flatten().filter_map(|i| i.as_str().map(str::to_owned)).collect();
     items.sort();
     items
 }
@@ -550,7 +569,8 @@ fn gateway_endpoint_create_read_update_find_delete() {
         assert_eq!(aws["VpcEndpointType"], json!("Gateway"));
         assert_eq!(aws["ServiceName"], json!("com.amazonaws.us-east-1.dynamodb"));
         assert_eq!(aws["RouteTableIds"], json!([tables[0]]));
-        let aws_policy: Value = serde_json::from_str(aws["PolicyDocument"].as_str().unwrap_or_default()).expect("policy JSON");
+        let aws_policy: Value =
+            serde_json::from_str(aws["PolicyDocument"].as_str().unwrap_or_default()).expect("policy JSON");
         assert_eq!(aws_policy, policy);
         assert_tagged(&aws["Tags"], &spec, &[("Name", "dynamodb")]);
 
@@ -560,13 +580,15 @@ fn gateway_endpoint_create_read_update_find_delete() {
 
         let before = spec.props.clone();
         spec.props["RouteTableIds"] = json!([tables[1]]);
-        spec.props["PolicyDocument"]["Statement"][0]["Resource"] = json!(["arn:aws:dynamodb:us-east-1:123456789012:table/b"]);
+        spec.props["PolicyDocument"]["Statement"][0]["Resource"] =
+            json!(["arn:aws:dynamodb:us-east-1:123456789012:table/b"]);
         spec.props["Tags"] = json!([{"Key": "Name", "Value": "dynamodb-2"}]);
         ec2_vpc_endpoint::Provider.update(&cx, &id, &before, &spec.req()).await.expect("update");
         let aws = aws_endpoint(&id);
         assert_eq!(aws["RouteTableIds"], json!([tables[1]]));
         assert_eq!(endpoint_routes(&tables, &id), json!([0, 1]), "the endpoint's route moved to the second table");
-        let aws_policy: Value = serde_json::from_str(aws["PolicyDocument"].as_str().unwrap_or_default()).expect("policy JSON");
+        let aws_policy: Value =
+            serde_json::from_str(aws["PolicyDocument"].as_str().unwrap_or_default()).expect("policy JSON");
         assert_eq!(aws_policy, spec.props["PolicyDocument"]);
         assert_tagged(&aws["Tags"], &spec, &[("Name", "dynamodb-2")]);
         let live = ec2_vpc_endpoint::Provider.read(&cx, &id, &spec.props).await.expect("read").expect("exists");
@@ -579,7 +601,10 @@ fn gateway_endpoint_create_read_update_find_delete() {
         assert_eq!(aws_endpoint(&id), Value::Null);
         ec2_vpc_endpoint::Provider.delete(&cx, &id, &spec.props).await.expect("a second delete succeeds");
         assert!(ec2_vpc_endpoint::Provider.read(&cx, &id, &spec.props).await.expect("read").is_none());
-        assert!(ec2_vpc_endpoint::Provider.find(&cx, &spec.req()).await.expect("find").is_none(), "a deleted endpoint is not adopted");
+        assert!(
+            ec2_vpc_endpoint::Provider.find(&cx, &spec.req()).await.expect("find").is_none(),
+            "a deleted endpoint is not adopted"
+        );
 
         for table in &tables {
             ec2_route_table::Provider.delete(&cx, table, &json!({})).await.expect("delete table");
@@ -615,7 +640,11 @@ fn interface_endpoint_create_read_update_find_delete() {
         );
         let applied = ec2_vpc_endpoint::Provider.create(&cx, &spec.req()).await.expect("create");
         let id = applied.physical_id.clone();
-        assert_eq!(applied.attributes["NetworkInterfaceIds"].as_array().map(Vec::len), Some(2), "one interface per subnet");
+        assert_eq!(
+            applied.attributes["NetworkInterfaceIds"].as_array().map(Vec::len),
+            Some(2),
+            "one interface per subnet"
+        );
         assert!(applied.attributes["DnsEntries"].as_array().is_some_and(|d| !d.is_empty()));
 
         let aws = aws_endpoint(&id);
@@ -635,10 +664,19 @@ fn interface_endpoint_create_read_update_find_delete() {
         let before = spec.props.clone();
         spec.props["SubnetIds"] = json!([subnets[1]]);
         spec.props["SecurityGroupIds"] = json!([groups[1]]);
+        spec.props["PrivateDnsEnabled"] = json!(false);
         ec2_vpc_endpoint::Provider.update(&cx, &id, &before, &spec.req()).await.expect("update");
         let aws = aws_endpoint(&id);
         assert_eq!(aws["SubnetIds"], json!([subnets[1]]));
-        assert_eq!(aws["Groups"].as_array().map(|g| g.iter().map(|g| g["GroupId"].clone()).collect::<Vec<_>>()), Some(vec![json!(groups[1])]));
+        assert_eq!(
+            aws["Groups"].as_array().map(|g| g.iter().map(|g| g["GroupId"].clone()).collect::<Vec<_>>()),
+            Some(vec![json!(groups[1])])
+        );
+        // moto 5.2.5 ignores ModifyVpcEndpoint's PrivateDnsEnabled (it keeps
+        // the value given at create time); AWS applies it.
+        if !cx.local {
+            assert_eq!(aws["PrivateDnsEnabled"], json!(false));
+        }
 
         let found = ec2_vpc_endpoint::Provider.find(&cx, &spec.req()).await.expect("find").expect("found by tags");
         assert_eq!(found.physical_id, id);

@@ -42,9 +42,7 @@ fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
 
 /// EC2's tag list as a map (all of them, strata's identity tags included).
 pub fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
-    tags.iter()
-        .filter_map(|t| Some((t.key()?.to_owned(), t.value().unwrap_or_default().to_owned())))
-        .collect()
+    tags.iter().filter_map(|t| Some((t.key()?.to_owned(), t.value().unwrap_or_default().to_owned()))).collect()
 }
 
 /// Tags that are strata's or AWS's own bookkeeping, never the spec's.
@@ -55,12 +53,7 @@ fn is_managed_tag(key: &str) -> bool {
 /// The `Tags` property in the spec's shape, `[{Key, Value}]`, without
 /// strata's identity tags (and AWS's reserved `aws:*` ones, which no spec can set).
 pub fn tags_property(tags: &BTreeMap<String, String>) -> Value {
-    Value::Array(
-        tags.iter()
-            .filter(|(k, _)| !is_managed_tag(k))
-            .map(|(k, v)| json!({"Key": k, "Value": v}))
-            .collect(),
-    )
+    Value::Array(tags.iter().filter(|(k, _)| !is_managed_tag(k)).map(|(k, v)| json!({"Key": k, "Value": v})).collect())
 }
 
 /// `tag:strata:stack`, `tag:strata:environment`, `tag:strata:logical-name`:
@@ -178,7 +171,11 @@ pub fn str_list_prop(props: &Value, name: &str) -> Result<Vec<String>, ProviderE
 /// Orders `live` items like the recorded spec list (matched by `key`), then
 /// the items the spec does not have, so a list whose members are equal is
 /// never reported as changed only because AWS returns another order.
-pub fn align<K: PartialEq>(mut live: Vec<Value>, recorded: Option<&Value>, key: impl Fn(&Value) -> Option<K>) -> Vec<Value> {
+pub fn align<K: PartialEq>(
+    mut live: Vec<Value>,
+    recorded: Option<&Value>,
+    key: impl Fn(&Value) -> Option<K>,
+) -> Vec<Value> {
     let Some(recorded) = recorded.and_then(Value::as_array) else { return live };
     let mut ordered = Vec::with_capacity(live.len());
     for wanted in recorded.iter().filter_map(&key) {
@@ -375,10 +372,7 @@ pub async fn describe_route_tables(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<Str
 
 /// Reads many subnet route table associations (by association id) in one
 /// DescribeRouteTables: associations have no Describe call of their own.
-pub async fn describe_route_table_associations(
-    cx: &Cx,
-    ids: &[&str],
-) -> Result<BTreeMap<String, Live>, ProviderError> {
+pub async fn describe_route_table_associations(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
     let mut out = BTreeMap::new();
     for chunk in chunks(ids) {
         let tables = cx

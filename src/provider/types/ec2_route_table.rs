@@ -64,9 +64,10 @@ impl crate::provider::ResourceProvider for Provider {
             .route_table()
             .and_then(|t| t.route_table_id())
             .ok_or_else(|| common::missing("ec2:CreateRouteTable", "RouteTableId"))?;
-        let live =
-            common::wait_visible("route table visible", id, |id| async move { common::describe_route_tables(cx, &[id.as_str()]).await })
-                .await?;
+        let live = common::wait_visible("route table visible", id, |id| async move {
+            common::describe_route_tables(cx, &[id.as_str()]).await
+        })
+        .await?;
         Ok(common::applied(id, &live))
     }
 
@@ -78,10 +79,18 @@ impl crate::provider::ResourceProvider for Provider {
     }
 
     /// Only the tags can change (VpcId is createOnly).
-    async fn update(&self, cx: &Cx, physical_id: &str, _before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
-        let live = read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeRouteTables", physical_id))?;
+    async fn update(
+        &self,
+        cx: &Cx,
+        physical_id: &str,
+        _before: &Value,
+        req: &Request<'_>,
+    ) -> Result<Applied, ProviderError> {
+        let live =
+            read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeRouteTables", physical_id))?;
         common::sync_tags(cx, physical_id, &live.tags, &req.tags.for_properties(req.properties)).await?;
-        let live = read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeRouteTables", physical_id))?;
+        let live =
+            read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeRouteTables", physical_id))?;
         Ok(common::applied(physical_id, &live))
     }
 

@@ -134,7 +134,13 @@ impl crate::provider::ResourceProvider for Provider {
     /// `SecurityGroupEgress` the egress rules are left alone, unless state
     /// recorded a list: then, as in CloudFormation, the default allow-all
     /// egress rule comes back.
-    async fn update(&self, cx: &Cx, physical_id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
+    async fn update(
+        &self,
+        cx: &Cx,
+        physical_id: &str,
+        before: &Value,
+        req: &Request<'_>,
+    ) -> Result<Applied, ProviderError> {
         let props = req.properties;
         let desired_ingress = desired_rules(props, Direction::Ingress)?;
         let desired_egress = if props.get(EGRESS).is_some() {
@@ -144,8 +150,9 @@ impl crate::provider::ResourceProvider for Provider {
         } else {
             None
         };
-        let live =
-            read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeSecurityGroups", physical_id))?;
+        let live = read_one(cx, physical_id)
+            .await?
+            .ok_or_else(|| common::vanished("ec2:DescribeSecurityGroups", physical_id))?;
         converge_rules(cx, physical_id, &live, desired_ingress, desired_egress).await?;
         common::sync_tags(cx, physical_id, &live.tags, &req.tags.for_properties(props)).await?;
         read_applied(cx, physical_id).await
@@ -193,14 +200,18 @@ fn generated_name(req: &Request<'_>) -> std::string::String {
 pub(crate) fn live(cx: &Cx, group: &aws_sdk_ec2::types::SecurityGroup) -> Live {
     let tags = common::tag_map(group.tags());
     let rules = |dir: Direction, permissions: &[IpPermission]| -> Value {
-        Value::Array(permissions.iter().flat_map(Rule::from_permission).map(|r| r.to_spec(dir, &cx.account_id)).collect())
+        Value::Array(
+            permissions.iter().flat_map(Rule::from_permission).map(|r| r.to_spec(dir, &cx.account_id)).collect(),
+        )
     };
     let mut properties = json!({
         INGRESS: rules(Direction::Ingress, group.ip_permissions()),
         EGRESS: rules(Direction::Egress, group.ip_permissions_egress()),
         "Tags": common::tags_property(&tags),
     });
-    for (name, value) in [("GroupDescription", group.description()), ("GroupName", group.group_name()), ("VpcId", group.vpc_id())] {
+    for (name, value) in
+        [("GroupDescription", group.description()), ("GroupName", group.group_name()), ("VpcId", group.vpc_id())]
+    {
         if let Some(value) = value {
             properties[name] = json!(value);
         }
@@ -227,7 +238,9 @@ fn desired_rules(props: &Value, dir: Direction) -> Result<Vec<Rule>, ProviderErr
     let items = match props.get(dir.property()) {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(items)) => items,
-        Some(other) => return Err(ProviderError::invalid(dir.property(), format!("expected a list of rules, got {other}"))),
+        Some(other) => {
+            return Err(ProviderError::invalid(dir.property(), format!("expected a list of rules, got {other}")));
+        }
     };
     let mut rules: Vec<Rule> = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
@@ -358,17 +371,24 @@ async fn resolve_group_names(cx: &Cx, vpc: Option<&str>, rules: &mut [Rule]) -> 
     if names.is_empty() {
         return Ok(());
     }
-    let mut call =
-        cx.clients.ec2().describe_security_groups().filters(common::filter("group-name", names.iter().map(std::string::String::as_str)));
+    let mut call = cx
+        .clients
+        .ec2()
+        .describe_security_groups()
+        .filters(common::filter("group-name", names.iter().map(std::string::String::as_str)));
     if let Some(vpc) = vpc {
         call = call.filters(common::filter("vpc-id", [vpc]));
     }
     let out = call.send().await.map_err(aws_error("ec2:DescribeSecurityGroups"))?;
     for rule in rules.iter_mut() {
         if let Peer::Group { id: id @ None, name: Some(name), .. } = &mut rule.peer {
-            let found = out.security_groups().iter().find(|g| g.group_name() == Some(name.as_str())).and_then(|g| g.group_id());
+            let found =
+                out.security_groups().iter().find(|g| g.group_name() == Some(name.as_str())).and_then(|g| g.group_id());
             let Some(found) = found else {
-                return Err(ProviderError::invalid("SourceSecurityGroupName", format!("no security group named `{name}` in the VPC")));
+                return Err(ProviderError::invalid(
+                    "SourceSecurityGroupName",
+                    format!("no security group named `{name}` in the VPC"),
+                ));
             };
             *id = Some(found.to_owned());
         }
@@ -456,12 +476,20 @@ impl Rule {
         let text = |key: &str| -> Result<Option<std::string::String>, ProviderError> {
             str_prop(item, key).map_err(|_| ProviderError::invalid(at(key), "expected a string"))
         };
-        let protocol = normalize_protocol(&text("IpProtocol")?.ok_or_else(|| ProviderError::invalid(at("IpProtocol"), "is required"))?);
-        let port = |key: &str| common::int_prop(item, key).map_err(|_| ProviderError::invalid(at(key), "expected an integer"));
+        let protocol = normalize_protocol(
+            &text("IpProtocol")?.ok_or_else(|| ProviderError::invalid(at("IpProtocol"), "is required"))?,
+        );
+        let port =
+            |key: &str| common::int_prop(item, key).map_err(|_| ProviderError::invalid(at(key), "expected an integer"));
         let ports = match protocol.as_str() {
             "tcp" | "udp" => match (port("FromPort")?, port("ToPort")?) {
                 (Some(from), Some(to)) => Some((from, to)),
-                _ => return Err(ProviderError::invalid(path, format!("FromPort and ToPort are required for {protocol}"))),
+                _ => {
+                    return Err(ProviderError::invalid(
+                        path,
+                        format!("FromPort and ToPort are required for {protocol}"),
+                    ));
+                }
             },
             "icmp" | "icmpv6" => Some((port("FromPort")?.unwrap_or(-1), port("ToPort")?.unwrap_or(-1))),
             _ => None,
@@ -484,8 +512,18 @@ impl Rule {
         }
         let peer = match peers.len() {
             1 => peers.remove(0),
-            0 => return Err(ProviderError::invalid(path, "a rule needs one peer: a CIDR, a prefix list or a security group")),
-            _ => return Err(ProviderError::invalid(path, "a rule takes exactly one peer (CIDR, prefix list or security group)")),
+            0 => {
+                return Err(ProviderError::invalid(
+                    path,
+                    "a rule needs one peer: a CIDR, a prefix list or a security group",
+                ));
+            }
+            _ => {
+                return Err(ProviderError::invalid(
+                    path,
+                    "a rule takes exactly one peer (CIDR, prefix list or security group)",
+                ));
+            }
         };
         let description = text("Description")?.filter(|d| !d.is_empty());
         Ok(Rule { protocol, ports, peer, description })
@@ -583,9 +621,8 @@ impl Rule {
             Peer::Ipv6(cidr) => {
                 permission.ipv6_ranges(Ipv6Range::builder().cidr_ipv6(cidr).set_description(description).build())
             }
-            Peer::PrefixList(id) => {
-                permission.prefix_list_ids(PrefixListId::builder().prefix_list_id(id).set_description(description).build())
-            }
+            Peer::PrefixList(id) => permission
+                .prefix_list_ids(PrefixListId::builder().prefix_list_id(id).set_description(description).build()),
             Peer::Group { id, name, owner } => permission.user_id_group_pairs(
                 UserIdGroupPair::builder()
                     .set_group_id(id.clone())
@@ -626,14 +663,22 @@ mod tests {
 
     #[test]
     fn identity_ignores_description_and_protocol_spelling() {
-        let a = Rule::from_spec(&json!({"IpProtocol": "6", "FromPort": 1, "ToPort": 2, "CidrIp": "10.0.0.0/8"}), Direction::Egress, "r");
+        let a = Rule::from_spec(
+            &json!({"IpProtocol": "6", "FromPort": 1, "ToPort": 2, "CidrIp": "10.0.0.0/8"}),
+            Direction::Egress,
+            "r",
+        );
         let b = Rule::from_spec(
             &json!({"IpProtocol": "TCP", "FromPort": 1, "ToPort": 2, "CidrIp": "10.0.0.0/8", "Description": "x"}),
             Direction::Egress,
             "r",
         );
         assert_eq!(a.unwrap().identity(), b.unwrap().identity());
-        let all = Rule::from_spec(&json!({"IpProtocol": "all", "FromPort": 0, "ToPort": 9, "CidrIp": "0.0.0.0/0"}), Direction::Egress, "r");
+        let all = Rule::from_spec(
+            &json!({"IpProtocol": "all", "FromPort": 0, "ToPort": 9, "CidrIp": "0.0.0.0/0"}),
+            Direction::Egress,
+            "r",
+        );
         assert_eq!(all.unwrap().identity(), Rule::allow_all_egress().identity());
     }
 
@@ -657,6 +702,9 @@ mod tests {
             .build();
         let rules = Rule::from_permission(&permission);
         assert_eq!(rules.len(), 2);
-        assert_eq!(rules[1].to_spec(Direction::Ingress, "123"), json!({"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "SourceSecurityGroupId": "sg-1"}));
+        assert_eq!(
+            rules[1].to_spec(Direction::Ingress, "123"),
+            json!({"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "SourceSecurityGroupId": "sg-1"})
+        );
     }
 }

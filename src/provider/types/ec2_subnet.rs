@@ -109,7 +109,8 @@ impl crate::provider::ResourceProvider for Provider {
             call = call.outpost_arn(outpost);
         }
         let out = call.send().await.map_err(aws_error("ec2:CreateSubnet"))?;
-        let id = out.subnet().and_then(|s| s.subnet_id()).ok_or_else(|| common::missing("ec2:CreateSubnet", "SubnetId"))?;
+        let id =
+            out.subnet().and_then(|s| s.subnet_id()).ok_or_else(|| common::missing("ec2:CreateSubnet", "SubnetId"))?;
         wait_available(cx, id).await?;
         let live = read_one(cx, id).await?.ok_or_else(|| common::vanished("ec2:DescribeSubnets", id))?;
         converge_flags(cx, id, props, &live).await?;
@@ -125,19 +126,28 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// The launch attributes, the IPv6 block and tags, each compared with
     /// what AWS has now.
-    async fn update(&self, cx: &Cx, physical_id: &str, _before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
+    async fn update(
+        &self,
+        cx: &Cx,
+        physical_id: &str,
+        _before: &Value,
+        req: &Request<'_>,
+    ) -> Result<Applied, ProviderError> {
         let props = req.properties;
-        let live = read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeSubnets", physical_id))?;
+        let live =
+            read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeSubnets", physical_id))?;
         // AWS refuses to drop the IPv6 block while addresses are assigned from it
         // on creation, so that is switched off before the block changes.
         if bool_prop(props, "AssignIpv6AddressOnCreation")? != Some(true)
             && live.properties.get("AssignIpv6AddressOnCreation") == Some(&json!(true))
-            && str_prop(props, "Ipv6CidrBlock")?.as_deref() != live.properties.get("Ipv6CidrBlock").and_then(Value::as_str)
+            && str_prop(props, "Ipv6CidrBlock")?.as_deref()
+                != live.properties.get("Ipv6CidrBlock").and_then(Value::as_str)
         {
             set_flag(cx, physical_id, Flag::AssignIpv6AddressOnCreation, false).await?;
         }
         converge_ipv6_block(cx, physical_id, props, &live).await?;
-        let live = read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeSubnets", physical_id))?;
+        let live =
+            read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeSubnets", physical_id))?;
         converge_flags(cx, physical_id, props, &live).await?;
         common::sync_tags(cx, physical_id, &live.tags, &req.tags.for_properties(props)).await?;
         read_applied(cx, physical_id).await
@@ -216,9 +226,13 @@ pub(crate) fn live(subnet: &aws_sdk_ec2::types::Subnet) -> Live {
 }
 
 /// The subnet's current IPv6 block association (at most one is associated).
-fn ipv6_association(subnet: &aws_sdk_ec2::types::Subnet) -> Option<&aws_sdk_ec2::types::SubnetIpv6CidrBlockAssociation> {
+fn ipv6_association(
+    subnet: &aws_sdk_ec2::types::Subnet,
+) -> Option<&aws_sdk_ec2::types::SubnetIpv6CidrBlockAssociation> {
     subnet.ipv6_cidr_block_association_set().iter().find(|a| {
-        a.ipv6_cidr_block_state().and_then(|s| s.state()).is_none_or(|s| matches!(s.as_str(), "associated" | "associating"))
+        a.ipv6_cidr_block_state()
+            .and_then(|s| s.state())
+            .is_none_or(|s| matches!(s.as_str(), "associated" | "associating"))
     })
 }
 

@@ -79,8 +79,15 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// Both properties are createOnly, so there is never anything to change
     /// in place; this only reports the association as it is.
-    async fn update(&self, cx: &Cx, physical_id: &str, _before: &Value, _req: &Request<'_>) -> Result<Applied, ProviderError> {
-        let live = read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeRouteTables", physical_id))?;
+    async fn update(
+        &self,
+        cx: &Cx,
+        physical_id: &str,
+        _before: &Value,
+        _req: &Request<'_>,
+    ) -> Result<Applied, ProviderError> {
+        let live =
+            read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeRouteTables", physical_id))?;
         Ok(common::applied(physical_id, &live))
     }
 

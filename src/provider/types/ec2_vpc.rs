@@ -68,7 +68,8 @@ impl crate::provider::ResourceProvider for Provider {
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let props = req.properties;
         let tags = req.tags.for_properties(props);
-        let mut call = cx.clients.ec2().create_vpc().tag_specifications(common::tag_specification(ResourceType::Vpc, &tags));
+        let mut call =
+            cx.clients.ec2().create_vpc().tag_specifications(common::tag_specification(ResourceType::Vpc, &tags));
         if let Some(cidr) = str_prop(props, "CidrBlock")? {
             call = call.cidr_block(cidr);
         }
@@ -98,7 +99,13 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// DNS attributes, tenancy (only dedicated -> default is possible in
     /// place) and tags, each compared with what AWS has now.
-    async fn update(&self, cx: &Cx, physical_id: &str, _before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
+    async fn update(
+        &self,
+        cx: &Cx,
+        physical_id: &str,
+        _before: &Value,
+        req: &Request<'_>,
+    ) -> Result<Applied, ProviderError> {
         let props = req.properties;
         let live = read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeVpcs", physical_id))?;
         converge_tenancy(cx, physical_id, props, &live).await?;
@@ -156,11 +163,12 @@ pub(crate) async fn dns_attributes(cx: &Cx, id: &str) -> Result<Option<Dns>, Pro
             .await
             .map_err(aws_error("ec2:DescribeVpcAttribute"))
     };
-    let (support, hostnames) = match tokio::try_join!(read(VpcAttributeName::EnableDnsSupport), read(VpcAttributeName::EnableDnsHostnames)) {
-        Ok(both) => both,
-        Err(err) if err.is_not_found() => return Ok(None),
-        Err(err) => return Err(err),
-    };
+    let (support, hostnames) =
+        match tokio::try_join!(read(VpcAttributeName::EnableDnsSupport), read(VpcAttributeName::EnableDnsHostnames)) {
+            Ok(both) => both,
+            Err(err) if err.is_not_found() => return Ok(None),
+            Err(err) => return Err(err),
+        };
     Ok(Some(Dns {
         // AWS's defaults when an answer leaves the value out.
         support: support.enable_dns_support().and_then(|v| v.value()).unwrap_or(true),
@@ -237,7 +245,9 @@ async fn converge_tenancy(cx: &Cx, id: &str, props: &Value, live: &Live) -> Resu
     if want != "default" {
         return Err(ProviderError::invalid(
             "InstanceTenancy",
-            format!("EC2 can only change a VPC's tenancy to `default` in place, not to `{want}`; replace the VPC instead"),
+            format!(
+                "EC2 can only change a VPC's tenancy to `default` in place, not to `{want}`; replace the VPC instead"
+            ),
         ));
     }
     cx.clients

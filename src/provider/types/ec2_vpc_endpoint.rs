@@ -129,12 +129,21 @@ impl crate::provider::ResourceProvider for Provider {
     /// One ModifyVpcEndpoint with everything that differs from AWS's view
     /// (lists as additions and removals, policy, private DNS), a wait until
     /// the endpoint is available again, then the tags.
-    async fn update(&self, cx: &Cx, physical_id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
+    async fn update(
+        &self,
+        cx: &Cx,
+        physical_id: &str,
+        before: &Value,
+        req: &Request<'_>,
+    ) -> Result<Applied, ProviderError> {
         let props = req.properties;
-        let live = read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeVpcEndpoints", physical_id))?;
+        let live = read_one(cx, physical_id)
+            .await?
+            .ok_or_else(|| common::vanished("ec2:DescribeVpcEndpoints", physical_id))?;
         let mut call = cx.clients.ec2().modify_vpc_endpoint().vpc_endpoint_id(physical_id);
         let mut changed = false;
-        let route_tables = list_changes(&str_list_prop(&live.properties, ROUTE_TABLES)?, &str_list_prop(props, ROUTE_TABLES)?);
+        let route_tables =
+            list_changes(&str_list_prop(&live.properties, ROUTE_TABLES)?, &str_list_prop(props, ROUTE_TABLES)?);
         for name in [ROUTE_TABLES, SUBNETS, SECURITY_GROUPS] {
             let (add, remove) = list_changes(&str_list_prop(&live.properties, name)?, &str_list_prop(props, name)?);
             changed |= add.is_some() || remove.is_some();
@@ -170,7 +179,9 @@ impl crate::provider::ResourceProvider for Provider {
             wait_available(cx, physical_id).await?;
         }
         common::sync_tags(cx, physical_id, &live.tags, &req.tags.for_properties(props)).await?;
-        let live = read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeVpcEndpoints", physical_id))?;
+        let live = read_one(cx, physical_id)
+            .await?
+            .ok_or_else(|| common::vanished("ec2:DescribeVpcEndpoints", physical_id))?;
         Ok(common::applied(physical_id, &live))
     }
 

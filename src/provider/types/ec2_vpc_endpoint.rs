@@ -268,7 +268,7 @@ async fn wait_available(cx: &Cx, id: &str) -> Result<Live, ProviderError> {
 /// Only "this endpoint does not exist" means already deleted (another
 /// NotFound, of a route or a subnet, is a real failure).
 fn is_unknown_endpoint(err: &ProviderError) -> bool {
-    err.code().is_some_and(|c| c.starts_with("InvalidVpcEndpoint") && c.ends_with("NotFound"))
+    err.aws_code().is_some_and(|c| c.starts_with("InvalidVpcEndpoint") && c.ends_with("NotFound"))
 }
 
 /// The local cloud (moto 5.2.5) applies ModifyVpcEndpoint's route table

@@ -16,7 +16,9 @@ pub async fn connect(
     artifacts: BTreeMap<String, Artifact>,
     workspace_root: PathBuf,
 ) -> Result<Cx, OpsError> {
-    let target = if env.is_local() {
+    let target = if let Some(endpoint) = local_endpoint_override().filter(|_| env.is_local()) {
+        Target { region: environment::LOCAL_REGION.to_owned(), profile: None, endpoint: Some(endpoint) }
+    } else if env.is_local() {
         let cloud = tokio::task::spawn_blocking(crate::local::ensure_running)
             .await
             .map_err(|e| OpsError::Internal { message: format!("local cloud task: {e}") })??;
@@ -35,4 +37,11 @@ pub async fn connect(
         }
     }
     Ok(cx)
+}
+
+/// `STRATA_LOCAL_ENDPOINT` points the `local` environment at another endpoint
+/// that speaks for the local cloud (the latency bench puts a delaying proxy
+/// there). Never used for other environments.
+fn local_endpoint_override() -> Option<String> {
+    std::env::var("STRATA_LOCAL_ENDPOINT").ok().filter(|v| !v.is_empty())
 }

@@ -205,7 +205,8 @@ def gone(name, r):
         if t == "AWS::EC2::SecurityGroup":
             return not ec2.describe_security_groups(Filters=[{"Name": "group-id", "Values": [pid]}])["SecurityGroups"]
         if t == "AWS::EC2::VPCEndpoint":
-            eps = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-endpoint-id", "Values": [pid]}])["VpcEndpoints"]
+            # moto keeps deleted endpoints (state "deleted") and has no vpc-endpoint-id filter.
+            eps = ec2.describe_vpc_endpoints(VpcEndpointIds=[pid])["VpcEndpoints"]
             return all(e["State"].lower() == "deleted" for e in eps)
         if t == "AWS::KMS::Key":
             return kms.describe_key(KeyId=pid)["KeyMetadata"]["KeyState"] == "PendingDeletion"

@@ -1,0 +1,161 @@
+//! Apply time against a slow cloud: a delaying proxy in front of the local
+//! cloud adds a fixed latency to every AWS request, then the flagship stack
+//! is applied (and destroyed) at parallelism 1 and 10, and both are compared
+//! with the lower bound the dependency graph's critical path sets.
+//!
+//!     cargo bench -p strata --bench apply_latency -- [latency_ms]   (default 50)
+//!
+//! The lower bound is the longest dependency chain, each resource weighted by
+//! the time it took in the parallelism-1 run (when nothing else competed).
+//! Everything is measured in one run, so the ratios are what to read.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Forwards 127.0.0.1:<port> to `upstream`, sleeping `latency` before
+/// passing on each chunk a client sends (one chunk per request in practice).
+async fn delaying_proxy(upstream: String, latency: Duration) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((client, _)) = listener.accept().await else { continue };
+            let upstream = upstream.clone();
+            tokio::spawn(async move {
+                let Ok(server) = TcpStream::connect(&upstream).await else { return };
+                let (mut cr, mut cw) = client.into_split();
+                let (mut sr, mut sw) = server.into_split();
+                let up = async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    loop {
+                        let n = match cr.read(&mut buf).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        tokio::time::sleep(latency).await;
+                        if sw.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                    let _ = sw.shutdown().await;
+                };
+                let down = async move {
+                    let _ = tokio::io::copy(&mut sr, &mut cw).await;
+                };
+                tokio::join!(up, down);
+            });
+        }
+    });
+    port
+}
+
+struct Run {
+    wall: Duration,
+    per_resource: HashMap<String, Duration>,
+    api_calls: u64,
+}
+
+fn strata(args: &[&str], endpoint: &str) -> (Vec<Value>, bool) {
+    let mut child = Command::new(repo_root().join("target/release/strata"))
+        .args(args)
+        .current_dir(repo_root())
+        .env("STRATA_LOCAL_ENDPOINT", endpoint)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("target/release/strata exists: cargo build --release -p strata first");
+    let events: Vec<Value> = BufReader::new(child.stdout.take().expect("stdout"))
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|l| serde_json::from_str(&l).ok())
+        .collect();
+    let ok = child.wait().map(|s| s.success()).unwrap_or(false);
+    (events, ok)
+}
+
+fn apply(spec: &Path, state: &Path, parallelism: usize, endpoint: &str) -> Run {
+    let started = Instant::now();
+    let p = parallelism.to_string();
+    let (events, ok) = strata(
+        &["apply", spec.to_str().unwrap(), "--state", state.to_str().unwrap(), "--auto-approve", "--json", "--parallelism", &p],
+        endpoint,
+    );
+    assert!(ok, "apply failed");
+    let wall = started.elapsed();
+    let mut per_resource = HashMap::new();
+    let mut api_calls = 0;
+    for e in &events {
+        if e["event"] == "finished" {
+            per_resource.insert(
+                e["name"].as_str().unwrap_or_default().to_owned(),
+                Duration::from_millis(e["elapsed_ms"].as_u64().unwrap_or(0)),
+            );
+        }
+        if e["event"] == "summary" {
+            api_calls = e["report"]["api_calls"].as_u64().unwrap_or(0);
+        }
+    }
+    let (_, ok) = strata(&["destroy", spec.to_str().unwrap(), "--state", state.to_str().unwrap(), "--auto-approve", "--json"], endpoint);
+    assert!(ok, "destroy failed");
+    Run { wall, per_resource, api_calls }
+}
+
+/// Longest dependency chain, weighted by `weights`.
+fn critical_path(plan: &Value, weights: &HashMap<String, Duration>) -> Duration {
+    let mut finish: HashMap<String, Duration> = HashMap::new();
+    for c in plan["changes"].as_array().expect("changes") {
+        let name = c["name"].as_str().unwrap_or_default().to_owned();
+        let start = c["dependencies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| finish.get(d.as_str().unwrap_or_default()))
+            .max()
+            .copied()
+            .unwrap_or_default();
+        finish.insert(name.clone(), start + weights.get(&name).copied().unwrap_or_default());
+    }
+    finish.values().max().copied().unwrap_or_default()
+}
+
+fn main() {
+    let latency_ms: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(50);
+    let latency = Duration::from_millis(latency_ms);
+    let cloud = strata::local::ensure_running().expect("local cloud");
+    let upstream = cloud.endpoint.trim_start_matches("http://").to_owned();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let port = runtime.block_on(delaying_proxy(upstream, latency));
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(repo_root().join("stacks/acme-scheduling.yaml")).expect("flagship");
+    let spec = dir.path().join("bench.yaml");
+    std::fs::write(&spec, text.replacen("Stack: acme-scheduling", "Stack: acme-bench", 1)).expect("write");
+    let state = dir.path().join("state.json");
+
+    let (plan_events, _) = strata(&["plan", spec.to_str().unwrap(), "--state", state.to_str().unwrap(), "--json"], &endpoint);
+    let plan = plan_events.into_iter().next().expect("a JSON plan");
+    let p1 = apply(&spec, &state, 1, &endpoint);
+    let p10 = apply(&spec, &state, 10, &endpoint);
+    let bound = critical_path(&plan, &p1.per_resource);
+    let secs = |d: Duration| d.as_secs_f64();
+    println!("latency per request: {latency_ms} ms; {} resources", p1.per_resource.len());
+    println!("apply, parallelism 1:  {:>7.1} s  ({} API calls)", secs(p1.wall), p1.api_calls);
+    println!("apply, parallelism 10: {:>7.1} s  ({} API calls)", secs(p10.wall), p10.api_calls);
+    println!("critical-path lower bound: {:>5.1} s", secs(bound));
+    println!(
+        "ratios: p1/p10 = {:.2}, p10/bound = {:.2}",
+        secs(p1.wall) / secs(p10.wall),
+        secs(p10.wall) / secs(bound).max(0.001)
+    );
+}

@@ -2,6 +2,7 @@
 //! registry (`super::registry::ALL`) lists them all; a new type is a new
 //! module here plus one line there.
 
+pub mod api_common;
 pub mod apigateway_authorizer;
 pub mod apigateway_deployment;
 pub mod apigateway_method;

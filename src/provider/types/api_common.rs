@@ -383,12 +383,19 @@ mod tests {
     #[test]
     fn map_ops_add_replace_and_remove_by_key() {
         let before = BTreeMap::from([("a".to_owned(), "1".to_owned()), ("b".to_owned(), "2".to_owned())]);
-        let after = BTreeMap::from([("a".to_owned(), "1".to_owned()), ("b".to_owned(), "3".to_owned()), ("c/d".to_owned(), "4".to_owned())]);
-        assert_eq!(shown(&map_ops("/variables", &before, &after, NewKey::Replace)), [
-            "replace /variables/b 3",
-            "replace /variables/c~1d 4"
+        let after = BTreeMap::from([
+            ("a".to_owned(), "1".to_owned()),
+            ("b".to_owned(), "3".to_owned()),
+            ("c/d".to_owned(), "4".to_owned()),
         ]);
-        assert_eq!(shown(&map_ops("/m", &after, &BTreeMap::new(), NewKey::Add)), ["remove /m/a -", "remove /m/b -", "remove /m/c~1d -"]);
+        assert_eq!(
+            shown(&map_ops("/variables", &before, &after, NewKey::Replace)),
+            ["replace /variables/b 3", "replace /variables/c~1d 4"]
+        );
+        assert_eq!(
+            shown(&map_ops("/m", &after, &BTreeMap::new(), NewKey::Add)),
+            ["remove /m/a -", "remove /m/b -", "remove /m/c~1d -"]
+        );
         assert_eq!(shown(&map_ops("/m", &BTreeMap::new(), &before, NewKey::Add)), ["add /m/a 1", "add /m/b 2"]);
     }
 
@@ -421,10 +428,7 @@ mod tests {
 
     #[test]
     fn spec_tags_leave_out_strata_tags() {
-        let all = BTreeMap::from([
-            ("strata:stack".to_owned(), "s".to_owned()),
-            ("team".to_owned(), "api".to_owned()),
-        ]);
+        let all = BTreeMap::from([("strata:stack".to_owned(), "s".to_owned()), ("team".to_owned(), "api".to_owned())]);
         assert_eq!(spec_tags(&all), Some(json!([{"Key": "team", "Value": "api"}])));
         assert_eq!(spec_tags(&BTreeMap::from([("strata:stack".to_owned(), "s".to_owned())])), None);
     }

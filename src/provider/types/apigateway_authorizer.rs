@@ -85,7 +85,11 @@ impl crate::provider::ResourceProvider for Provider {
     async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
         let api = common::recorded_rest_api_id(recorded)?;
         let Some(a) = get_authorizer(cx, api, physical_id).await? else { return Ok(None) };
-        Ok(Some(Live { properties: properties(api, &a), attributes: applied(physical_id).attributes, tags: BTreeMap::new() }))
+        Ok(Some(Live {
+            properties: properties(api, &a),
+            attributes: applied(physical_id).attributes,
+            tags: BTreeMap::new(),
+        }))
     }
 
     async fn update(
@@ -241,12 +245,15 @@ mod tests {
             .iter()
             .map(|o| format!("{} {} {}", o.op().unwrap().as_str(), o.path().unwrap(), o.value().unwrap_or("-")))
             .collect();
-        assert_eq!(shown, [
-            "replace /identitySource method.request.header.X-Token",
-            "replace /authorizerResultTtlInSeconds 300",
-            "add /providerARNs arn:b",
-            "remove /providerARNs arn:a",
-        ]);
+        assert_eq!(
+            shown,
+            [
+                "replace /identitySource method.request.header.X-Token",
+                "replace /authorizerResultTtlInSeconds 300",
+                "add /providerARNs arn:b",
+                "remove /providerARNs arn:a",
+            ]
+        );
         assert!(patch_operations(&after, &after).unwrap().is_empty());
     }
 }

@@ -57,16 +57,7 @@ impl crate::provider::ResourceProvider for Provider {
 
     async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
         let api = common::recorded_rest_api_id(recorded)?;
-        let client = cx.clients.apigateway();
-        let found = common::found(
-            client
-                .get_deployment()
-                .rest_api_id(api)
-                .deployment_id(physical_id)
-                .send()
-                .await
-                .map_err(aws_error("apigateway:GetDeployment")),
-        )?;
+        let found = common::found(get_deployment(cx, api, physical_id).await)?.flatten();
         let Some(d) = found else { return Ok(None) };
         let mut props = Obj::new();
         props.put("RestApiId", api).string("Description", d.description());
@@ -138,6 +129,25 @@ fn applied(id: &str) -> Applied {
         physical_id: id.to_owned(),
         attributes: BTreeMap::from([("DeploymentId".to_owned(), Value::String(id.to_owned()))]),
     }
+}
+
+/// The deployment, looked up in the API's list: moto answers GetDeployment
+/// of an unknown id with an internal error rather than NotFound, and the
+/// list tells "gone" apart everywhere.
+async fn get_deployment(
+    cx: &Cx,
+    api: &str,
+    id: &str,
+) -> Result<Option<aws_sdk_apigateway::types::Deployment>, ProviderError> {
+    let mut pages =
+        cx.clients.apigateway().get_deployments().rest_api_id(api).limit(500).into_paginator().items().send();
+    while let Some(item) = pages.next().await {
+        let deployment = item.map_err(aws_error("apigateway:GetDeployments"))?;
+        if deployment.id() == Some(id) {
+            return Ok(Some(deployment));
+        }
+    }
+    Ok(None)
 }
 
 /// CreateDeployment from the properties; the new deployment's id.

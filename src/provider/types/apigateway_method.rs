@@ -418,9 +418,11 @@ fn method_patch(before: &Value, after: &Value) -> Result<Vec<PatchOperation>, Pr
         text(after, "AuthorizationType")?,
         "NONE",
     );
-    for (property, path) in
-        [("AuthorizerId", "/authorizerId"), ("OperationName", "/operationName"), ("RequestValidatorId", "/requestValidatorId")]
-    {
+    for (property, path) in [
+        ("AuthorizerId", "/authorizerId"),
+        ("OperationName", "/operationName"),
+        ("RequestValidatorId", "/requestValidatorId"),
+    ] {
         common::replace_if_changed(&mut ops, path, text(before, property)?, text(after, property)?, "");
     }
     let key_required = |v: &Value| common::opt_bool(v, "ApiKeyRequired").map(|b| b.map(common::bool_text));
@@ -493,7 +495,10 @@ fn integration_json(i: &aws_sdk_apigateway::types::Integration) -> Value {
         .opt("ContentHandling", i.content_handling().map(|c| c.as_str().to_owned()))
         .list("CacheKeyParameters", Some(i.cache_key_parameters()))
         .string("CacheNamespace", i.cache_namespace())
-        .opt("IntegrationResponses", i.integration_responses().filter(|r| !r.is_empty()).map(integration_responses_json));
+        .opt(
+            "IntegrationResponses",
+            i.integration_responses().filter(|r| !r.is_empty()).map(integration_responses_json),
+        );
     obj.build()
 }
 
@@ -536,16 +541,19 @@ mod tests {
             "AuthorizationScopes": ["email"],
             "RequestParameters": {"method.request.path.id": false, "method.request.header.X": true},
             "RequestModels": {"application/json": "Empty"}});
-        assert_eq!(shown(&method_patch(&before, &after).unwrap()), [
-            "replace /authorizationType COGNITO_USER_POOLS",
-            "replace /authorizerId abc",
-            "replace /operationName ListAll",
-            "add /authorizationScopes email",
-            "add /requestParameters/method.request.header.X true",
-            "replace /requestParameters/method.request.path.id false",
-            "remove /requestParameters/method.request.querystring.q -",
-            "add /requestModels/application~1json Empty",
-        ]);
+        assert_eq!(
+            shown(&method_patch(&before, &after).unwrap()),
+            [
+                "replace /authorizationType COGNITO_USER_POOLS",
+                "replace /authorizerId abc",
+                "replace /operationName ListAll",
+                "add /authorizationScopes email",
+                "add /requestParameters/method.request.header.X true",
+                "replace /requestParameters/method.request.path.id false",
+                "remove /requestParameters/method.request.querystring.q -",
+                "add /requestModels/application~1json Empty",
+            ]
+        );
         assert!(method_patch(&after, &after).unwrap().is_empty());
     }
 

@@ -61,7 +61,8 @@ impl crate::provider::ResourceProvider for Provider {
         let p = req.properties;
         let (api, parent, part) =
             (common::req_str(p, "RestApiId")?, common::req_str(p, "ParentId")?, common::req_str(p, "PathPart")?);
-        let mut pages = cx.clients.apigateway().get_resources().rest_api_id(api).limit(500).into_paginator().items().send();
+        let mut pages =
+            cx.clients.apigateway().get_resources().rest_api_id(api).limit(500).into_paginator().items().send();
         while let Some(item) = pages.next().await {
             let resource = match common::found(item.map_err(aws_error("apigateway:GetResources")))? {
                 Some(r) => r,

@@ -12,8 +12,8 @@ use super::api_common::{self as common, Obj};
 use crate::provider::schema::{ValueType::*, *};
 // The schema glob brings `ValueType::String` in; this keeps `String` the
 // std type in type position (the variant stays in value position).
-use std::string::String;
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
+use std::string::String;
 
 const ENDPOINT_CONFIGURATION: ValueType = Object(&[
     optional("Types", List(&Enum(&["EDGE", "REGIONAL", "PRIVATE"]))),
@@ -353,15 +353,18 @@ mod tests {
             "EndpointConfiguration": {"Types": ["EDGE"]}});
         let after = json!({"Name": "b", "BinaryMediaTypes": ["application/pdf"], "MinimumCompressionSize": 1024,
             "EndpointConfiguration": {"Types": ["REGIONAL"]}, "Policy": {"Version": "2012-10-17"}});
-        assert_eq!(shown(&patch_operations(&before, &after).unwrap()), [
-            "replace /name b",
-            "replace /description ",
-            "replace /minimumCompressionSize 1024",
-            "replace /policy {\"Version\":\"2012-10-17\"}",
-            "add /binaryMediaTypes/application~1pdf -",
-            "remove /binaryMediaTypes/image~1png -",
-            "replace /endpointConfiguration/types/EDGE REGIONAL",
-        ]);
+        assert_eq!(
+            shown(&patch_operations(&before, &after).unwrap()),
+            [
+                "replace /name b",
+                "replace /description ",
+                "replace /minimumCompressionSize 1024",
+                "replace /policy {\"Version\":\"2012-10-17\"}",
+                "add /binaryMediaTypes/application~1pdf -",
+                "remove /binaryMediaTypes/image~1png -",
+                "replace /endpointConfiguration/types/EDGE REGIONAL",
+            ]
+        );
         assert!(patch_operations(&after, &after).unwrap().is_empty());
     }
 

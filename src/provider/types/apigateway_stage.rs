@@ -77,8 +77,9 @@ impl crate::provider::ResourceProvider for Provider {
         let p = req.properties;
         let api = common::req_str(p, "RestApiId")?;
         let name = stage_name(req)?;
-        let deployment = common::opt_str(p, "DeploymentId")?
-            .ok_or_else(|| ProviderError::invalid("DeploymentId", "a stage is created pointing at a deployment; name one"))?;
+        let deployment = common::opt_str(p, "DeploymentId")?.ok_or_else(|| {
+            ProviderError::invalid("DeploymentId", "a stage is created pointing at a deployment; name one")
+        })?;
         let tags = common::to_hash(&req.tags.for_properties(p));
         let text = |n: &str| common::opt_str(p, n).map(|v| v.map(str::to_owned));
         let client = cx.clients.apigateway();
@@ -117,7 +118,11 @@ impl crate::provider::ResourceProvider for Provider {
         let [api, name] = split(physical_id)?;
         let Some(stage) = get_stage(cx, api, name).await? else { return Ok(None) };
         let tags = common::tag_map(stage.tags());
-        Ok(Some(Live { properties: properties(api, name, &stage, &tags), attributes: applied(api, name).attributes, tags }))
+        Ok(Some(Live {
+            properties: properties(api, name, &stage, &tags),
+            attributes: applied(api, name).attributes,
+            tags,
+        }))
     }
 
     async fn update(
@@ -233,7 +238,9 @@ fn patch_operations(before: &Value, after: &Value) -> Result<Vec<PatchOperation>
     let b = |v: &Value, name: &str| common::opt_bool(v, name).map(|o| o.map(common::bool_text));
     // A stage always points at some deployment: dropping the property from
     // the spec leaves it where it is.
-    if let Some(deployment) = s(after, "DeploymentId")?.filter(|d| s(before, "DeploymentId").ok().flatten().as_ref() != Some(d)) {
+    if let Some(deployment) =
+        s(after, "DeploymentId")?.filter(|d| s(before, "DeploymentId").ok().flatten().as_ref() != Some(d))
+    {
         ops.push(common::replace("/deploymentId", deployment));
     }
     for (property, path) in [
@@ -243,7 +250,13 @@ fn patch_operations(before: &Value, after: &Value) -> Result<Vec<PatchOperation>
     ] {
         common::replace_if_changed(&mut ops, path, s(before, property)?, s(after, property)?, "");
     }
-    common::replace_if_changed(&mut ops, "/tracingEnabled", b(before, "TracingEnabled")?, b(after, "TracingEnabled")?, "false");
+    common::replace_if_changed(
+        &mut ops,
+        "/tracingEnabled",
+        b(before, "TracingEnabled")?,
+        b(after, "TracingEnabled")?,
+        "false",
+    );
     common::replace_if_changed(
         &mut ops,
         "/cacheClusterEnabled",
@@ -251,7 +264,9 @@ fn patch_operations(before: &Value, after: &Value) -> Result<Vec<PatchOperation>
         b(after, "CacheClusterEnabled")?,
         "false",
     );
-    if let Some(size) = s(after, "CacheClusterSize")?.filter(|z| s(before, "CacheClusterSize").ok().flatten().as_ref() != Some(z)) {
+    if let Some(size) =
+        s(after, "CacheClusterSize")?.filter(|z| s(before, "CacheClusterSize").ok().flatten().as_ref() != Some(z))
+    {
         ops.push(common::replace("/cacheClusterSize", size));
     }
     let vars = |v: &Value| common::opt_str_map(v, "Variables").map(Option::unwrap_or_default);
@@ -355,7 +370,9 @@ fn access_log_ops(before: &Value, after: &Value) -> Result<Vec<PatchOperation>, 
     };
     let old = old.unwrap_or(Value::Null);
     let mut ops = Vec::new();
-    for (field, path) in [("DestinationArn", "/accessLogSettings/destinationArn"), ("Format", "/accessLogSettings/format")] {
+    for (field, path) in
+        [("DestinationArn", "/accessLogSettings/destinationArn"), ("Format", "/accessLogSettings/format")]
+    {
         let wanted = common::opt_str(&new, field)?;
         if wanted.is_some() && wanted != common::opt_str(&old, field)? {
             ops.push(common::replace(path, wanted.unwrap_or_default()));
@@ -373,7 +390,10 @@ fn properties(api: &str, name: &str, s: &GetStageOutput, tags: &BTreeMap<String,
         .string("DeploymentId", s.deployment_id())
         .string("Description", s.description())
         .opt("MethodSettings", s.method_settings().filter(|m| !m.is_empty()).map(method_settings_json))
-        .opt("AccessLogSetting", s.access_log_settings().map(access_log_json).filter(|v| v.as_object().is_some_and(|o| !o.is_empty())))
+        .opt(
+            "AccessLogSetting",
+            s.access_log_settings().map(access_log_json).filter(|v| v.as_object().is_some_and(|o| !o.is_empty())),
+        )
         .put("TracingEnabled", s.tracing_enabled())
         .map("Variables", s.variables())
         .put("CacheClusterEnabled", s.cache_cluster_enabled())
@@ -457,7 +477,10 @@ mod tests {
         assert_eq!(prefix("/orders/{id}", "GET"), "/~1orders~1{id}/GET");
         for key in ["*", "~1orders", "~1"] {
             let back = resource_path_of(key);
-            assert_eq!(setting_prefix(&json!({"ResourcePath": back, "HttpMethod": "GET"})).unwrap(), format!("/{key}/GET"));
+            assert_eq!(
+                setting_prefix(&json!({"ResourcePath": back, "HttpMethod": "GET"})).unwrap(),
+                format!("/{key}/GET")
+            );
         }
         assert_eq!(resource_path_of("orders/{id}"), "/~1orders~1{id}");
     }
@@ -470,16 +493,19 @@ mod tests {
             "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingBurstLimit": 200, "ThrottlingRateLimit": 50},
                                {"ResourcePath": "/~1orders", "HttpMethod": "GET", "MetricsEnabled": true}],
             "AccessLogSetting": {"DestinationArn": "arn:aws:logs:us-east-1:1:log-group:x", "Format": "$context.requestId"}});
-        assert_eq!(shown(&patch_operations(&before, &after).unwrap()), [
-            "replace /deploymentId d2",
-            "replace /tracingEnabled true",
-            "replace /variables/c 3",
-            "remove /variables/b -",
-            "replace /*/*/throttling/burstLimit 200",
-            "replace /~1orders/GET/metrics/enabled true",
-            "replace /accessLogSettings/destinationArn arn:aws:logs:us-east-1:1:log-group:x",
-            "replace /accessLogSettings/format $context.requestId",
-        ]);
+        assert_eq!(
+            shown(&patch_operations(&before, &after).unwrap()),
+            [
+                "replace /deploymentId d2",
+                "replace /tracingEnabled true",
+                "replace /variables/c 3",
+                "remove /variables/b -",
+                "replace /*/*/throttling/burstLimit 200",
+                "replace /~1orders/GET/metrics/enabled true",
+                "replace /accessLogSettings/destinationArn arn:aws:logs:us-east-1:1:log-group:x",
+                "replace /accessLogSettings/format $context.requestId",
+            ]
+        );
         assert!(patch_operations(&after, &after).unwrap().is_empty());
     }
 
@@ -488,7 +514,10 @@ mod tests {
         let before = json!({"MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingBurstLimit": 100, "MetricsEnabled": true}]});
         let after = json!({"MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingBurstLimit": 100}],
             "AccessLogSetting": null});
-        assert_eq!(shown(&patch_operations(&before, &after).unwrap()), ["remove /*/* -", "replace /*/*/throttling/burstLimit 100"]);
+        assert_eq!(
+            shown(&patch_operations(&before, &after).unwrap()),
+            ["remove /*/* -", "replace /*/*/throttling/burstLimit 100"]
+        );
         let dropped = json!({});
         assert_eq!(shown(&patch_operations(&before, &dropped).unwrap()), ["remove /*/* -"]);
     }

@@ -8,9 +8,11 @@
 //! only when no stage uses it any more; otherwise it is left for `delete`,
 //! which refuses (clearly) while a stage still serves it.
 //!
-//! The planner is what keeps a stage from serving a stale API: it marks the
-//! deployment for update whenever a resource, method, integration or
-//! authorizer of the same REST API changes (see the branch report).
+//! The planner is what keeps a stage from serving a stale API: it should
+//! mark the deployment for update whenever a resource of a type in
+//! [`REDEPLOY_ON`] with the same `RestApiId` is created, updated, replaced or
+//! deleted; the stage then sees a new `${Deployment.DeploymentId}` and is
+//! updated after it.
 
 use std::collections::BTreeMap;
 
@@ -36,6 +38,18 @@ pub const SCHEMA: ResourceSchema = ResourceSchema {
     id_attribute: "DeploymentId",
     taggable: false,
 };
+
+/// The types whose changes a deployment must be redone for: a deployment is
+/// a snapshot of the API's resources, methods (with their integrations) and
+/// authorizers, and of the API's own settings (its resource policy, binary
+/// media types and endpoint take effect on callers only through a new
+/// deployment).
+pub const REDEPLOY_ON: &[&str] = &[
+    "AWS::ApiGateway::RestApi",
+    "AWS::ApiGateway::Resource",
+    "AWS::ApiGateway::Method",
+    "AWS::ApiGateway::Authorizer",
+];
 
 /// CRUD for this type. The physical id is the deployment id.
 ///
@@ -221,4 +235,18 @@ async fn delete_stage(cx: &Cx, api: &str, stage: &str) -> Result<(), ProviderErr
         })
         .await,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redeploy_triggers_are_known_types_that_name_their_rest_api() {
+        for type_name in REDEPLOY_ON {
+            let schema = crate::provider::registry::lookup(type_name).expect("a registered type");
+            let names_api = schema.property("RestApiId").is_some() || schema.has_attribute("RestApiId");
+            assert!(names_api, "{type_name} can be matched to its REST API");
+        }
+    }
 }

@@ -569,7 +569,7 @@ fn a_redeployment_reaches_the_stage() {
         let refused = deployment::Provider.delete(&cx, &first.physical_id, &dep_spec).await;
         match refused {
             Err(err @ ProviderError::Aws { .. }) => {
-                assert_eq!(err.code(), Some("BadRequestException"));
+                assert_eq!(err.aws_code(), Some("BadRequestException"));
                 assert!(err.to_string().contains("stage(s) v1"), "{err}");
             }
             other => panic!("expected the delete to be refused, got {other:?}"),

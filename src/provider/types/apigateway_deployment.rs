@@ -102,7 +102,7 @@ impl crate::provider::ResourceProvider for Provider {
                 // A stage moved onto it meanwhile, or (moto) the stage that
                 // created it still exists though it points elsewhere now:
                 // the old snapshot stays, and the new one is what counts.
-                Err(e) if e.code() == Some("BadRequestException") => {}
+                Err(e) if e.aws_code() == Some("BadRequestException") => {}
                 other => other?,
             }
         }

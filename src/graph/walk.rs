@@ -148,7 +148,7 @@ mod tests {
         })
         .await;
         assert!(out.iter().all(|o| *o == Outcome::Succeeded));
-        assert_eq!(*order.lock().unwrap(), vec![0, 3, 1, 2]);
+        assert_eq!(*order.lock().unwrap(), vec![0, 1, 2, 3], "ready tasks run in index order");
     }
 
     #[tokio::test]

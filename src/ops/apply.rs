@@ -274,7 +274,11 @@ fn steps(plan: &Plan, state: &State) -> (TaskGraph, Vec<Step>) {
                 graph.edge(own_delete, dep_delete);
             } else if let Some(&update) = forward.get(name.as_str()) {
                 let dep_is_replaced = forward.contains_key(dep.as_str());
-                if !dep_is_replaced {
+                if recorded.type_name == REDEPLOYMENT {
+                    // A redeployment snapshots the API: removed methods and
+                    // resources must be gone from it first.
+                    graph.edge(dep_delete, update);
+                } else if !dep_is_replaced {
                     graph.edge(update, dep_delete);
                 }
             }
@@ -282,6 +286,9 @@ fn steps(plan: &Plan, state: &State) -> (TaskGraph, Vec<Step>) {
     }
     (graph, steps)
 }
+
+/// The type whose update is a new snapshot of everything before it.
+const REDEPLOYMENT: &str = "AWS::ApiGateway::Deployment";
 
 /// Shared by the concurrent steps.
 struct Run<'a> {

@@ -12,6 +12,7 @@ use super::action::{contains_unknown, Action, PropertyChange, ResourceChange};
 use super::resolve::{EnvValues, KnownAttributes, Resolver};
 use super::PlanError;
 use crate::graph::{NodeSpec, ResourceGraph};
+use crate::provider::types::apigateway_deployment::REDEPLOY_ON;
 use crate::spec::Stack;
 use crate::state::State;
 
@@ -36,6 +37,7 @@ pub fn diff(
         .map_err(|cycles| PlanError::Cycle(cycles.iter().map(|c| c.describe()).collect::<Vec<_>>().join("; ")))?;
     let mut known: KnownAttributes = KnownAttributes::new();
     let mut changes = Vec::with_capacity(stack.resources.len());
+    let mut changed_apis = removed_api_parts(stack, state);
     for name in order {
         let resource = &stack.resources[name];
         let recorded = state.and_then(|s| s.resources.get(name));
@@ -113,12 +115,20 @@ pub fn diff(
                 }
             }
         };
+        let mut change = change;
+        note_api_change(&change, recorded.map(|r| r.physical_id.as_str()), &mut changed_apis);
+        let redeploy = redeploy_needed(&change, &changed_apis);
+        if redeploy {
+            change.action = Action::Update;
+            change.reason = Some(String::from("the API changed since this deployment: deploy it again"));
+        }
         if let Some(rec) = recorded {
             if change.action == Action::Replace && resource.lifecycle.prevent_destroy {
                 return Err(PlanError::PreventDestroy { name: name.to_owned(), action: "replace" });
             }
             // Created or replaced resources get new ids: unknown downstream.
-            if matches!(change.action, Action::NoOp | Action::Update) {
+            // A redeployment gets a new id too, so the stage moves to it.
+            if matches!(change.action, Action::NoOp | Action::Update) && !redeploy {
                 known.insert(name.to_owned(), rec.attributes.clone());
             }
         }
@@ -128,6 +138,45 @@ pub fn diff(
         changes.extend(deletions(stack, state)?);
     }
     Ok(changes)
+}
+
+/// The REST APIs whose resources, methods or authorizers are removed from the
+/// spec: their deployments must be redone too.
+fn removed_api_parts(stack: &Stack, state: Option<&State>) -> std::collections::HashSet<String> {
+    let Some(state) = state else { return Default::default() };
+    state
+        .resources
+        .iter()
+        .filter(|(n, r)| !stack.resources.contains_key(*n) && REDEPLOY_ON.contains(&r.type_name.as_str()))
+        .filter_map(|(_, r)| r.properties.get("RestApiId").and_then(Value::as_str).map(str::to_owned))
+        .collect()
+}
+
+/// Remembers the REST API of a changed resource, method, authorizer or API.
+fn note_api_change(change: &ResourceChange, physical_id: Option<&str>, apis: &mut std::collections::HashSet<String>) {
+    if change.action == Action::NoOp || !REDEPLOY_ON.contains(&change.type_name.as_str()) {
+        return;
+    }
+    let api = if change.type_name == "AWS::ApiGateway::RestApi" {
+        physical_id.map(str::to_owned)
+    } else {
+        [&change.after, &change.before]
+            .into_iter()
+            .flatten()
+            .find_map(|v| v.get("RestApiId").and_then(Value::as_str).map(str::to_owned))
+    };
+    if let Some(api) = api {
+        apis.insert(api);
+    }
+}
+
+/// API Gateway serves a deployment, a snapshot: when anything of its API
+/// changed, an otherwise unchanged deployment must be made again, or the
+/// stage keeps serving the old API.
+fn redeploy_needed(change: &ResourceChange, apis: &std::collections::HashSet<String>) -> bool {
+    change.type_name == "AWS::ApiGateway::Deployment"
+        && change.action == Action::NoOp
+        && change.after.as_ref().and_then(|a| a.get("RestApiId")).and_then(Value::as_str).is_some_and(|id| apis.contains(id))
 }
 
 /// Adds `Code.CodeSha256` to properties whose `Code.Crate` is a package.

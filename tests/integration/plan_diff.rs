@@ -233,3 +233,75 @@ fn json_plan_rendering() {
     let plan = plan_json(&s);
     insta::assert_json_snapshot!("plan_json_mixed", plan);
 }
+
+const API_SPEC: &str = "\
+Stack: demo
+Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Name: demo
+  Orders:
+    Type: AWS::ApiGateway::Resource
+    Properties:
+      RestApiId: ${Api.RestApiId}
+      ParentId: ${Api.RootResourceId}
+      PathPart: orders
+  GetOrders:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: ${Api.RestApiId}
+      ResourceId: ${Orders.ResourceId}
+      HttpMethod: GET
+      AuthorizationType: NONE
+  Deployment:
+    Type: AWS::ApiGateway::Deployment
+    DependsOn: [GetOrders]
+    Properties:
+      RestApiId: ${Api.RestApiId}
+  Stage:
+    Type: AWS::ApiGateway::Stage
+    Properties:
+      RestApiId: ${Api.RestApiId}
+      StageName: v1
+      DeploymentId: ${Deployment.DeploymentId}
+";
+
+fn api_state() -> Value {
+    json!({
+        "version": 1, "lineage": "6f1c8a4e-0000-4000-8000-000000000009", "serial": 5,
+        "stack": "demo", "environment": "local",
+        "resources": {
+            "Api": {"type": "AWS::ApiGateway::RestApi", "physical_id": "api1", "properties": {"Name": "demo"},
+                    "attributes": {"RestApiId": "api1", "RootResourceId": "root1"}, "dependencies": []},
+            "Orders": {"type": "AWS::ApiGateway::Resource", "physical_id": "res1",
+                       "properties": {"RestApiId": "api1", "ParentId": "root1", "PathPart": "orders"},
+                       "attributes": {"ResourceId": "res1"}, "dependencies": ["Api"]},
+            "GetOrders": {"type": "AWS::ApiGateway::Method", "physical_id": "api1|res1|GET",
+                          "properties": {"RestApiId": "api1", "ResourceId": "res1", "HttpMethod": "GET", "AuthorizationType": "NONE"},
+                          "attributes": {"Id": "api1|res1|GET"}, "dependencies": ["Api", "Orders"]},
+            "Deployment": {"type": "AWS::ApiGateway::Deployment", "physical_id": "dep1", "properties": {"RestApiId": "api1"},
+                           "attributes": {"DeploymentId": "dep1"}, "dependencies": ["Api", "GetOrders"]},
+            "Stage": {"type": "AWS::ApiGateway::Stage", "physical_id": "api1|v1",
+                      "properties": {"RestApiId": "api1", "StageName": "v1", "DeploymentId": "dep1"},
+                      "attributes": {"StageName": "v1"}, "dependencies": ["Api", "Deployment"]}
+        }
+    })
+}
+
+#[test]
+fn a_changed_method_redeploys_the_api_and_moves_the_stage() {
+    let s = Scratch::with_spec(&API_SPEC.replace("AuthorizationType: NONE", "AuthorizationType: AWS_IAM"));
+    s.write_state(&api_state());
+    let plan = plan_json(&s);
+    assert_eq!(
+        actions(&plan),
+        pairs(&[("Api", "noop"), ("Orders", "noop"), ("GetOrders", "update"), ("Deployment", "update"), ("Stage", "update")])
+    );
+    assert_eq!(plan["changes"][3]["reason"], json!("the API changed since this deployment: deploy it again"));
+    assert_eq!(plan["changes"][4]["changes"][0]["after"], json!({"$unknown": "${Deployment.DeploymentId}"}));
+    // Unchanged API: nothing to deploy.
+    s.write_spec(API_SPEC);
+    let plan = plan_json(&s);
+    assert_eq!(plan["summary"]["change"], 0);
+}

@@ -10,6 +10,7 @@ pub mod apigateway_resource;
 pub mod apigateway_rest_api;
 pub mod apigateway_stage;
 pub mod cloudwatch_alarm;
+pub mod data_common;
 pub mod cognito_user_pool;
 pub mod cognito_user_pool_client;
 pub mod dynamodb_table;

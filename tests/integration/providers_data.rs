@@ -81,7 +81,9 @@ async fn assert_reads_back(cx: &Cx, p: &dyn ResourceProvider, applied: &Applied,
         assert_eq!(got, Some(want), "{name} of {}: {:#}", p.schema().type_name, live.properties);
     }
     assert_eq!(live.attributes, applied.attributes);
-    assert_tagged(&live.tags, tags, &[]);
+    if p.schema().taggable {
+        assert_tagged(&live.tags, tags, &[]);
+    }
 }
 
 /// strata's three identity tags, for oracle checks.
@@ -222,5 +224,247 @@ fn kms_key_lifecycle() {
         assert_eq!(p.delete_note().as_deref(), Some("scheduled for deletion in 7 days"));
         // A key that does not exist at all is deleted too.
         p.delete(&cx, "00000000-0000-0000-0000-000000000000", &props).await.expect("delete of a missing key");
+    });
+}
+
+#[test]
+fn kms_alias_lifecycle() {
+    cloud::runtime().block_on(async {
+        let cx = cloud::cx().await;
+        let keys = provider("AWS::KMS::Key");
+        let p = provider("AWS::KMS::Alias");
+        let key_tags = cloud::tags("AliasKey");
+        let first = keys.create(&cx, &request("AliasKey", &json!({}), &key_tags)).await.expect("first key");
+        let second = keys.create(&cx, &request("AliasKey2", &json!({}), &key_tags)).await.expect("second key");
+
+        let tags = cloud::tags("DataKeyAlias");
+        let name = format!("alias/{}", cloud::unique("strata-test"));
+        // The spec names the key by ARN; AWS reports its id.
+        let props = json!({ "AliasName": name, "TargetKeyId": first.attributes["Arn"] });
+        let applied = p.create(&cx, &request("DataKeyAlias", &props, &tags)).await.expect("create");
+        assert_attributes(p, &applied);
+        assert_eq!(applied.physical_id, name);
+        let target_of = |name: &str| {
+            boto(&format!(
+                "a = [a for a in client('kms').list_aliases()['Aliases'] if a['AliasName'] == '{name}']\n\
+                 print(json.dumps(a[0]['TargetKeyId'] if a else None))"
+            ))
+        };
+        assert_eq!(target_of(&name), json!(first.physical_id));
+        assert_reads_back(&cx, p, &applied, &props, &tags).await;
+
+        // Re-point it to the second key (by id this time).
+        let updated = json!({ "AliasName": name, "TargetKeyId": second.physical_id });
+        let after = p.update(&cx, &name, &props, &request("DataKeyAlias", &updated, &tags)).await.expect("update");
+        assert_eq!(after, applied);
+        assert_eq!(target_of(&name), json!(second.physical_id));
+        assert_reads_back(&cx, p, &applied, &updated, &tags).await;
+
+        assert_eq!(p.find(&cx, &request("DataKeyAlias", &updated, &tags)).await.expect("find"), Some(applied.clone()));
+        let unknown = json!({ "AliasName": format!("{name}-not-there"), "TargetKeyId": second.physical_id });
+        assert_eq!(p.find(&cx, &request("DataKeyAlias", &unknown, &tags)).await.expect("find"), None);
+
+        p.delete(&cx, &name, &updated).await.expect("delete");
+        assert_eq!(target_of(&name), Value::Null);
+        assert!(p.read(&cx, &name, &updated).await.expect("read").is_none());
+        p.delete(&cx, &name, &updated).await.expect("second delete");
+
+        for key in [first, second] {
+            keys.delete(&cx, &key.physical_id, &json!({})).await.expect("key deleted");
+        }
+    });
+}
+
+// ------------------------------------------------------------ Cognito --
+
+fn user_pool_props(name: &str) -> Value {
+    json!({
+        "UserPoolName": name,
+        "UsernameAttributes": ["email"],
+        "AutoVerifiedAttributes": ["email"],
+        "UsernameConfiguration": { "CaseSensitive": false },
+        "Policies": { "PasswordPolicy": {
+            "MinimumLength": 12, "RequireLowercase": true, "RequireUppercase": true,
+            "RequireNumbers": true, "RequireSymbols": true, "TemporaryPasswordValidityDays": 7
+        }},
+        "AdminCreateUserConfig": { "AllowAdminCreateUserOnly": true },
+        "AccountRecoverySetting": { "RecoveryMechanisms": [{ "Name": "verified_email", "Priority": 1 }] },
+        "MfaConfiguration": "OFF",
+        "Schema": [{ "Name": "tier", "AttributeDataType": "String", "Mutable": true }],
+        "UserPoolTags": { "team": "identity" }
+    })
+}
+
+#[test]
+fn cognito_user_pool_lifecycle() {
+    cloud::runtime().block_on(async {
+        let cx = cloud::cx().await;
+        let p = provider("AWS::Cognito::UserPool");
+        let tags = cloud::tags("UserPool");
+        let name = cloud::unique("strata-users");
+        let props = user_pool_props(&name);
+        let applied = p.create(&cx, &request("UserPool", &props, &tags)).await.expect("create");
+        assert_attributes(p, &applied);
+        let id = applied.physical_id.clone();
+        assert_eq!(applied.attributes["ProviderName"], json!(format!("cognito-idp.us-east-1.amazonaws.com/{id}")));
+        assert_eq!(applied.attributes["ProviderURL"], json!(format!("https://cognito-idp.us-east-1.amazonaws.com/{id}")));
+        assert!(applied.attributes["Arn"].as_str().unwrap().ends_with(&format!(":userpool/{id}")));
+
+        let describe = |id: &str| {
+            boto(&format!(
+                "print(json.dumps(client('cognito-idp').describe_user_pool(UserPoolId='{id}')['UserPool'], default=default))"
+            ))
+        };
+        let seen = describe(&id);
+        assert_eq!(seen["Name"], json!(name));
+        assert_eq!(seen["UsernameAttributes"], json!(["email"]));
+        assert_eq!(seen["Policies"]["PasswordPolicy"]["MinimumLength"], 12);
+        assert_eq!(seen["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"], true);
+        let pool_tags: BTreeMap<String, String> = serde_json::from_value(seen["UserPoolTags"].clone()).unwrap();
+        assert_tagged(&pool_tags, &tags, &[("team", "identity"), ("project", "strata-tests")]);
+        let custom: Vec<&str> =
+            seen["SchemaAttributes"].as_array().unwrap().iter().filter_map(|a| a["Name"].as_str()).collect();
+        assert!(custom.contains(&"custom:tier"), "{custom:?}");
+
+        // read: UserPoolTags holds the stack's and the pool's own tags, not strata's.
+        let live = p.read(&cx, &id, &props).await.expect("read").expect("exists");
+        for key in ["UserPoolName", "UsernameAttributes", "AutoVerifiedAttributes", "UsernameConfiguration", "MfaConfiguration", "AccountRecoverySetting"] {
+            assert_eq!(live.properties[key], props[key], "{key}: {:#}", live.properties);
+        }
+        assert_eq!(live.properties["Policies"], props["Policies"]);
+        assert_eq!(live.properties["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"], true);
+        assert_eq!(live.properties["Schema"][0]["Name"], "tier");
+        assert_eq!(live.properties["Schema"][0]["AttributeDataType"], "String");
+        assert_eq!(live.properties["UserPoolTags"], json!({ "project": "strata-tests", "team": "identity" }));
+        assert_eq!(live.attributes, applied.attributes);
+
+        // Update: password policy, admin-only off, a tag changed, one custom attribute added.
+        let mut updated = props.clone();
+        updated["Policies"]["PasswordPolicy"]["MinimumLength"] = json!(16);
+        updated["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] = json!(false);
+        updated["UserPoolTags"] = json!({ "team": "security" });
+        updated["Schema"].as_array_mut().unwrap().push(json!({ "Name": "region", "AttributeDataType": "String", "Mutable": true }));
+        let after = p.update(&cx, &id, &props, &request("UserPool", &updated, &tags)).await.expect("update");
+        assert_eq!(after, applied);
+        let seen = describe(&id);
+        assert_eq!(seen["Policies"]["PasswordPolicy"]["MinimumLength"], 16);
+        assert_eq!(seen["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"], false);
+        let pool_tags: BTreeMap<String, String> = serde_json::from_value(seen["UserPoolTags"].clone()).unwrap();
+        assert_tagged(&pool_tags, &tags, &[("team", "security")]);
+        let custom: Vec<&str> =
+            seen["SchemaAttributes"].as_array().unwrap().iter().filter_map(|a| a["Name"].as_str()).collect();
+        assert!(custom.contains(&"custom:region"), "{custom:?}");
+        let live = p.read(&cx, &id, &updated).await.expect("read").expect("exists");
+        assert_eq!(live.properties["Policies"], updated["Policies"]);
+        assert_eq!(live.properties["UsernameAttributes"], json!(["email"]));
+        assert_eq!(live.properties["Schema"].as_array().map(Vec::len), Some(2));
+
+        // A Schema attribute cannot change in place.
+        let mut changed = updated.clone();
+        changed["Schema"][0]["Mutable"] = json!(false);
+        let err = p.update(&cx, &id, &updated, &request("UserPool", &changed, &tags)).await.expect_err("refused");
+        assert!(err.to_string().contains("tier"), "{err}");
+
+        // find: by name and tags; same name, other logical name: nothing.
+        assert_eq!(p.find(&cx, &request("UserPool", &updated, &tags)).await.expect("find"), Some(applied.clone()));
+        let other = StrataTags { logical_name: "OtherPool".into(), ..tags.clone() };
+        assert_eq!(p.find(&cx, &request("OtherPool", &updated, &other)).await.expect("find"), None);
+
+        p.delete(&cx, &id, &updated).await.expect("delete");
+        let gone = boto(&format!(
+            "try:\n    client('cognito-idp').describe_user_pool(UserPoolId='{id}')\n    print('true')\n\
+             except client('cognito-idp').exceptions.ResourceNotFoundException:\n    print('false')"
+        ));
+        assert_eq!(gone, false);
+        assert!(p.read(&cx, &id, &updated).await.expect("read").is_none());
+        p.delete(&cx, &id, &updated).await.expect("second delete");
+    });
+}
+
+#[test]
+fn cognito_user_pool_client_lifecycle() {
+    cloud::runtime().block_on(async {
+        let cx = cloud::cx().await;
+        let pools = provider("AWS::Cognito::UserPool");
+        let p = provider("AWS::Cognito::UserPoolClient");
+        let tags = cloud::tags("UserPoolClient");
+        let pool =
+            pools.create(&cx, &request("UserPool", &user_pool_props(&cloud::unique("strata-clients")), &tags)).await.expect("pool");
+        let pool_id = pool.physical_id.clone();
+        let name = cloud::unique("strata-api-client");
+        let props = json!({
+            "UserPoolId": pool_id,
+            "ClientName": name,
+            "GenerateSecret": false,
+            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            "PreventUserExistenceErrors": "ENABLED",
+            "EnableTokenRevocation": true,
+            "IdTokenValidity": 60,
+            "AccessTokenValidity": 60,
+            "RefreshTokenValidity": 30,
+            "TokenValidityUnits": { "IdToken": "minutes", "AccessToken": "minutes", "RefreshToken": "days" },
+            "CallbackURLs": ["https://example.com/callback"]
+        });
+        let applied = p.create(&cx, &request("UserPoolClient", &props, &tags)).await.expect("create");
+        assert_attributes(p, &applied);
+        assert_eq!(applied.attributes["Name"], json!(name));
+        let client_id = applied.physical_id.clone();
+        let describe = |client_id: &str| {
+            boto(&format!(
+                "print(json.dumps(client('cognito-idp').describe_user_pool_client(UserPoolId='{pool_id}', ClientId='{client_id}')['UserPoolClient'], default=default))"
+            ))
+        };
+        let seen = describe(&client_id);
+        assert_eq!(seen["ClientName"], json!(name));
+        assert_eq!(seen["ExplicitAuthFlows"], props["ExplicitAuthFlows"]);
+        assert_eq!(seen["TokenValidityUnits"], props["TokenValidityUnits"]);
+        assert_eq!(seen["IdTokenValidity"], 60);
+        assert!(seen.get("ClientSecret").is_none());
+        assert_reads_back(&cx, p, &applied, &props, &tags).await;
+
+        // Update: validity, flows; CallbackURLs dropped (cleared, not kept).
+        let mut updated = props.clone();
+        updated["IdTokenValidity"] = json!(30);
+        updated["ExplicitAuthFlows"] = json!(["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]);
+        updated.as_object_mut().unwrap().remove("CallbackURLs");
+        let after = p.update(&cx, &client_id, &props, &request("UserPoolClient", &updated, &tags)).await.expect("update");
+        assert_eq!(after, applied);
+        let seen = describe(&client_id);
+        assert_eq!(seen["IdTokenValidity"], 30);
+        assert_eq!(seen["ExplicitAuthFlows"], updated["ExplicitAuthFlows"]);
+        assert_eq!(seen.get("CallbackURLs").cloned().unwrap_or(json!([])), json!([]));
+        assert_reads_back(&cx, p, &applied, &updated, &tags).await;
+        let live = p.read(&cx, &client_id, &updated).await.expect("read").expect("exists");
+        assert!(live.properties.get("CallbackURLs").is_none(), "{:#}", live.properties);
+
+        assert_eq!(p.find(&cx, &request("UserPoolClient", &updated, &tags)).await.expect("find"), Some(applied.clone()));
+        let mut unknown = updated.clone();
+        unknown["ClientName"] = json!(format!("{name}-not-there"));
+        assert_eq!(p.find(&cx, &request("UserPoolClient", &unknown, &tags)).await.expect("find"), None);
+
+        // A confidential client: the secret never reaches attributes or read.
+        let secret_props = json!({ "UserPoolId": pool_id, "ClientName": format!("{name}-secret"), "GenerateSecret": true });
+        let with_secret = p.create(&cx, &request("SecretClient", &secret_props, &tags)).await.expect("create");
+        let secret = boto(&format!(
+            "print(json.dumps(client('cognito-idp').describe_user_pool_client(UserPoolId='{pool_id}', ClientId='{}')['UserPoolClient']['ClientSecret']))",
+            with_secret.physical_id
+        ));
+        let secret = secret.as_str().expect("moto generated a secret").to_owned();
+        let live = p.read(&cx, &with_secret.physical_id, &secret_props).await.expect("read").expect("exists");
+        assert_eq!(live.properties["GenerateSecret"], true);
+        let everything = format!("{with_secret:?} {live:?}");
+        assert!(!everything.contains(&secret), "the client secret leaked: {everything}");
+
+        p.delete(&cx, &client_id, &updated).await.expect("delete");
+        let gone = boto(&format!(
+            "print(json.dumps([c['ClientId'] for c in client('cognito-idp').list_user_pool_clients(UserPoolId='{pool_id}', MaxResults=60)['UserPoolClients']]))"
+        ));
+        assert!(!gone.as_array().unwrap().contains(&json!(client_id)), "{gone}");
+        assert!(p.read(&cx, &client_id, &updated).await.expect("read").is_none());
+        p.delete(&cx, &client_id, &updated).await.expect("second delete");
+
+        pools.delete(&cx, &pool_id, &json!({})).await.expect("pool deleted");
+        // With its pool gone, the client is gone too.
+        p.delete(&cx, &with_secret.physical_id, &secret_props).await.expect("delete after the pool");
     });
 }

@@ -468,3 +468,163 @@ fn cognito_user_pool_client_lifecycle() {
         p.delete(&cx, &with_secret.physical_id, &secret_props).await.expect("delete after the pool");
     });
 }
+
+// ----------------------------------------------------------- DynamoDB --
+
+#[test]
+fn dynamodb_table_lifecycle() {
+    cloud::runtime().block_on(async {
+        let cx = cloud::cx().await;
+        let keys = provider("AWS::KMS::Key");
+        let p = provider("AWS::DynamoDB::Table");
+        let tags = cloud::tags("OrdersTable");
+        let key = keys.create(&cx, &request("TableKey", &json!({}), &tags)).await.expect("key");
+        let name = cloud::unique("strata-orders");
+        let props = json!({
+            "TableName": name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [
+                { "AttributeName": "orderId", "AttributeType": "S" },
+                { "AttributeName": "createdAt", "AttributeType": "S" },
+                { "AttributeName": "owner", "AttributeType": "S" }
+            ],
+            "KeySchema": [
+                { "AttributeName": "orderId", "KeyType": "HASH" },
+                { "AttributeName": "createdAt", "KeyType": "RANGE" }
+            ],
+            "GlobalSecondaryIndexes": [{
+                "IndexName": "OwnerIndex",
+                "KeySchema": [
+                    { "AttributeName": "owner", "KeyType": "HASH" },
+                    { "AttributeName": "createdAt", "KeyType": "RANGE" }
+                ],
+                "Projection": { "ProjectionType": "ALL" }
+            }],
+            "SSESpecification": { "SSEEnabled": true, "SSEType": "KMS", "KMSMasterKeyId": key.attributes["Arn"] },
+            "PointInTimeRecoverySpecification": { "PointInTimeRecoveryEnabled": true },
+            "TimeToLiveSpecification": { "Enabled": true, "AttributeName": "expiresAt" },
+            "Tags": [{ "Key": "data-class", "Value": "orders" }]
+        });
+        let applied = p.create(&cx, &request("OrdersTable", &props, &tags)).await.expect("create");
+        assert_attributes(p, &applied);
+        assert_eq!(applied.physical_id, name);
+        assert!(applied.attributes["Arn"].as_str().unwrap().ends_with(&format!(":table/{name}")));
+        assert_eq!(applied.attributes["StreamArn"], Value::Null, "no stream yet");
+
+        let describe = |name: &str| {
+            boto(&format!(
+                "d = client('dynamodb')\n\
+                 t = d.describe_table(TableName='{name}')['Table']\n\
+                 print(json.dumps({{'table': t,\n\
+                   'pitr': d.describe_continuous_backups(TableName='{name}')['ContinuousBackupsDescription']['PointInTimeRecoveryDescription']['PointInTimeRecoveryStatus'],\n\
+                   'ttl': d.describe_time_to_live(TableName='{name}')['TimeToLiveDescription'],\n\
+                   'tags': d.list_tags_of_resource(ResourceArn=t['TableArn'])['Tags']}}, default=default))"
+            ))
+        };
+        let seen = describe(&name);
+        assert_eq!(seen["table"]["TableStatus"], "ACTIVE");
+        assert_eq!(seen["table"]["BillingModeSummary"]["BillingMode"], "PAY_PER_REQUEST");
+        assert_eq!(seen["table"]["KeySchema"], props["KeySchema"]);
+        assert_eq!(seen["table"]["GlobalSecondaryIndexes"][0]["IndexName"], "OwnerIndex");
+        assert_eq!(seen["table"]["SSEDescription"]["KMSMasterKeyArn"], key.attributes["Arn"]);
+        assert_eq!(seen["pitr"], "ENABLED");
+        assert_eq!(seen["ttl"]["TimeToLiveStatus"], "ENABLED");
+        assert_eq!(seen["ttl"]["AttributeName"], "expiresAt");
+        assert_tagged(&tag_map(&seen["tags"]), &tags, &[("data-class", "orders"), ("project", "strata-tests")]);
+        assert_reads_back(&cx, p, &applied, &props, &tags).await;
+
+        // Update: one index removed and another added (one change per
+        // UpdateTable), PITR off, a stream, tags changed.
+        let mut updated = props.clone();
+        updated["AttributeDefinitions"] = json!([
+            { "AttributeName": "orderId", "AttributeType": "S" },
+            { "AttributeName": "createdAt", "AttributeType": "S" },
+            { "AttributeName": "status", "AttributeType": "S" }
+        ]);
+        updated["GlobalSecondaryIndexes"] = json!([{
+            "IndexName": "StatusIndex",
+            "KeySchema": [
+                { "AttributeName": "status", "KeyType": "HASH" },
+                { "AttributeName": "createdAt", "KeyType": "RANGE" }
+            ],
+            "Projection": { "ProjectionType": "KEYS_ONLY" }
+        }]);
+        updated["PointInTimeRecoverySpecification"] = json!({ "PointInTimeRecoveryEnabled": false });
+        updated["StreamSpecification"] = json!({ "StreamViewType": "NEW_AND_OLD_IMAGES" });
+        updated["Tags"] = json!([{ "Key": "data-class", "Value": "purchase-orders" }]);
+        let after = p.update(&cx, &name, &props, &request("OrdersTable", &updated, &tags)).await.expect("update");
+        assert_eq!(after.physical_id, name);
+        assert!(after.attributes["StreamArn"].as_str().is_some_and(|s| s.contains("/stream/")), "{after:?}");
+        let seen = describe(&name);
+        let index_names: Vec<&str> = seen["table"]["GlobalSecondaryIndexes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|i| i["IndexName"].as_str())
+            .collect();
+        assert_eq!(index_names, ["StatusIndex"]);
+        assert_eq!(seen["pitr"], "DISABLED");
+        assert_eq!(seen["table"]["StreamSpecification"]["StreamViewType"], "NEW_AND_OLD_IMAGES");
+        let live_tags = tag_map(&seen["tags"]);
+        assert_tagged(&live_tags, &tags, &[("data-class", "purchase-orders")]);
+        assert_eq!(seen["tags"].as_array().unwrap().len(), live_tags.len(), "no duplicate tag keys: {}", seen["tags"]);
+        assert_reads_back(&cx, p, &after, &updated, &tags).await;
+
+        // find: by name; another name finds nothing.
+        assert_eq!(p.find(&cx, &request("OrdersTable", &updated, &tags)).await.expect("find"), Some(after.clone()));
+        let mut unknown = updated.clone();
+        unknown["TableName"] = json!(format!("{name}-not-there"));
+        assert_eq!(p.find(&cx, &request("OrdersTable", &unknown, &tags)).await.expect("find"), None);
+
+        p.delete(&cx, &name, &updated).await.expect("delete");
+        let gone = boto(&format!("print(json.dumps('{name}' in client('dynamodb').list_tables()['TableNames']))"));
+        assert_eq!(gone, false);
+        assert!(p.read(&cx, &name, &updated).await.expect("read").is_none());
+        p.delete(&cx, &name, &updated).await.expect("second delete");
+        keys.delete(&cx, &key.physical_id, &json!({})).await.expect("key deleted");
+    });
+}
+
+#[test]
+fn dynamodb_table_generated_name_provisioned_and_local_limits() {
+    cloud::runtime().block_on(async {
+        let cx = cloud::cx().await;
+        let p = provider("AWS::DynamoDB::Table");
+        let tags = cloud::tags("EventsTable");
+        // No TableName: <stack>-<environment>-<logical name>, so find works by name.
+        let props = json!({
+            "AttributeDefinitions": [{ "AttributeName": "id", "AttributeType": "S" }],
+            "KeySchema": [{ "AttributeName": "id", "KeyType": "HASH" }],
+            "ProvisionedThroughput": { "ReadCapacityUnits": 2, "WriteCapacityUnits": 1 }
+        });
+        let applied = p.create(&cx, &request("EventsTable", &props, &tags)).await.expect("create");
+        assert_eq!(applied.physical_id, format!("{}-local-EventsTable", tags.stack));
+        let live = p.read(&cx, &applied.physical_id, &props).await.expect("read").expect("exists");
+        assert_eq!(live.properties["BillingMode"], "PROVISIONED");
+        assert_eq!(live.properties["ProvisionedThroughput"], props["ProvisionedThroughput"]);
+        assert_eq!(p.find(&cx, &request("EventsTable", &props, &tags)).await.expect("find"), Some(applied.clone()));
+
+        // Provisioned -> on demand.
+        let mut on_demand = props.clone();
+        on_demand.as_object_mut().unwrap().remove("ProvisionedThroughput");
+        on_demand["BillingMode"] = json!("PAY_PER_REQUEST");
+        p.update(&cx, &applied.physical_id, &props, &request("EventsTable", &on_demand, &tags)).await.expect("update");
+        let name = &applied.physical_id;
+        let seen = boto(&format!(
+            "print(json.dumps(client('dynamodb').describe_table(TableName='{name}')['Table']['BillingModeSummary']['BillingMode']))"
+        ));
+        assert_eq!(seen, "PAY_PER_REQUEST");
+
+        // The local cloud cannot do contributor insights: refused plainly.
+        let mut insights = on_demand.clone();
+        insights["ContributorInsightsSpecification"] = json!({ "Enabled": true });
+        let err = p
+            .update(&cx, name, &on_demand, &request("EventsTable", &insights, &tags))
+            .await
+            .expect_err("refused on the local cloud");
+        assert!(err.to_string().contains("contributor insights"), "{err}");
+
+        p.delete(&cx, name, &on_demand).await.expect("delete");
+        assert!(p.read(&cx, name, &on_demand).await.expect("read").is_none());
+    });
+}

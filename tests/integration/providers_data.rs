@@ -628,3 +628,322 @@ fn dynamodb_table_generated_name_provisioned_and_local_limits() {
         assert!(p.read(&cx, name, &on_demand).await.expect("read").is_none());
     });
 }
+
+// ---------------------------------------------------------------- Logs --
+
+#[test]
+fn logs_log_group_lifecycle() {
+    cloud::runtime().block_on(async {
+        let cx = cloud::cx().await;
+        let keys = provider("AWS::KMS::Key");
+        let p = provider("AWS::Logs::LogGroup");
+        let tags = cloud::tags("ManagerLogGroup");
+        let key = keys.create(&cx, &request("LogKey", &json!({}), &tags)).await.expect("key");
+        let name = format!("/aws/lambda/{}", cloud::unique("strata-manager"));
+        let props = json!({
+            "LogGroupName": name,
+            "RetentionInDays": 30,
+            "KmsKeyId": key.attributes["Arn"],
+            "Tags": [{ "Key": "component", "Value": "scheduler-manager" }]
+        });
+        let applied = p.create(&cx, &request("ManagerLogGroup", &props, &tags)).await.expect("create");
+        assert_attributes(p, &applied);
+        let arn = applied.attributes["Arn"].as_str().unwrap().to_owned();
+        assert_eq!(arn, format!("arn:aws:logs:us-east-1:123456789012:log-group:{name}"), "no trailing :*");
+
+        let describe = |name: &str, arn: &str| {
+            boto(&format!(
+                "l = client('logs')\n\
+                 g = [g for g in l.describe_log_groups(logGroupNamePrefix='{name}')['logGroups'] if g['logGroupName'] == '{name}']\n\
+                 print(json.dumps({{'group': g[0] if g else None, 'tags': l.list_tags_for_resource(resourceArn='{arn}')['tags'] if g else None}}))"
+            ))
+        };
+        let seen = describe(&name, &arn);
+        assert_eq!(seen["group"]["retentionInDays"], 30);
+        assert_eq!(seen["group"]["kmsKeyId"], key.attributes["Arn"]);
+        let live_tags: BTreeMap<String, String> = serde_json::from_value(seen["tags"].clone()).unwrap();
+        assert_tagged(&live_tags, &tags, &[("component", "scheduler-manager"), ("project", "strata-tests")]);
+        assert_reads_back(&cx, p, &applied, &props, &tags).await;
+
+        // Update: retention changed, then removed; tags changed.
+        let mut updated = props.clone();
+        updated["RetentionInDays"] = json!(90);
+        updated["Tags"] = json!([{ "Key": "component", "Value": "manager" }, { "Key": "tier", "Value": "1" }]);
+        let after = p.update(&cx, &name, &props, &request("ManagerLogGroup", &updated, &tags)).await.expect("update");
+        assert_eq!(after, applied);
+        let seen = describe(&name, &arn);
+        assert_eq!(seen["group"]["retentionInDays"], 90);
+        let live_tags: BTreeMap<String, String> = serde_json::from_value(seen["tags"].clone()).unwrap();
+        assert_tagged(&live_tags, &tags, &[("component", "manager"), ("tier", "1")]);
+        assert_reads_back(&cx, p, &applied, &updated, &tags).await;
+
+        let mut forever = updated.clone();
+        forever.as_object_mut().unwrap().remove("RetentionInDays");
+        p.update(&cx, &name, &updated, &request("ManagerLogGroup", &forever, &tags)).await.expect("update");
+        let seen = describe(&name, &arn);
+        assert!(seen["group"].get("retentionInDays").is_none(), "{}", seen["group"]);
+        let live = p.read(&cx, &name, &forever).await.expect("read").expect("exists");
+        assert!(live.properties.get("RetentionInDays").is_none());
+
+        // The local cloud cannot change a group's key: refused plainly.
+        let mut no_key = forever.clone();
+        no_key.as_object_mut().unwrap().remove("KmsKeyId");
+        let err = p.update(&cx, &name, &forever, &request("ManagerLogGroup", &no_key, &tags)).await.expect_err("refused");
+        assert!(err.to_string().contains("AssociateKmsKey"), "{err}");
+
+        assert_eq!(p.find(&cx, &request("ManagerLogGroup", &forever, &tags)).await.expect("find"), Some(applied.clone()));
+        let mut unknown = forever.clone();
+        unknown["LogGroupName"] = json!(format!("{name}-not-there"));
+        assert_eq!(p.find(&cx, &request("ManagerLogGroup", &unknown, &tags)).await.expect("find"), None);
+
+        p.delete(&cx, &name, &forever).await.expect("delete");
+        assert_eq!(describe(&name, &arn)["group"], Value::Null);
+        assert!(p.read(&cx, &name, &forever).await.expect("read").is_none());
+        p.delete(&cx, &name, &forever).await.expect("second delete");
+        keys.delete(&cx, &key.physical_id, &json!({})).await.expect("key deleted");
+    });
+}
+
+// ----------------------------------------------------------- Scheduler --
+
+#[test]
+fn scheduler_schedule_group_lifecycle() {
+    cloud::runtime().block_on(async {
+        let cx = cloud::cx().await;
+        let p = provider("AWS::Scheduler::ScheduleGroup");
+        let tags = cloud::tags("ScheduleGroup");
+        let name = cloud::unique("strata-group");
+        let props = json!({ "Name": name, "Tags": [{ "Key": "owner", "Value": "orders" }] });
+        let applied = p.create(&cx, &request("ScheduleGroup", &props, &tags)).await.expect("create");
+        assert_attributes(p, &applied);
+        let arn = applied.attributes["Arn"].as_str().unwrap().to_owned();
+        assert!(arn.ends_with(&format!(":schedule-group/{name}")), "{arn}");
+        let describe = |name: &str, arn: &str| {
+            boto(&format!(
+                "s = client('scheduler')\n\
+                 try:\n    g = s.get_schedule_group(Name='{name}')\n\
+                 except s.exceptions.ResourceNotFoundException:\n    g = None\n\
+                 print(json.dumps({{'group': g and {{'Name': g['Name'], 'State': g['State']}},\n\
+                   'tags': g and s.list_tags_for_resource(ResourceArn='{arn}')['Tags']}}))"
+            ))
+        };
+        let seen = describe(&name, &arn);
+        assert_eq!(seen["group"]["State"], "ACTIVE");
+        assert_tagged(&tag_map(&seen["tags"]), &tags, &[("owner", "orders"), ("project", "strata-tests")]);
+        assert_reads_back(&cx, p, &applied, &props, &tags).await;
+
+        let updated = json!({ "Name": name, "Tags": [{ "Key": "owner", "Value": "platform" }] });
+        let after = p.update(&cx, &name, &props, &request("ScheduleGroup", &updated, &tags)).await.expect("update");
+        assert_eq!(after, applied);
+        let seen = describe(&name, &arn);
+        assert_tagged(&tag_map(&seen["tags"]), &tags, &[("owner", "platform")]);
+        assert_reads_back(&cx, p, &applied, &updated, &tags).await;
+
+        assert_eq!(p.find(&cx, &request("ScheduleGroup", &updated, &tags)).await.expect("find"), Some(applied.clone()));
+        let unknown = json!({ "Name": format!("{name}-x") });
+        assert_eq!(p.find(&cx, &request("ScheduleGroup", &unknown, &tags)).await.expect("find"), None);
+
+        p.delete(&cx, &name, &updated).await.expect("delete");
+        assert_eq!(describe(&name, &arn)["group"], Value::Null);
+        assert!(p.read(&cx, &name, &updated).await.expect("read").is_none());
+        p.delete(&cx, &name, &updated).await.expect("second delete");
+    });
+}
+
+#[test]
+fn scheduler_schedule_lifecycle() {
+    cloud::runtime().block_on(async {
+        let cx = cloud::cx().await;
+        let groups = provider("AWS::Scheduler::ScheduleGroup");
+        let p = provider("AWS::Scheduler::Schedule");
+        let tags = cloud::tags("NightlySchedule");
+        let group = cloud::unique("strata-sched");
+        let other_group = cloud::unique("strata-sched-2");
+        for g in [&group, &other_group] {
+            groups.create(&cx, &request("Group", &json!({ "Name": g }), &tags)).await.expect("group");
+        }
+        let name = cloud::unique("nightly");
+        let target_arn = "arn:aws:lambda:us-east-1:123456789012:function:order-executor";
+        let role_arn = "arn:aws:iam::123456789012:role/scheduler-invoke";
+        let props = json!({
+            "Name": name,
+            "GroupName": group,
+            "Description": "nightly purchase order",
+            "ScheduleExpression": "cron(0 2 * * ? *)",
+            "ScheduleExpressionTimezone": "Europe/Berlin",
+            "StartDate": "2030-01-01T00:00:00Z",
+            "EndDate": "2031-01-01T00:00:00Z",
+            "State": "ENABLED",
+            "FlexibleTimeWindow": { "Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15 },
+            "Target": {
+                "Arn": target_arn,
+                "RoleArn": role_arn,
+                "Input": "{\"scheduleId\":\"s-1\"}",
+                "RetryPolicy": { "MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 3 }
+            }
+        });
+        let applied = p.create(&cx, &request("NightlySchedule", &props, &tags)).await.expect("create");
+        assert_attributes(p, &applied);
+        assert_eq!(applied.physical_id, format!("arn:aws:scheduler:us-east-1:123456789012:schedule/{group}/{name}"));
+
+        let describe = |group: &str, name: &str| {
+            boto(&format!(
+                "s = client('scheduler')\n\
+                 try:\n    r = s.get_schedule(GroupName='{group}', Name='{name}')\n    r.pop('ResponseMetadata')\n\
+                 except s.exceptions.ResourceNotFoundException:\n    r = None\n\
+                 print(json.dumps(r, default=default))"
+            ))
+        };
+        let seen = describe(&group, &name);
+        assert_eq!(seen["ScheduleExpression"], "cron(0 2 * * ? *)");
+        assert_eq!(seen["ScheduleExpressionTimezone"], "Europe/Berlin");
+        assert_eq!(seen["FlexibleTimeWindow"], props["FlexibleTimeWindow"]);
+        assert_eq!(seen["Target"]["Input"], props["Target"]["Input"]);
+        assert_eq!(seen["Target"]["RetryPolicy"], props["Target"]["RetryPolicy"]);
+        assert!(seen["StartDate"].as_str().unwrap().starts_with("2030-01-01T00:00:00"), "{}", seen["StartDate"]);
+        assert_reads_back(&cx, p, &applied, &props, &tags).await;
+
+        // Update: expression, window off, disabled, new input.
+        let mut updated = props.clone();
+        updated["ScheduleExpression"] = json!("rate(1 hour)");
+        updated["FlexibleTimeWindow"] = json!({ "Mode": "OFF" });
+        updated["State"] = json!("DISABLED");
+        updated["Target"]["Input"] = json!("{\"scheduleId\":\"s-2\"}");
+        let after = p
+            .update(&cx, &applied.physical_id, &props, &request("NightlySchedule", &updated, &tags))
+            .await
+            .expect("update");
+        assert_eq!(after, applied);
+        let seen = describe(&group, &name);
+        assert_eq!(seen["ScheduleExpression"], "rate(1 hour)");
+        assert_eq!(seen["State"], "DISABLED");
+        assert_eq!(seen["FlexibleTimeWindow"]["Mode"], "OFF");
+        assert_reads_back(&cx, p, &applied, &updated, &tags).await;
+
+        // A new GroupName moves it: a new ARN, the old one gone.
+        let mut moved = updated.clone();
+        moved["GroupName"] = json!(other_group);
+        let moved_to = p
+            .update(&cx, &applied.physical_id, &updated, &request("NightlySchedule", &moved, &tags))
+            .await
+            .expect("move");
+        assert_eq!(
+            moved_to.physical_id,
+            format!("arn:aws:scheduler:us-east-1:123456789012:schedule/{other_group}/{name}")
+        );
+        assert_eq!(describe(&group, &name), Value::Null);
+        assert_eq!(describe(&other_group, &name)["ScheduleExpression"], "rate(1 hour)");
+
+        assert_eq!(
+            p.find(&cx, &request("NightlySchedule", &moved, &tags)).await.expect("find"),
+            Some(moved_to.clone())
+        );
+        assert_eq!(p.find(&cx, &request("NightlySchedule", &updated, &tags)).await.expect("find"), None);
+
+        p.delete(&cx, &moved_to.physical_id, &moved).await.expect("delete");
+        assert_eq!(describe(&other_group, &name), Value::Null);
+        assert!(p.read(&cx, &moved_to.physical_id, &moved).await.expect("read").is_none());
+        p.delete(&cx, &moved_to.physical_id, &moved).await.expect("second delete");
+        for g in [&group, &other_group] {
+            groups.delete(&cx, g, &json!({})).await.expect("group deleted");
+        }
+    });
+}
+
+// ---------------------------------------------------------- CloudWatch --
+
+#[test]
+fn cloudwatch_alarm_lifecycle() {
+    cloud::runtime().block_on(async {
+        let cx = cloud::cx().await;
+        let p = provider("AWS::CloudWatch::Alarm");
+        let tags = cloud::tags("ErrorRateAlarm");
+        let name = cloud::unique("strata-error-rate");
+        let query = |id: &str, metric: &str| {
+            json!({
+                "Id": id,
+                "ReturnData": false,
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": "AWS/Lambda",
+                        "MetricName": metric,
+                        "Dimensions": [{ "Name": "FunctionName", "Value": "scheduler-manager" }]
+                    },
+                    "Period": 300,
+                    "Stat": "Sum"
+                }
+            })
+        };
+        // The flagship's metric-math form.
+        let props = json!({
+            "AlarmName": name,
+            "AlarmDescription": "more than 5 % of invocations failed",
+            "ComparisonOperator": "GreaterThanThreshold",
+            "Threshold": 5,
+            "EvaluationPeriods": 1,
+            "TreatMissingData": "notBreaching",
+            "Metrics": [
+                query("errors", "Errors"),
+                query("invocations", "Invocations"),
+                { "Id": "errorRate", "Expression": "100 * errors / invocations", "Label": "Error rate (%)", "ReturnData": true }
+            ],
+            "Tags": [{ "Key": "severity", "Value": "high" }]
+        });
+        let calls = cx.clients.calls();
+        let applied = p.create(&cx, &request("ErrorRateAlarm", &props, &tags)).await.expect("create");
+        assert!(cx.clients.calls() > calls, "CloudWatch calls are counted on the local cloud too");
+        assert_attributes(p, &applied);
+        let arn = applied.attributes["Arn"].as_str().unwrap().to_owned();
+        assert_eq!(arn, format!("arn:aws:cloudwatch:us-east-1:123456789012:alarm:{name}"));
+        let describe = |name: &str, arn: &str| {
+            boto(&format!(
+                "c = client('cloudwatch')\n\
+                 a = c.describe_alarms(AlarmNames=['{name}'])['MetricAlarms']\n\
+                 print(json.dumps({{'alarm': a[0] if a else None, 'tags': c.list_tags_for_resource(ResourceARN='{arn}')['Tags'] if a else None}}, default=default))"
+            ))
+        };
+        let seen = describe(&name, &arn);
+        assert_eq!(seen["alarm"]["Threshold"], 5.0);
+        assert_eq!(seen["alarm"]["TreatMissingData"], "notBreaching");
+        assert_eq!(seen["alarm"]["Metrics"].as_array().map(Vec::len), Some(3));
+        assert_eq!(seen["alarm"]["Metrics"][2]["Expression"], "100 * errors / invocations");
+        assert_eq!(seen["alarm"]["Metrics"][0]["MetricStat"]["Metric"]["MetricName"], "Errors");
+        assert_tagged(&tag_map(&seen["tags"]), &tags, &[("severity", "high"), ("project", "strata-tests")]);
+        assert_reads_back(&cx, p, &applied, &props, &tags).await;
+
+        // Update (the same upsert): now the single-metric p99 form.
+        let updated = json!({
+            "AlarmName": name,
+            "AlarmDescription": "p99 latency above 1 s",
+            "Namespace": "AWS/ApiGateway",
+            "MetricName": "Latency",
+            "Dimensions": [{ "Name": "ApiName", "Value": "acme-api" }, { "Name": "Stage", "Value": "v1" }],
+            "ExtendedStatistic": "p99",
+            "Period": 300,
+            "EvaluationPeriods": 3,
+            "DatapointsToAlarm": 2,
+            "Threshold": 1000,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching",
+            "Tags": [{ "Key": "severity", "Value": "low" }]
+        });
+        let after = p.update(&cx, &name, &props, &request("ErrorRateAlarm", &updated, &tags)).await.expect("update");
+        assert_eq!(after, applied);
+        let seen = describe(&name, &arn);
+        assert_eq!(seen["alarm"]["ExtendedStatistic"], "p99");
+        assert_eq!(seen["alarm"]["Threshold"], 1000.0);
+        assert_eq!(seen["alarm"].get("Metrics").cloned().unwrap_or(json!([])), json!([]));
+        assert_tagged(&tag_map(&seen["tags"]), &tags, &[("severity", "low")]);
+        assert_reads_back(&cx, p, &applied, &updated, &tags).await;
+
+        assert_eq!(p.find(&cx, &request("ErrorRateAlarm", &updated, &tags)).await.expect("find"), Some(applied.clone()));
+        let mut unknown = updated.clone();
+        unknown["AlarmName"] = json!(format!("{name}-not-there"));
+        assert_eq!(p.find(&cx, &request("ErrorRateAlarm", &unknown, &tags)).await.expect("find"), None);
+
+        p.delete(&cx, &name, &updated).await.expect("delete");
+        assert_eq!(describe(&name, &arn)["alarm"], Value::Null);
+        assert!(p.read(&cx, &name, &updated).await.expect("read").is_none());
+        p.delete(&cx, &name, &updated).await.expect("second delete");
+    });
+}

@@ -407,3 +407,371 @@ mod tests {
         assert_eq!(same_key_as_recorded("abc", Some("arn:aws:kms:r:1:key/abc")), "arn:aws:kms:r:1:key/abc");
     }
 }
+
+/// CloudWatch on the local cloud. The Rust SDK speaks CloudWatch's newer
+/// Smithy RPC v2 CBOR protocol only; moto 5.2.5 answers CloudWatch in its
+/// Query and JSON 1.0 protocols only (getmoto/moto#9195: no CBOR planned).
+/// On the local cloud the CloudWatch client therefore carries an interceptor
+/// that re-encodes each request as JSON 1.0 (same operation, same members)
+/// just before it is sent, and moto's JSON answer back to CBOR before the
+/// SDK's deserializer reads it. Only the wire format changes: every call
+/// reaches moto and its answer is moto's. Real AWS is never affected.
+pub mod cloudwatch_local {
+    use aws_smithy_runtime_api::box_error::BoxError;
+    use aws_smithy_runtime_api::client::interceptors::context::{
+        BeforeTransmitInterceptorContextMut, FinalizerInterceptorContextMut,
+    };
+    use aws_smithy_runtime_api::client::interceptors::Intercept;
+    use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+    use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+    use aws_smithy_runtime_api::client::ser_de::{DeserializeResponse, SharedResponseDeserializer};
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::config_bag::ConfigBag;
+    use serde_json::Value;
+
+    use super::cbor;
+    use crate::provider::Cx;
+
+    /// CloudWatch's JSON 1.0 target prefix (`X-Amz-Target: <prefix>.<Operation>`).
+    const TARGET_PREFIX: &str = "GraniteServiceVersion20100801";
+
+    /// The CloudWatch client to use: the shared one, or on the local cloud
+    /// the same client configuration (call counter included) plus the
+    /// JSON 1.0 adapter.
+    pub fn client(cx: &Cx) -> aws_sdk_cloudwatch::Client {
+        let shared = cx.clients.cloudwatch();
+        if !cx.local {
+            return shared.clone();
+        }
+        aws_sdk_cloudwatch::Client::from_conf(shared.config().to_builder().interceptor(JsonOverCbor).build())
+    }
+
+    #[derive(Debug)]
+    struct JsonOverCbor;
+
+    impl Intercept for JsonOverCbor {
+        fn name(&self) -> &'static str {
+            "strata-local-cloudwatch-json"
+        }
+
+        fn modify_before_transmit(
+            &self,
+            context: &mut BeforeTransmitInterceptorContextMut<'_>,
+            _runtime_components: &RuntimeComponents,
+            _cfg: &mut ConfigBag,
+        ) -> Result<(), BoxError> {
+            to_json_request(context.request_mut()).map_err(BoxError::from)
+        }
+
+        /// By now the orchestrator has read the body into memory and the
+        /// CBOR deserializer has failed on moto's JSON: re-encode the body
+        /// and deserialize again, replacing that outcome (before the retry
+        /// strategy looks at it).
+        fn modify_before_attempt_completion(
+            &self,
+            context: &mut FinalizerInterceptorContextMut<'_>,
+            _runtime_components: &RuntimeComponents,
+            cfg: &mut ConfigBag,
+        ) -> Result<(), BoxError> {
+            let Some(deserializer) = cfg.load::<SharedResponseDeserializer>() else { return Ok(()) };
+            let Some(response) = context.response_mut() else { return Ok(()) };
+            if !to_cbor_response(response) {
+                return Ok(());
+            }
+            let outcome = deserializer.deserialize_nonstreaming_with_config(response, &*cfg);
+            if let Some(slot) = context.output_or_error_mut() {
+                *slot = outcome;
+            }
+            Ok(())
+        }
+    }
+
+    /// `POST /service/<Service>/operation/<Op>` with a CBOR body becomes
+    /// `POST /` with `X-Amz-Target: <Service>.<Op>` and a JSON body.
+    fn to_json_request(request: &mut HttpRequest) -> Result<(), String> {
+        let uri = request.uri().to_owned();
+        let (base, path) = uri.split_once("/service/").ok_or_else(|| format!("not an RPC v2 request: {uri}"))?;
+        let operation = path.rsplit('/').next().unwrap_or_default().to_owned();
+        let body = request.body().bytes().ok_or("the request body is not in memory")?;
+        let json = if body.is_empty() { Value::Object(Default::default()) } else { cbor::decode(body)? };
+        let text = json.to_string();
+        request.set_uri(format!("{base}/")).map_err(|e| e.to_string())?;
+        for name in ["smithy-protocol", "accept", "x-amzn-query-mode"] {
+            request.headers_mut().remove(name);
+        }
+        request.headers_mut().insert("content-type", "application/x-amz-json-1.0");
+        request.headers_mut().insert("x-amz-target", format!("{TARGET_PREFIX}.{operation}"));
+        request.headers_mut().insert("content-length", text.len().to_string());
+        *request.body_mut() = SdkBody::from(text);
+        Ok(())
+    }
+
+    /// Re-encodes moto's JSON answer (or error) as CBOR; false when the body
+    /// is not JSON (a moto crash page), which is left for the SDK to report.
+    fn to_cbor_response(response: &mut HttpResponse) -> bool {
+        let Some(body) = response.body().bytes() else { return false };
+        let json = if body.iter().all(u8::is_ascii_whitespace) {
+            Value::Object(Default::default())
+        } else {
+            match serde_json::from_slice::<Value>(body) {
+                Ok(v) => v,
+                Err(_) => return false,
+            }
+        };
+        let encoded = cbor::encode(&json);
+        response.headers_mut().insert("content-type", "application/cbor");
+        response.headers_mut().insert("smithy-protocol", "rpc-v2-cbor");
+        response.headers_mut().insert("content-length", encoded.len().to_string());
+        *response.body_mut() = SdkBody::from(encoded);
+        true
+    }
+}
+
+/// The part of CBOR (RFC 8949) the CloudWatch adapter needs: what the SDK's
+/// encoder writes (maps, arrays, text, integers, floats, booleans, null,
+/// timestamps as tag 1) to JSON, and JSON back, with members named
+/// `...Timestamp` as tag-1 epoch seconds (the SDK requires the tag there).
+pub mod cbor {
+    use base64::Engine;
+    use serde_json::{Map, Number, Value};
+
+    pub fn decode(bytes: &[u8]) -> Result<Value, String> {
+        let mut r = Reader { bytes, pos: 0 };
+        let v = r.item()?.ok_or("unexpected break")?;
+        Ok(v)
+    }
+
+    struct Reader<'a> {
+        bytes: &'a [u8],
+        pos: usize,
+    }
+
+    impl Reader<'_> {
+        fn take(&mut self, n: usize) -> Result<&[u8], String> {
+            let end = self.pos.checked_add(n).filter(|e| *e <= self.bytes.len()).ok_or("truncated CBOR")?;
+            let s = &self.bytes[self.pos..end];
+            self.pos = end;
+            Ok(s)
+        }
+
+        fn uint(&mut self, n: usize) -> Result<u64, String> {
+            Ok(self.take(n)?.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+        }
+
+        /// The head's argument; None for indefinite length.
+        fn argument(&mut self, info: u8) -> Result<Option<u64>, String> {
+            match info {
+                0..=23 => Ok(Some(u64::from(info))),
+                24 => self.uint(1).map(Some),
+                25 => self.uint(2).map(Some),
+                26 => self.uint(4).map(Some),
+                27 => self.uint(8).map(Some),
+                31 => Ok(None),
+                _ => Err(format!("reserved CBOR additional information {info}")),
+            }
+        }
+
+        fn length(&mut self, info: u8) -> Result<Option<usize>, String> {
+            self.argument(info)?.map(|n| usize::try_from(n).map_err(|_| "CBOR length too large".to_owned())).transpose()
+        }
+
+        /// One data item, or None at a `break`.
+        fn item(&mut self) -> Result<Option<Value>, String> {
+            let head = self.take(1)?[0];
+            let (major, info) = (head >> 5, head & 0x1f);
+            let v = match major {
+                0 => Value::from(self.argument(info)?.ok_or("indefinite integer")?),
+                1 => {
+                    let n = self.argument(info)?.ok_or("indefinite integer")?;
+                    let n = i64::try_from(n).map_err(|_| "negative integer too large")?;
+                    Value::from(-1 - n)
+                }
+                2 => Value::String(base64::engine::general_purpose::STANDARD.encode(self.chunks(info, 2)?)),
+                3 => Value::String(String::from_utf8(self.chunks(info, 3)?).map_err(|e| e.to_string())?),
+                4 => {
+                    let mut items = Vec::new();
+                    match self.length(info)? {
+                        Some(n) => {
+                            for _ in 0..n {
+                                items.push(self.item()?.ok_or("unexpected break")?);
+                            }
+                        }
+                        None => {
+                            while let Some(v) = self.item()? {
+                                items.push(v);
+                            }
+                        }
+                    }
+                    Value::Array(items)
+                }
+                5 => {
+                    let mut map = Map::new();
+                    let n = self.length(info)?;
+                    let mut read = 0usize;
+                    loop {
+                        if n == Some(read) {
+                            break;
+                        }
+                        let Some(key) = self.item()? else { break };
+                        let key = key.as_str().ok_or("a CBOR map key that is not text")?.to_owned();
+                        map.insert(key, self.item()?.ok_or("unexpected break")?);
+                        read += 1;
+                    }
+                    Value::Object(map)
+                }
+                // Tags (timestamps: tag 1) carry their value.
+                6 => {
+                    self.argument(info)?;
+                    self.item()?.ok_or("unexpected break")?
+                }
+                _ => match info {
+                    20 => Value::Bool(false),
+                    21 => Value::Bool(true),
+                    22 | 23 => Value::Null,
+                    25 => float(half_to_f64(self.uint(2)? as u16)),
+                    26 => float(f64::from(f32::from_bits(self.uint(4)? as u32))),
+                    27 => float(f64::from_bits(self.uint(8)?)),
+                    31 => return Ok(None),
+                    _ => return Err(format!("unsupported CBOR simple value {info}")),
+                },
+            };
+            Ok(Some(v))
+        }
+
+        /// A byte or text string, definite or in indefinite-length chunks.
+        fn chunks(&mut self, info: u8, major: u8) -> Result<Vec<u8>, String> {
+            match self.length(info)? {
+                Some(n) => Ok(self.take(n)?.to_vec()),
+                None => {
+                    let mut out = Vec::new();
+                    loop {
+                        let head = self.take(1)?[0];
+                        if head == 0xff {
+                            return Ok(out);
+                        }
+                        if head >> 5 != major {
+                            return Err("mixed chunks in an indefinite CBOR string".into());
+                        }
+                        let n = self.length(head & 0x1f)?.ok_or("nested indefinite CBOR string")?;
+                        out.extend_from_slice(self.take(n)?);
+                    }
+                }
+            }
+        }
+    }
+
+    fn float(x: f64) -> Value {
+        Number::from_f64(x).map(Value::Number).unwrap_or(Value::Null)
+    }
+
+    /// IEEE 754 half precision to double.
+    fn half_to_f64(h: u16) -> f64 {
+        let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
+        let exponent = i32::from((h >> 10) & 0x1f);
+        let fraction = f64::from(h & 0x3ff);
+        sign * match exponent {
+            0 => fraction * 2f64.powi(-24),
+            31 if fraction == 0.0 => f64::INFINITY,
+            31 => f64::NAN,
+            e => (1.0 + fraction / 1024.0) * 2f64.powi(e - 15),
+        }
+    }
+
+    pub fn encode(v: &Value) -> Vec<u8> {
+        let mut out = Vec::new();
+        write(v, false, &mut out);
+        out
+    }
+
+    fn head(major: u8, n: u64, out: &mut Vec<u8>) {
+        let m = major << 5;
+        match n {
+            0..=23 => out.push(m | n as u8),
+            24..=0xff => out.extend_from_slice(&[m | 24, n as u8]),
+            0x100..=0xffff => {
+                out.push(m | 25);
+                out.extend_from_slice(&(n as u16).to_be_bytes());
+            }
+            0x1_0000..=0xffff_ffff => {
+                out.push(m | 26);
+                out.extend_from_slice(&(n as u32).to_be_bytes());
+            }
+            _ => {
+                out.push(m | 27);
+                out.extend_from_slice(&n.to_be_bytes());
+            }
+        }
+    }
+
+    fn write(v: &Value, timestamp: bool, out: &mut Vec<u8>) {
+        match v {
+            Value::Null => out.push(0xf6),
+            Value::Bool(b) => out.push(if *b { 0xf5 } else { 0xf4 }),
+            Value::Number(n) if timestamp => {
+                out.push(0xc1);
+                out.push(0xfb);
+                out.extend_from_slice(&n.as_f64().unwrap_or_default().to_be_bytes());
+            }
+            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => head(0, u, out),
+                (None, Some(i)) => head(1, (-1 - i) as u64, out),
+                _ => {
+                    out.push(0xfb);
+                    out.extend_from_slice(&n.as_f64().unwrap_or_default().to_be_bytes());
+                }
+            },
+            Value::String(s) => {
+                head(3, s.len() as u64, out);
+                out.extend_from_slice(s.as_bytes());
+            }
+            Value::Array(items) => {
+                head(4, items.len() as u64, out);
+                for i in items {
+                    write(i, false, out);
+                }
+            }
+            // A JSON null member is an absent member (the SDK's decoder
+            // would refuse a null where it expects a string or number).
+            Value::Object(map) => {
+                let present: Vec<_> = map.iter().filter(|(_, v)| !v.is_null()).collect();
+                head(5, present.len() as u64, out);
+                for (k, v) in present {
+                    head(3, k.len() as u64, out);
+                    out.extend_from_slice(k.as_bytes());
+                    write(v, k.ends_with("Timestamp"), out);
+                }
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use serde_json::json;
+
+        #[test]
+        fn json_survives_a_cbor_round_trip() {
+            let v = json!({"AlarmName": "a", "Threshold": 5.5, "EvaluationPeriods": 3, "Neg": -300,
+                "Metrics": [{"Id": "e", "ReturnData": true}], "Big": 70000, "Empty": {}, "List": [null, 1]});
+            assert_eq!(decode(&encode(&v)).unwrap(), v);
+            // Null members are left out.
+            assert_eq!(decode(&encode(&json!({"Label": null, "Id": "x"}))).unwrap(), json!({"Id": "x"}));
+        }
+
+        #[test]
+        fn indefinite_lengths_half_floats_and_tags_decode() {
+            // {_ "a": [_ 1, 1.5 (f16)], "t": 1(10)}
+            let bytes = [0xbf, 0x61, b'a', 0x9f, 0x01, 0xf9, 0x3e, 0x00, 0xff, 0x61, b't', 0xc1, 0x0a, 0xff];
+            assert_eq!(decode(&bytes).unwrap(), json!({"a": [1, 1.5], "t": 10}));
+            // Timestamps are written as tag 1 + double.
+            assert_eq!(
+                encode(&json!({"StateUpdatedTimestamp": 2})),
+                [
+                    0xa1, 0x75, b'S', b't', b'a', b't', b'e', b'U', b'p', b'd', b'a', b't', b'e', b'd', b'T', b'i',
+                    b'm', b'e', b's', b't', b'a', b'm', b'p', 0xc1, 0xfb, 0x40, 0, 0, 0, 0, 0, 0, 0
+                ]
+            );
+            assert!(decode(&[0x62, b'a']).is_err(), "truncated");
+        }
+    }
+}

@@ -603,6 +603,11 @@ fn dynamodb_table_generated_name_provisioned_and_local_limits() {
         assert_eq!(live.properties["BillingMode"], "PROVISIONED");
         assert_eq!(live.properties["ProvisionedThroughput"], props["ProvisionedThroughput"]);
         assert_eq!(p.find(&cx, &request("EventsTable", &props, &tags)).await.expect("find"), Some(applied.clone()));
+        // Creating it again fails at once (not retried as "in use").
+        let started = std::time::Instant::now();
+        let err = p.create(&cx, &request("EventsTable", &props, &tags)).await.expect_err("the table exists");
+        assert_eq!(err.code(), Some("ResourceInUseException"), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "took {:?}", started.elapsed());
 
         // Provisioned -> on demand.
         let mut on_demand = props.clone();
@@ -802,6 +807,11 @@ fn scheduler_schedule_lifecycle() {
         assert_eq!(seen["Target"]["RetryPolicy"], props["Target"]["RetryPolicy"]);
         assert!(seen["StartDate"].as_str().unwrap().starts_with("2030-01-01T00:00:00"), "{}", seen["StartDate"]);
         assert_reads_back(&cx, p, &applied, &props, &tags).await;
+        // Creating it again fails at once (ConflictException: it exists).
+        let started = std::time::Instant::now();
+        let err = p.create(&cx, &request("NightlySchedule", &props, &tags)).await.expect_err("the schedule exists");
+        assert_eq!(err.code(), Some("ConflictException"), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "took {:?}", started.elapsed());
 
         // Update: expression, window off, disabled, new input.
         let mut updated = props.clone();

@@ -245,9 +245,11 @@ impl Wait {
 }
 
 /// Retries `op` under `policy` while `retryable` says its error is only
-/// "not yet" (cases `retry::classify` does not know by code, such as KMS
-/// rejecting a principal IAM has not propagated yet); every other error, and
-/// the named cases of `retry::with_retries`, behave as there.
+/// "not yet", and returns any other error at once. For cases
+/// `retry::with_retries` cannot use: KMS rejecting a principal IAM has not
+/// propagated yet (a code `retry::classify` does not know), or a create
+/// whose ConflictException / ResourceInUseException means "already exists"
+/// (which `classify` would retry for minutes as a conflict).
 pub async fn retry_while<T, F, Fut>(
     policy: Backoff,
     retryable: impl Fn(&ProviderError) -> bool,
@@ -259,7 +261,7 @@ where
 {
     let mut attempt = 0u32;
     loop {
-        match retry::with_retries(&mut op).await {
+        match op().await {
             Err(err) if retryable(&err) && attempt + 1 < policy.attempts => {
                 attempt += 1;
                 let delay = policy.initial.saturating_mul(1 << attempt.min(16)).min(policy.max_delay);
@@ -268,6 +270,12 @@ where
             other => return other,
         }
     }
+}
+
+/// True when `retry::classify` names the error IAM role propagation (a role
+/// created moments ago that a service cannot assume yet).
+pub fn is_role_propagation(err: &ProviderError) -> bool {
+    retry::classify(err).is_some_and(|p| p.name == retry::IAM_ROLE_PROPAGATION.name)
 }
 
 // ------------------------------------------------------- read normalising --

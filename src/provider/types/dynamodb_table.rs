@@ -820,27 +820,26 @@ mod crud {
             let class = props.str("TableClass")?.map(|c| TableClass::from(c.as_str()));
             let protection = props.bool("DeletionProtectionEnabled")?;
             let tags = dynamo_tags(&req.tags.for_properties(req.properties))?;
-            with_retries(|| async {
-                cx.clients
-                    .dynamodb()
-                    .create_table()
-                    .table_name(&name)
-                    .set_attribute_definitions(Some(definitions.clone()))
-                    .set_key_schema(Some(keys.clone()))
-                    .set_billing_mode(mode.clone())
-                    .set_provisioned_throughput(table_throughput.clone())
-                    .set_global_secondary_indexes((!globals.is_empty()).then(|| globals.clone()))
-                    .set_local_secondary_indexes((!locals.is_empty()).then(|| locals.clone()))
-                    .set_sse_specification(encryption.clone())
-                    .set_stream_specification(streams.clone())
-                    .set_table_class(class.clone())
-                    .set_deletion_protection_enabled(protection)
-                    .set_tags(Some(tags.clone()))
-                    .send()
-                    .await
-                    .map_err(aws_error("dynamodb:CreateTable"))
-            })
-            .await?;
+            // Not `with_retries`: ResourceInUseException here means the table
+            // exists, which `retry::classify` would retry for minutes.
+            cx.clients
+                .dynamodb()
+                .create_table()
+                .table_name(&name)
+                .set_attribute_definitions(Some(definitions.clone()))
+                .set_key_schema(Some(keys.clone()))
+                .set_billing_mode(mode.clone())
+                .set_provisioned_throughput(table_throughput.clone())
+                .set_global_secondary_indexes((!globals.is_empty()).then(|| globals.clone()))
+                .set_local_secondary_indexes((!locals.is_empty()).then(|| locals.clone()))
+                .set_sse_specification(encryption.clone())
+                .set_stream_specification(streams.clone())
+                .set_table_class(class.clone())
+                .set_deletion_protection_enabled(protection)
+                .set_tags(Some(tags.clone()))
+                .send()
+                .await
+                .map_err(aws_error("dynamodb:CreateTable"))?;
             let wait = if globals.is_empty() { TABLE_ACTIVE } else { INDEX_ACTIVE };
             wait_settled(cx, &name, wait).await?;
             apply_extras(cx, &name, &props).await?;
@@ -927,6 +926,17 @@ mod crud {
         /// Deletes and waits until the table is gone (its name is then free
         /// for a replacement). Deletion protection is respected.
         async fn delete(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
+            // A table still being created or updated refuses deletion.
+            match describe(cx, physical_id).await? {
+                None => return Ok(()),
+                Some(t) if t.table_status() == Some(&TableStatus::Deleting) => {
+                    return wait_deleted(cx, physical_id).await
+                }
+                Some(t) if !settled(&t) => {
+                    wait_settled(cx, physical_id, INDEX_ACTIVE).await?;
+                }
+                Some(_) => {}
+            }
             let deleted = with_retries(|| async {
                 cx.clients
                     .dynamodb()

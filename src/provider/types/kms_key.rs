@@ -180,17 +180,19 @@ mod crud {
     }
 
     async fn put_policy(cx: &Cx, key_id: &str, policy: &str, bypass: Option<bool>) -> Result<(), ProviderError> {
-        retry_while(IAM_ROLE_PROPAGATION, is_unpropagated_principal, || async {
-            cx.clients
-                .kms()
-                .put_key_policy()
-                .key_id(key_id)
-                .policy_name("default")
-                .policy(policy)
-                .set_bypass_policy_lockout_safety_check(bypass)
-                .send()
-                .await
-                .map_err(aws_error("kms:PutKeyPolicy"))
+        retry_while(IAM_ROLE_PROPAGATION, is_unpropagated_principal, || {
+            with_retries(|| async {
+                cx.clients
+                    .kms()
+                    .put_key_policy()
+                    .key_id(key_id)
+                    .policy_name("default")
+                    .policy(policy)
+                    .set_bypass_policy_lockout_safety_check(bypass)
+                    .send()
+                    .await
+                    .map_err(aws_error("kms:PutKeyPolicy"))
+            })
         })
         .await?;
         Ok(())
@@ -302,21 +304,23 @@ mod crud {
             let origin = props.str("Origin")?.map(|s| OriginType::from(s.as_str()));
             let multi_region = props.bool("MultiRegion")?;
             let bypass = props.bool("BypassPolicyLockoutSafetyCheck")?;
-            let out = retry_while(IAM_ROLE_PROPAGATION, is_unpropagated_principal, || async {
-                cx.clients
-                    .kms()
-                    .create_key()
-                    .set_policy(policy.clone())
-                    .set_description(description.clone())
-                    .set_key_spec(key_spec.clone())
-                    .set_key_usage(key_usage.clone())
-                    .set_origin(origin.clone())
-                    .set_multi_region(multi_region)
-                    .set_bypass_policy_lockout_safety_check(bypass)
-                    .set_tags(Some(tags.clone()))
-                    .send()
-                    .await
-                    .map_err(aws_error("kms:CreateKey"))
+            let out = retry_while(IAM_ROLE_PROPAGATION, is_unpropagated_principal, || {
+                with_retries(|| async {
+                    cx.clients
+                        .kms()
+                        .create_key()
+                        .set_policy(policy.clone())
+                        .set_description(description.clone())
+                        .set_key_spec(key_spec.clone())
+                        .set_key_usage(key_usage.clone())
+                        .set_origin(origin.clone())
+                        .set_multi_region(multi_region)
+                        .set_bypass_policy_lockout_safety_check(bypass)
+                        .set_tags(Some(tags.clone()))
+                        .send()
+                        .await
+                        .map_err(aws_error("kms:CreateKey"))
+                })
             })
             .await?;
             let metadata = out.key_metadata.ok_or_else(|| ProviderError::Aws {

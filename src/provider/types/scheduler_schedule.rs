@@ -57,9 +57,11 @@ mod crud {
     use serde_json::{json, Map, Value};
 
     use super::{Provider, SCHEMA};
-    use crate::provider::retry::with_retries;
+    use crate::provider::retry::{with_retries, IAM_ROLE_PROPAGATION};
     use crate::provider::schema::ResourceSchema;
-    use crate::provider::types::data_common::{attributes, built, parse_timestamp, physical_name, timestamp_text, At};
+    use crate::provider::types::data_common::{
+        attributes, built, is_role_propagation, parse_timestamp, physical_name, retry_while, timestamp_text, At,
+    };
     use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
     /// EventBridge Scheduler's limit on a schedule name.
@@ -176,9 +178,11 @@ mod crud {
     }
 
     /// Creates the schedule; a role created moments ago may not be
-    /// assumable yet (retried as IAM propagation by `with_retries`).
+    /// assumable yet (retried as IAM propagation). Not `with_retries`: its
+    /// ConflictException here means the schedule exists, which
+    /// `retry::classify` would retry as a concurrent modification.
     async fn create_at(cx: &Cx, at: &Location, d: &Definition) -> Result<String, ProviderError> {
-        let out = with_retries(|| async {
+        let out = retry_while(IAM_ROLE_PROPAGATION, is_role_propagation, || async {
             cx.clients
                 .scheduler()
                 .create_schedule()

@@ -138,17 +138,17 @@ mod crud {
         async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
             let name = physical_name(req, "Name", MAX_GROUP_NAME)?;
             let tags = scheduler_tags(&req.tags.for_properties(req.properties))?;
-            let out = with_retries(|| async {
-                cx.clients
-                    .scheduler()
-                    .create_schedule_group()
-                    .name(&name)
-                    .set_tags(Some(tags.clone()))
-                    .send()
-                    .await
-                    .map_err(aws_error("scheduler:CreateScheduleGroup"))
-            })
-            .await?;
+            // Not `with_retries`: ConflictException here means the group
+            // exists, which `retry::classify` would retry as a conflict.
+            let out = cx
+                .clients
+                .scheduler()
+                .create_schedule_group()
+                .name(&name)
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map_err(aws_error("scheduler:CreateScheduleGroup"))?;
             Ok(applied(&name, out.schedule_group_arn()))
         }
 

@@ -100,3 +100,25 @@ fn a_path_that_is_not_a_crate_is_refused() {
     let err = build::package_with(&root(), "lambdas/no-such-lambda", &options()).unwrap_err();
     assert!(matches!(err, build::BuildError::NoCrate { .. }), "{err:?}");
 }
+
+/// Both Lambdas' package sizes and build times, for the record (not run by
+/// default: the second Lambda adds minutes to a cold build).
+/// `cargo test --test integration lambda_build::measure -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn measure_both_lambdas() {
+    for crate_path in ["lambdas/order-executor", "lambdas/scheduler-manager"] {
+        let start = std::time::Instant::now();
+        let artifact = build::package_with(&root(), crate_path, &options()).expect("package");
+        let (binary, _) = bootstrap(&artifact.zip_path);
+        let highest = glibc_versions_needed(&binary).into_iter().max();
+        eprintln!(
+            "{crate_path}: {:?} (profile {}), binary {} bytes, zip {} bytes, CodeSha256 {}, highest GLIBC {highest:?}",
+            start.elapsed(),
+            options().profile,
+            binary.len(),
+            artifact.zip_size,
+            artifact.code_sha256
+        );
+    }
+}

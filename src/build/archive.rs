@@ -58,7 +58,11 @@ fn options(mode: u32) -> SimpleFileOptions {
 }
 
 fn zip_error(err: zip::result::ZipError) -> BuildError {
-    BuildError::Io { action: "write", path: String::from("the Lambda zip (in memory)"), source: std::io::Error::other(err) }
+    BuildError::Io {
+        action: "write",
+        path: String::from("the Lambda zip (in memory)"),
+        source: std::io::Error::other(err),
+    }
 }
 
 #[cfg(test)]

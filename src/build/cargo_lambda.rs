@@ -61,7 +61,11 @@ pub(super) fn build(
     if !binary.is_file() {
         return Err(BuildError::Failed {
             crate_path: crate_path.to_owned(),
-            output: format!("cargo lambda reported success but left no {}:\n{}", binary.display(), tail(&combined(&output))),
+            output: format!(
+                "cargo lambda reported success but left no {}:\n{}",
+                binary.display(),
+                tail(&combined(&output))
+            ),
         });
     }
     Ok(binary)

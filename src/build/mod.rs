@@ -14,9 +14,9 @@
 //! the binary itself (see [`archive`]) because cargo-lambda's zip stores the
 //! file's modification time.
 
+pub mod archive;
 mod cargo_lambda;
 pub mod toolchain;
-pub mod archive;
 
 use std::path::{Path, PathBuf};
 
@@ -173,7 +173,8 @@ fn package_name(manifest: &str) -> Option<String> {
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(BuildError::io("create", dir))?;
-    let tmp = dir.join(format!(".{}.{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("zip"), std::process::id()));
+    let tmp =
+        dir.join(format!(".{}.{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("zip"), std::process::id()));
     std::fs::write(&tmp, bytes).map_err(BuildError::io("write", &tmp))?;
     std::fs::rename(&tmp, path).map_err(BuildError::io("rename into place", path))
 }

@@ -98,7 +98,8 @@ fn lock(path: &Path) -> Result<File, BuildError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(BuildError::io("create", dir))?;
     }
-    let file = File::options().create(true).truncate(false).write(true).open(path).map_err(BuildError::io("open", path))?;
+    let file =
+        File::options().create(true).truncate(false).write(true).open(path).map_err(BuildError::io("open", path))?;
     file.lock().map_err(BuildError::io("lock", path))?;
     Ok(file)
 }
@@ -115,7 +116,12 @@ fn create_venv(cfg: &ToolchainConfig) -> Result<(), BuildError> {
         return Ok(());
     }
     Err(BuildError::Toolchain {
-        what: format!("`{} -m venv {}` failed:\n{}", cfg.python.display(), cfg.venv.display(), tail(&combined(&output))),
+        what: format!(
+            "`{} -m venv {}` failed:\n{}",
+            cfg.python.display(),
+            cfg.venv.display(),
+            tail(&combined(&output))
+        ),
         hint: String::from("install python3-venv (Debian: apt-get install python3-venv)"),
     })
 }

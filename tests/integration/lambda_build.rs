@@ -58,7 +58,8 @@ fn glibc_versions_needed(elf: &[u8]) -> Vec<Vec<u32>> {
     let file = ElfFile64::<Endianness>::parse(elf).expect("an ELF64 binary");
     let endian = file.endian();
     let sections = file.elf_section_table();
-    let (mut needs, link) = sections.gnu_verneed(endian, elf).expect("version needs").expect("a .gnu.version_r section");
+    let (mut needs, link) =
+        sections.gnu_verneed(endian, elf).expect("version needs").expect("a .gnu.version_r section");
     let strings = sections.strings(endian, elf, link).expect("its string table");
     let mut versions = Vec::new();
     while let Some((_need, mut auxes)) = needs.next().expect("a Verneed") {

@@ -126,7 +126,10 @@ fn iam_role_lifecycle() {
         assert_eq!(landed["description"], "first description");
         assert_eq!(landed["trust"], trust("lambda.amazonaws.com"));
         assert_eq!(landed["max_session"], 7200);
-        assert_eq!(landed["inline"], json!({"a-table": allow("dynamodb:GetItem"), "b-logs": allow("logs:PutLogEvents")}));
+        assert_eq!(
+            landed["inline"],
+            json!({"a-table": allow("dynamodb:GetItem"), "b-logs": allow("logs:PutLogEvents")})
+        );
         assert_eq!(landed["managed"], json!([first_managed]));
         assert_eq!(landed["tags"]["team"], "compute");
         assert_eq!(landed["tags"]["project"], "strata-tests", "stack-wide tags");
@@ -135,7 +138,14 @@ fn iam_role_lifecycle() {
 
         // read: the spec's properties, policies in the spec's order
         let live = provider.read(&cx, &name, &props).await.expect("read").expect("exists");
-        for key in ["RoleName", "Description", "AssumeRolePolicyDocument", "MaxSessionDuration", "Policies", "ManagedPolicyArns"] {
+        for key in [
+            "RoleName",
+            "Description",
+            "AssumeRolePolicyDocument",
+            "MaxSessionDuration",
+            "Policies",
+            "ManagedPolicyArns",
+        ] {
             assert_eq!(live.properties[key], props[key], "{key}");
         }
         assert_eq!(live.properties["Path"], "/");
@@ -307,7 +317,8 @@ fn lambda_function_lifecycle() {
 
         // read
         let live = provider.read(&cx, &name, &props).await.expect("read").expect("exists");
-        for key in ["Description", "Runtime", "Handler", "Architectures", "Role", "MemorySize", "Timeout", "KmsKeyArn"] {
+        for key in ["Description", "Runtime", "Handler", "Architectures", "Role", "MemorySize", "Timeout", "KmsKeyArn"]
+        {
             assert_eq!(live.properties[key], props[key], "{key}");
         }
         for key in ["Environment", "ReservedConcurrentExecutions", "LoggingConfig"] {
@@ -317,7 +328,10 @@ fn lambda_function_lifecycle() {
         assert_eq!(live.properties["Code"], json!({"Crate": crate_path, "CodeSha256": v1.code_sha256}));
         assert_eq!(live.properties["FunctionName"], json!(name));
         assert_eq!(live.attributes, applied.attributes);
-        assert!(live.properties["Tags"].as_array().expect("tags").contains(&json!({"Key": "team", "Value": "compute"})));
+        assert!(live.properties["Tags"]
+            .as_array()
+            .expect("tags")
+            .contains(&json!({"Key": "team", "Value": "compute"})));
 
         // update: configuration only (same code): no UpdateFunctionCode
         let mut config_only = props.clone();
@@ -339,7 +353,8 @@ fn lambda_function_lifecycle() {
         updated["ReservedConcurrentExecutions"] = json!(7);
         updated["Tags"] = json!([{"Key": "team", "Value": "platform"}]);
         let calls = cx.clients.calls();
-        let after = provider.update(&cx, &name, &config_only, &req("TestFunction", &updated, &tags)).await.expect("update");
+        let after =
+            provider.update(&cx, &name, &config_only, &req("TestFunction", &updated, &tags)).await.expect("update");
         let full_calls = cx.clients.calls() - calls;
         assert_eq!(after, applied);
         let landed = function_oracle(&name);
@@ -364,7 +379,10 @@ fn lambda_function_lifecycle() {
         assert_eq!(function_oracle(&name)["concurrency"], Value::Null);
 
         // find: by the generated name and our tags
-        assert_eq!(provider.find(&cx, &req("TestFunction", &unreserved, &tags)).await.expect("find"), Some(applied.clone()));
+        assert_eq!(
+            provider.find(&cx, &req("TestFunction", &unreserved, &tags)).await.expect("find"),
+            Some(applied.clone())
+        );
 
         // delete
         provider.delete(&cx, &name, &unreserved).await.expect("delete");
@@ -423,9 +441,7 @@ fn lambda_permission_lifecycle() {
         let applied = provider.create(&cx, &request).await.expect("create");
         assert_eq!(applied.physical_id, format!("{function_arn}|strata-ApiInvokePermission"));
         assert_eq!(applied.attributes["Id"], json!(applied.physical_id));
-        let policy = boto3(&format!(
-            "print(c('lambda').get_policy(FunctionName='{function_name}')['Policy'])"
-        ));
+        let policy = boto3(&format!("print(c('lambda').get_policy(FunctionName='{function_name}')['Policy'])"));
         let statement = &policy["Statement"][0];
         assert_eq!(statement["Sid"], "strata-ApiInvokePermission");
         assert_eq!(statement["Principal"], json!({"Service": "apigateway.amazonaws.com"}));
@@ -447,9 +463,8 @@ fn lambda_permission_lifecycle() {
 
         // delete
         provider.delete(&cx, &applied.physical_id, &props).await.expect("delete");
-        let gone = boto3(&format!(
-            "print(json.dumps(gone(lambda: c('lambda').get_policy(FunctionName='{function_name}'))))"
-        ));
+        let gone =
+            boto3(&format!("print(json.dumps(gone(lambda: c('lambda').get_policy(FunctionName='{function_name}'))))"));
         assert_eq!(gone, json!(true), "no statement left");
         provider.delete(&cx, &applied.physical_id, &props).await.expect("second delete");
         assert_eq!(provider.read(&cx, &applied.physical_id, &props).await.expect("read"), None);

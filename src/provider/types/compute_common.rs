@@ -33,7 +33,9 @@ pub fn opt_i32(props: &Value, name: &str) -> Result<Option<i32>, ProviderError> 
     let invalid = |v: &Value| ProviderError::invalid(name, format!("expected an integer, got {v}"));
     match props.get(name) {
         None | Some(Value::Null) => Ok(None),
-        Some(v @ Value::Number(n)) => n.as_i64().and_then(|n| i32::try_from(n).ok()).map(Some).ok_or_else(|| invalid(v)),
+        Some(v @ Value::Number(n)) => {
+            n.as_i64().and_then(|n| i32::try_from(n).ok()).map(Some).ok_or_else(|| invalid(v))
+        }
         Some(v @ Value::String(s)) => s.trim().parse::<i32>().map(Some).map_err(|_| invalid(v)),
         Some(v) => Err(invalid(v)),
     }
@@ -55,7 +57,11 @@ pub fn str_list(props: &Value, name: &str) -> Result<Vec<String>, ProviderError>
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|i| i.as_str().map(str::to_owned).ok_or_else(|| ProviderError::invalid(name, format!("expected strings, got {i}"))))
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| ProviderError::invalid(name, format!("expected strings, got {i}")))
+            })
             .collect(),
         Some(v) => Err(ProviderError::invalid(name, format!("expected a list, got {v}"))),
     }
@@ -72,7 +78,12 @@ pub fn str_map(props: &Value, name: &str) -> Result<BTreeMap<String, String>, Pr
                     Value::String(s) => s.clone(),
                     Value::Number(n) => n.to_string(),
                     Value::Bool(b) => b.to_string(),
-                    other => return Err(ProviderError::invalid(format!("{name}.{k}"), format!("expected a string, got {other}"))),
+                    other => {
+                        return Err(ProviderError::invalid(
+                            format!("{name}.{k}"),
+                            format!("expected a string, got {other}"),
+                        ))
+                    }
                 };
                 Ok((k.clone(), v))
             })
@@ -93,11 +104,8 @@ pub fn generated_name(tags: &StrataTags, allowed: impl Fn(char) -> bool) -> Stri
 /// The spec's `Tags: [{Key, Value}]` from AWS's tags, without strata's
 /// identity tags; None when nothing is left.
 pub fn spec_tags(all: &BTreeMap<String, String>) -> Option<Value> {
-    let items: Vec<Value> = all
-        .iter()
-        .filter(|(k, _)| !k.starts_with("strata:"))
-        .map(|(k, v)| json!({ "Key": k, "Value": v }))
-        .collect();
+    let items: Vec<Value> =
+        all.iter().filter(|(k, _)| !k.starts_with("strata:")).map(|(k, v)| json!({ "Key": k, "Value": v })).collect();
     (!items.is_empty()).then_some(Value::Array(items))
 }
 
@@ -167,7 +175,8 @@ fn hex_byte(hi: u8, lo: u8) -> Option<u8> {
 /// A policy document as IAM returned it (URL-encoded or not) as JSON.
 pub fn policy_json(document: &str, what: &str) -> Result<Value, ProviderError> {
     let text = if document.trim_start().starts_with('{') { document.to_owned() } else { url_decode(document) };
-    serde_json::from_str(&text).map_err(|e| ProviderError::invalid(what, format!("AWS returned a policy that is not JSON: {e}")))
+    serde_json::from_str(&text)
+        .map_err(|e| ProviderError::invalid(what, format!("AWS returned a policy that is not JSON: {e}")))
 }
 
 /// A policy document property as the JSON text IAM takes (a string value is
@@ -206,7 +215,10 @@ pub fn put(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
 
 /// Keys that differ between two property objects (absent counts as null).
 pub fn changed_keys<'a>(before: &Value, after: &Value, keys: &[&'a str]) -> BTreeSet<&'a str> {
-    keys.iter().copied().filter(|k| before.get(*k).unwrap_or(&Value::Null) != after.get(*k).unwrap_or(&Value::Null)).collect()
+    keys.iter()
+        .copied()
+        .filter(|k| before.get(*k).unwrap_or(&Value::Null) != after.get(*k).unwrap_or(&Value::Null))
+        .collect()
 }
 
 #[cfg(test)]
@@ -214,7 +226,12 @@ mod tests {
     use super::*;
 
     fn tags() -> StrataTags {
-        StrataTags { stack: "acme".into(), environment: "dev".into(), logical_name: "OrderRole".into(), stack_tags: BTreeMap::new() }
+        StrataTags {
+            stack: "acme".into(),
+            environment: "dev".into(),
+            logical_name: "OrderRole".into(),
+            stack_tags: BTreeMap::new(),
+        }
     }
 
     #[test]

@@ -98,14 +98,21 @@ impl crate::provider::ResourceProvider for Provider {
         common::put(&mut props, "ManagedPolicyArns", (!managed.is_empty()).then(|| json!(managed)));
         let inline: Vec<(std::string::String, Value)> =
             common::order_like(inline.into_iter().collect(), &recorded_policy_order(recorded), |(n, _)| n.as_str());
-        let policies: Vec<Value> = inline.into_iter().map(|(n, d)| json!({ "PolicyName": n, "PolicyDocument": d })).collect();
+        let policies: Vec<Value> =
+            inline.into_iter().map(|(n, d)| json!({ "PolicyName": n, "PolicyDocument": d })).collect();
         common::put(&mut props, "Policies", (!policies.is_empty()).then(|| json!(policies)));
         common::put(&mut props, "Tags", common::spec_tags(&tags));
         let applied = role_applied(&role);
         Ok(Some(Live { properties: Value::Object(props), attributes: applied.attributes, tags }))
     }
 
-    async fn update(&self, cx: &Cx, physical_id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
+    async fn update(
+        &self,
+        cx: &Cx,
+        physical_id: &str,
+        before: &Value,
+        req: &Request<'_>,
+    ) -> Result<Applied, ProviderError> {
         let props = req.properties;
         let iam = cx.clients.iam();
         let trust_before = before.get("AssumeRolePolicyDocument").map(policy_value);
@@ -170,7 +177,10 @@ fn role_name(req: &Request<'_>) -> Result<std::string::String, ProviderError> {
 }
 
 fn role_applied(role: &aws_sdk_iam::types::Role) -> Applied {
-    common::applied(role.role_name(), &[("RoleName", role.role_name()), ("Arn", role.arn()), ("RoleId", role.role_id())])
+    common::applied(
+        role.role_name(),
+        &[("RoleName", role.role_name()), ("Arn", role.arn()), ("RoleId", role.role_id())],
+    )
 }
 
 fn missing(operation: &'static str, field: &str) -> ProviderError {
@@ -262,7 +272,9 @@ fn desired_policies(props: &Value) -> Result<BTreeMap<std::string::String, Value
             .get("PolicyName")
             .and_then(Value::as_str)
             .ok_or_else(|| ProviderError::invalid(format!("Policies[{i}].PolicyName"), "is required"))?;
-        let doc = item.get("PolicyDocument").ok_or_else(|| ProviderError::invalid(format!("Policies[{i}].PolicyDocument"), "is required"))?;
+        let doc = item
+            .get("PolicyDocument")
+            .ok_or_else(|| ProviderError::invalid(format!("Policies[{i}].PolicyDocument"), "is required"))?;
         if out.insert(name.to_owned(), policy_value(doc)).is_some() {
             return Err(ProviderError::invalid("Policies", format!("policy name `{name}` is used twice")));
         }
@@ -349,7 +361,11 @@ async fn set_boundary(cx: &Cx, role: &str, boundary: Option<&str>) -> Result<(),
             Ok(_) => Ok(()),
             Err(e) => {
                 let err = aws_error("iam:DeleteRolePermissionsBoundary")(e);
-                if err.is_not_found() { Ok(()) } else { Err(err) }
+                if err.is_not_found() {
+                    Ok(())
+                } else {
+                    Err(err)
+                }
             }
         },
     }

@@ -202,11 +202,16 @@ impl crate::provider::ResourceProvider for Provider {
         Ok(Some(Live { properties: Value::Object(props), attributes: applied.attributes, tags }))
     }
 
-    async fn update(&self, cx: &Cx, physical_id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
+    async fn update(
+        &self,
+        cx: &Cx,
+        physical_id: &str,
+        before: &Value,
+        req: &Request<'_>,
+    ) -> Result<Applied, ProviderError> {
         let props = req.properties;
-        let current = get_function(cx, physical_id)
-            .await?
-            .ok_or_else(|| not_found("lambda:GetFunction", physical_id))?;
+        let current =
+            get_function(cx, physical_id).await?.ok_or_else(|| not_found("lambda:GetFunction", physical_id))?;
         let live = current.configuration.as_ref().ok_or_else(|| missing("lambda:GetFunction", "Configuration"))?;
         let code = desired_code(cx, props)?;
         if code_changed(&code, live, before, props) {
@@ -287,7 +292,11 @@ async fn get_function(cx: &Cx, name: &str) -> Result<Option<GetFunctionOutput>, 
 
 /// Polling interval: moto answers at once, AWS takes seconds.
 fn poll_every(cx: &Cx) -> Duration {
-    if cx.local { Duration::from_millis(100) } else { READY_POLL }
+    if cx.local {
+        Duration::from_millis(100)
+    } else {
+        READY_POLL
+    }
 }
 
 /// Waits (bounded by [`READY_LIMIT`]) until the function is `Active` and its
@@ -350,11 +359,9 @@ impl Code {
     fn function_code(&self) -> FunctionCode {
         match &self.source {
             CodeSource::Zip(bytes) => FunctionCode::builder().zip_file(Blob::new(bytes.clone())).build(),
-            CodeSource::S3 { bucket, key, version } => FunctionCode::builder()
-                .s3_bucket(bucket)
-                .s3_key(key)
-                .set_s3_object_version(version.clone())
-                .build(),
+            CodeSource::S3 { bucket, key, version } => {
+                FunctionCode::builder().s3_bucket(bucket).s3_key(key).set_s3_object_version(version.clone()).build()
+            }
             CodeSource::Image(uri) => FunctionCode::builder().image_uri(uri).build(),
         }
     }
@@ -362,14 +369,21 @@ impl Code {
 
 /// Reads `Code` (and `Architectures`, which Lambda sets with the code).
 fn desired_code(cx: &Cx, props: &Value) -> Result<Code, ProviderError> {
-    let code = props.get("Code").filter(|c| c.is_object()).ok_or_else(|| ProviderError::invalid("Code", "is required"))?;
+    let code =
+        props.get("Code").filter(|c| c.is_object()).ok_or_else(|| ProviderError::invalid("Code", "is required"))?;
     let architectures = architectures(props)?;
     if let Some(crate_path) = opt_str(code, "Crate")? {
         let artifact = cx.artifacts.get(crate_path).ok_or_else(|| {
-            ProviderError::invalid("Code.Crate", format!("`{crate_path}` was not built for this run (no package in the artifacts)"))
+            ProviderError::invalid(
+                "Code.Crate",
+                format!("`{crate_path}` was not built for this run (no package in the artifacts)"),
+            )
         })?;
         let bytes = std::fs::read(&artifact.zip_path).map_err(|e| {
-            ProviderError::invalid("Code.Crate", format!("cannot read the package {}: {e}", artifact.zip_path.display()))
+            ProviderError::invalid(
+                "Code.Crate",
+                format!("cannot read the package {}: {e}", artifact.zip_path.display()),
+            )
         })?;
         let sha256 = code_sha256(&bytes);
         return Ok(Code { source: CodeSource::Zip(bytes), sha256: Some(sha256), architectures });
@@ -430,7 +444,12 @@ fn code_changed(code: &Code, live: &FunctionConfiguration, before: &Value, props
 /// waits for it to finish.
 async fn update_code(cx: &Cx, name: &str, code: &Code) -> Result<(), ProviderError> {
     retry::with_retries(|| async {
-        let call = cx.clients.lambda().update_function_code().function_name(name).set_architectures(code.architectures.clone());
+        let call = cx
+            .clients
+            .lambda()
+            .update_function_code()
+            .function_name(name)
+            .set_architectures(code.architectures.clone());
         let call = match &code.source {
             CodeSource::Zip(bytes) => call.zip_file(Blob::new(bytes.clone())),
             CodeSource::S3 { bucket, key, version } => {
@@ -461,11 +480,20 @@ async fn update_configuration(cx: &Cx, name: &str, config: &Config) -> Result<()
             .timeout(config.timeout.unwrap_or(DEFAULT_TIMEOUT))
             .environment(config.environment().unwrap_or_else(empty_environment))
             .kms_key_arn(config.kms_key_arn.clone().unwrap_or_default())
-            .vpc_config(config.vpc_config.clone().unwrap_or_else(|| VpcConfig::builder().set_subnet_ids(Some(vec![])).set_security_group_ids(Some(vec![])).build()))
+            .vpc_config(config.vpc_config.clone().unwrap_or_else(|| {
+                VpcConfig::builder().set_subnet_ids(Some(vec![])).set_security_group_ids(Some(vec![])).build()
+            }))
             .set_logging_config(config.logging_config.clone())
-            .tracing_config(config.tracing_config.clone().unwrap_or_else(|| TracingConfig::builder().mode(TracingMode::PassThrough).build()))
+            .tracing_config(
+                config
+                    .tracing_config
+                    .clone()
+                    .unwrap_or_else(|| TracingConfig::builder().mode(TracingMode::PassThrough).build()),
+            )
             .set_ephemeral_storage(config.ephemeral_storage.clone())
-            .dead_letter_config(config.dead_letter_config.clone().unwrap_or_else(|| DeadLetterConfig::builder().target_arn("").build()))
+            .dead_letter_config(
+                config.dead_letter_config.clone().unwrap_or_else(|| DeadLetterConfig::builder().target_arn("").build()),
+            )
             .set_layers(Some(config.layers.clone().unwrap_or_default()))
             .send()
             .await
@@ -499,7 +527,12 @@ async fn set_reserved_concurrency(cx: &Cx, name: &str, reserved: Option<i32>) ->
         .await
         .map(|_| ()),
         None => retry::with_retries(|| async {
-            lambda.delete_function_concurrency().function_name(name).send().await.map_err(aws_error("lambda:DeleteFunctionConcurrency"))
+            lambda
+                .delete_function_concurrency()
+                .function_name(name)
+                .send()
+                .await
+                .map_err(aws_error("lambda:DeleteFunctionConcurrency"))
         })
         .await
         .map(|_| ()),
@@ -574,11 +607,19 @@ impl Config {
             vpc_config: sub(props, "VpcConfig").map(vpc_config).transpose()?,
             logging_config: sub(props, "LoggingConfig").map(|l| logging_config(l, function_name)).transpose()?,
             tracing_config: sub(props, "TracingConfig")
-                .map(|t| Ok::<_, ProviderError>(TracingConfig::builder().set_mode(opt_str(t, "Mode")?.map(TracingMode::from)).build()))
+                .map(|t| {
+                    Ok::<_, ProviderError>(
+                        TracingConfig::builder().set_mode(opt_str(t, "Mode")?.map(TracingMode::from)).build(),
+                    )
+                })
                 .transpose()?,
             ephemeral_storage: sub(props, "EphemeralStorage").map(ephemeral_storage).transpose()?,
             dead_letter_config: sub(props, "DeadLetterConfig")
-                .map(|d| Ok::<_, ProviderError>(DeadLetterConfig::builder().set_target_arn(owned(opt_str(d, "TargetArn")?)).build()))
+                .map(|d| {
+                    Ok::<_, ProviderError>(
+                        DeadLetterConfig::builder().set_target_arn(owned(opt_str(d, "TargetArn")?)).build(),
+                    )
+                })
                 .transpose()?,
             layers,
         })
@@ -586,7 +627,9 @@ impl Config {
 
     fn environment(&self) -> Option<aws_sdk_lambda::types::Environment> {
         self.variables.as_ref().map(|vars| {
-            aws_sdk_lambda::types::Environment::builder().set_variables(Some(vars.clone().into_iter().collect())).build()
+            aws_sdk_lambda::types::Environment::builder()
+                .set_variables(Some(vars.clone().into_iter().collect()))
+                .build()
         })
     }
 }
@@ -617,7 +660,10 @@ fn logging_config(v: &Value, function_name: &str) -> Result<LoggingConfig, Provi
 
 fn ephemeral_storage(v: &Value) -> Result<EphemeralStorage, ProviderError> {
     let size = opt_i32(v, "Size")?.ok_or_else(|| ProviderError::invalid("EphemeralStorage.Size", "is required"))?;
-    EphemeralStorage::builder().size(size).build().map_err(|e| ProviderError::invalid("EphemeralStorage", e.to_string()))
+    EphemeralStorage::builder()
+        .size(size)
+        .build()
+        .map_err(|e| ProviderError::invalid("EphemeralStorage", e.to_string()))
 }
 
 /// The function's properties in the spec's terms.
@@ -649,9 +695,17 @@ fn live_properties(config: &FunctionConfiguration, recorded: &Value, local: bool
     let logging = config.logging_config().map(live_logging);
     let logging = logging.or_else(|| local.then(|| recorded.get("LoggingConfig").cloned()).flatten());
     common::put(&mut props, "LoggingConfig", logging);
-    common::put(&mut props, "TracingConfig", config.tracing_config().and_then(|t| t.mode()).map(|m| json!({ "Mode": m.as_str() })));
+    common::put(
+        &mut props,
+        "TracingConfig",
+        config.tracing_config().and_then(|t| t.mode()).map(|m| json!({ "Mode": m.as_str() })),
+    );
     common::put(&mut props, "EphemeralStorage", config.ephemeral_storage().map(|e| json!({ "Size": e.size() })));
-    let dlq = config.dead_letter_config().and_then(|d| d.target_arn()).filter(|a| !a.is_empty()).map(|a| json!({ "TargetArn": a }));
+    let dlq = config
+        .dead_letter_config()
+        .and_then(|d| d.target_arn())
+        .filter(|a| !a.is_empty())
+        .map(|a| json!({ "TargetArn": a }));
     let dlq = dlq.or_else(|| local.then(|| recorded.get("DeadLetterConfig").cloned()).flatten());
     common::put(&mut props, "DeadLetterConfig", dlq);
     let layers: Vec<&str> = config.layers().iter().filter_map(|l| l.arn()).collect();

@@ -57,7 +57,8 @@ impl crate::provider::ResourceProvider for Provider {
         let function = req_str(props, "FunctionName")?;
         let sid = statement_id(req.logical_name);
         let owned = |name: &str| opt_str(props, name).map(|v| v.map(str::to_owned));
-        let (source_arn, source_account, org) = (owned("SourceArn")?, owned("SourceAccount")?, owned("PrincipalOrgID")?);
+        let (source_arn, source_account, org) =
+            (owned("SourceArn")?, owned("SourceAccount")?, owned("PrincipalOrgID")?);
         let (token, auth) = (owned("EventSourceToken")?, opt_str(props, "FunctionUrlAuthType")?);
         // Two statements added to one policy at once conflict
         // (ResourceConflictException): retried under retry::CONFLICT.
@@ -95,7 +96,13 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// Every property is createOnly, so a change is a replacement and never
     /// reaches here: nothing to do but report the same statement.
-    async fn update(&self, _cx: &Cx, physical_id: &str, _before: &Value, _req: &Request<'_>) -> Result<Applied, ProviderError> {
+    async fn update(
+        &self,
+        _cx: &Cx,
+        physical_id: &str,
+        _before: &Value,
+        _req: &Request<'_>,
+    ) -> Result<Applied, ProviderError> {
         let (function, sid) = split_id(physical_id)?;
         Ok(permission_applied(function, sid))
     }
@@ -144,7 +151,15 @@ fn split_id(physical_id: &str) -> Result<(&str, &str), ProviderError> {
 /// The statement `sid` of the function's policy, or None when the function,
 /// its policy or the statement does not exist.
 async fn find_statement(cx: &Cx, function: &str, sid: &str) -> Result<Option<Value>, ProviderError> {
-    let policy = match cx.clients.lambda().get_policy().function_name(function).send().await.map_err(aws_error("lambda:GetPolicy")) {
+    let policy = match cx
+        .clients
+        .lambda()
+        .get_policy()
+        .function_name(function)
+        .send()
+        .await
+        .map_err(aws_error("lambda:GetPolicy"))
+    {
         Ok(out) => out.policy.unwrap_or_default(),
         Err(err) if err.is_not_found() => return Ok(None),
         Err(err) => return Err(err),
@@ -172,7 +187,11 @@ fn statement_properties(statement: &Value, recorded: &Value) -> Map<std::string:
         let block = condition?.get(op)?.as_object()?;
         block.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| first_string(v))
     };
-    common::put(&mut props, "SourceArn", cond("ArnLike", "AWS:SourceArn").or_else(|| cond("ArnEquals", "AWS:SourceArn")));
+    common::put(
+        &mut props,
+        "SourceArn",
+        cond("ArnLike", "AWS:SourceArn").or_else(|| cond("ArnEquals", "AWS:SourceArn")),
+    );
     common::put(&mut props, "SourceAccount", cond("StringEquals", "AWS:SourceAccount"));
     common::put(&mut props, "PrincipalOrgID", cond("StringEquals", "aws:PrincipalOrgID"));
     common::put(&mut props, "FunctionUrlAuthType", cond("StringEquals", "lambda:FunctionUrlAuthType"));
@@ -192,7 +211,9 @@ fn first_string(v: &Value) -> Value {
 /// when that is how the spec wrote it; `*` stays `*`.
 fn principal(p: Option<&Value>, recorded: &Value) -> Option<Value> {
     let value = match p? {
-        Value::Object(map) => map.get("Service").or_else(|| map.get("AWS")).or_else(|| map.values().next()).map(first_string)?,
+        Value::Object(map) => {
+            map.get("Service").or_else(|| map.get("AWS")).or_else(|| map.values().next()).map(first_string)?
+        }
         other => other.clone(),
     };
     let recorded = recorded.get("Principal").and_then(Value::as_str);

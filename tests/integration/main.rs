@@ -5,6 +5,7 @@ mod cloud;
 mod flagship;
 mod graph;
 mod invalid_specs;
+mod lambda_build;
 mod plan_diff;
 mod planfile;
 mod providers_api;

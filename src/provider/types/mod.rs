@@ -11,6 +11,7 @@ pub mod apigateway_rest_api;
 pub mod apigateway_stage;
 pub mod cloudwatch_alarm;
 pub mod cognito_user_pool;
+pub mod compute_common;
 pub mod cognito_user_pool_client;
 pub mod data_common;
 pub mod dynamodb_table;

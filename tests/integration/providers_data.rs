@@ -64,8 +64,8 @@ fn assert_attributes(p: &dyn ResourceProvider, applied: &Applied) {
 }
 
 /// Reads the resource and checks that every property of `expected` is live
-/// with the same value (the read may report more: AWS defaults). `Tags` also
-/// hold the stack-wide tags (not strata's own), in the spec's order first.
+/// with the same value (the read may report more, also inside objects: AWS
+/// defaults). `Tags` also hold the stack-wide tags (not strata's own).
 async fn assert_reads_back(cx: &Cx, p: &dyn ResourceProvider, applied: &Applied, expected: &Value, tags: &StrataTags) {
     let live = p.read(cx, &applied.physical_id, expected).await.expect("read").expect("the resource exists");
     for (name, want) in expected.as_object().expect("properties object") {
@@ -78,11 +78,32 @@ async fn assert_reads_back(cx: &Cx, p: &dyn ResourceProvider, applied: &Applied,
             assert!(got_keys.iter().all(|k| !k.starts_with("strata:")), "strata tags in Tags: {got_keys:?}");
             continue;
         }
-        assert_eq!(got, Some(want), "{name} of {}: {:#}", p.schema().type_name, live.properties);
+        let got = got.unwrap_or_else(|| panic!("{name} of {} not read: {:#}", p.schema().type_name, live.properties));
+        assert_subset(want, got, &format!("{}.{name}", p.schema().type_name));
     }
     assert_eq!(live.attributes, applied.attributes);
     if p.schema().taggable {
         assert_tagged(&live.tags, tags, &[]);
+    }
+}
+
+/// `got` has everything `want` has: objects may hold more keys (what AWS
+/// fills in that the spec left out), lists match item by item.
+fn assert_subset(want: &Value, got: &Value, path: &str) {
+    match (want, got) {
+        (Value::Object(w), Value::Object(g)) => {
+            for (k, v) in w {
+                let Some(gv) = g.get(k) else { panic!("{path}.{k} missing in {got:#}") };
+                assert_subset(v, gv, &format!("{path}.{k}"));
+            }
+        }
+        (Value::Array(w), Value::Array(g)) => {
+            assert_eq!(w.len(), g.len(), "{path}: {got:#}");
+            for (i, (wv, gv)) in w.iter().zip(g).enumerate() {
+                assert_subset(wv, gv, &format!("{path}[{i}]"));
+            }
+        }
+        _ => assert_eq!(got, want, "{path}"),
     }
 }
 
@@ -606,7 +627,7 @@ fn dynamodb_table_generated_name_provisioned_and_local_limits() {
         // Creating it again fails at once (not retried as "in use").
         let started = std::time::Instant::now();
         let err = p.create(&cx, &request("EventsTable", &props, &tags)).await.expect_err("the table exists");
-        assert_eq!(err.code(), Some("ResourceInUseException"), "{err}");
+        assert_eq!(err.aws_code(), Some("ResourceInUseException"), "{err}");
         assert!(started.elapsed() < std::time::Duration::from_secs(10), "took {:?}", started.elapsed());
 
         // Provisioned -> on demand.
@@ -810,7 +831,7 @@ fn scheduler_schedule_lifecycle() {
         // Creating it again fails at once (ConflictException: it exists).
         let started = std::time::Instant::now();
         let err = p.create(&cx, &request("NightlySchedule", &props, &tags)).await.expect_err("the schedule exists");
-        assert_eq!(err.code(), Some("ConflictException"), "{err}");
+        assert_eq!(err.aws_code(), Some("ConflictException"), "{err}");
         assert!(started.elapsed() < std::time::Duration::from_secs(10), "took {:?}", started.elapsed());
 
         // Update: expression, window off, disabled, new input.
@@ -955,5 +976,87 @@ fn cloudwatch_alarm_lifecycle() {
         assert_eq!(describe(&name, &arn)["alarm"], Value::Null);
         assert!(p.read(&cx, &name, &updated).await.expect("read").is_none());
         p.delete(&cx, &name, &updated).await.expect("second delete");
+    });
+}
+
+// ------------------------------------------------------------ adoption --
+
+/// What apply does with a resource an interrupted run left behind: find it,
+/// read it, and update it from the live state to the spec.
+async fn adopt(cx: &Cx, p: &dyn ResourceProvider, req: &Request<'_>) -> Applied {
+    let found = p.find(cx, req).await.expect("find").expect("found");
+    let live = p.read(cx, &found.physical_id, req.properties).await.expect("read").expect("exists");
+    let applied = p.update(cx, &found.physical_id, &live.properties, req).await.expect("update from the live state");
+    assert_eq!(applied.physical_id, found.physical_id);
+    applied
+}
+
+/// Creates with `first`, then adopts with `second` (a changed spec) and
+/// checks every property of `second` reads back.
+async fn create_then_adopt(cx: &Cx, type_name: &str, logical: &str, first: &Value, second: &Value) -> Applied {
+    let p = provider(type_name);
+    let tags = cloud::tags(logical);
+    let created = p.create(cx, &request(logical, first, &tags)).await.expect("create");
+    let adopted = adopt(cx, p, &request(logical, second, &tags)).await;
+    assert_eq!(adopted.physical_id, created.physical_id, "{type_name}");
+    assert_reads_back(cx, p, &adopted, second, &tags).await;
+    adopted
+}
+
+#[test]
+fn adoption_brings_what_a_crash_left_to_the_spec() {
+    cloud::runtime().block_on(async {
+        let cx = cloud::cx().await;
+
+        let key_a = json!({ "Description": "left by a crash", "PendingWindowInDays": 7 });
+        let key_b = json!({ "Description": "adopted", "EnableKeyRotation": true, "PendingWindowInDays": 7,
+            "Tags": [{ "Key": "a", "Value": "b" }] });
+        let key = create_then_adopt(&cx, "AWS::KMS::Key", "CrashKey", &key_a, &key_b).await;
+
+        // SSE with AWS's key (no type, no key in the spec), no TableClass.
+        let table = cloud::unique("strata-adopt");
+        let table_a = json!({
+            "TableName": table, "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{ "AttributeName": "id", "AttributeType": "S" }, { "AttributeName": "owner", "AttributeType": "S" }],
+            "KeySchema": [{ "AttributeName": "id", "KeyType": "HASH" }],
+            "GlobalSecondaryIndexes": [{ "IndexName": "OwnerIndex",
+                "KeySchema": [{ "AttributeName": "owner", "KeyType": "HASH" }], "Projection": { "ProjectionType": "ALL" } }],
+            "SSESpecification": { "SSEEnabled": true }
+        });
+        let mut table_b = table_a.clone();
+        table_b["PointInTimeRecoverySpecification"] = json!({ "PointInTimeRecoveryEnabled": true });
+        let p = provider("AWS::DynamoDB::Table");
+        let tags = cloud::tags("CrashTable");
+        p.create(&cx, &request("CrashTable", &table_a, &tags)).await.expect("create");
+        adopt(&cx, p, &request("CrashTable", &table_b, &tags)).await;
+        let live = p.read(&cx, &table, &table_b).await.expect("read").expect("exists");
+        assert_eq!(live.properties["PointInTimeRecoverySpecification"], table_b["PointInTimeRecoverySpecification"]);
+        assert_eq!(live.properties["SSESpecification"]["SSEEnabled"], true);
+        p.delete(&cx, &table, &table_b).await.expect("delete");
+
+        // A pool with a custom attribute: the live Schema has more detail
+        // than the spec, which is no change.
+        let pool_name = cloud::unique("strata-adopt-users");
+        let pool_a = user_pool_props(&pool_name);
+        let mut pool_b = pool_a.clone();
+        pool_b["Policies"]["PasswordPolicy"]["MinimumLength"] = json!(14);
+        let pool = create_then_adopt(&cx, "AWS::Cognito::UserPool", "CrashPool", &pool_a, &pool_b).await;
+
+        let log_group = cloud::unique("/strata/adopt");
+        let group_a = json!({ "LogGroupName": log_group, "RetentionInDays": 7 });
+        let group_b = json!({ "LogGroupName": log_group, "RetentionInDays": 14 });
+        let logs = create_then_adopt(&cx, "AWS::Logs::LogGroup", "CrashLogs", &group_a, &group_b).await;
+
+        let alarm_name = cloud::unique("strata-adopt-alarm");
+        let alarm_a = json!({ "AlarmName": alarm_name, "Namespace": "AWS/Lambda", "MetricName": "Errors",
+            "Statistic": "Sum", "Period": 60, "EvaluationPeriods": 1, "Threshold": 1, "ComparisonOperator": "GreaterThanThreshold" });
+        let mut alarm_b = alarm_a.clone();
+        alarm_b["Threshold"] = json!(3);
+        let alarm = create_then_adopt(&cx, "AWS::CloudWatch::Alarm", "CrashAlarm", &alarm_a, &alarm_b).await;
+
+        provider("AWS::KMS::Key").delete(&cx, &key.physical_id, &key_b).await.expect("delete");
+        provider("AWS::Cognito::UserPool").delete(&cx, &pool.physical_id, &pool_b).await.expect("delete");
+        provider("AWS::Logs::LogGroup").delete(&cx, &logs.physical_id, &group_b).await.expect("delete");
+        provider("AWS::CloudWatch::Alarm").delete(&cx, &alarm.physical_id, &alarm_b).await.expect("delete");
     });
 }

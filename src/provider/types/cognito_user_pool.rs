@@ -468,25 +468,31 @@ mod crud {
     // ---------------------------------------------------------- update --
 
     /// Custom attributes the spec adds to `Schema`. Cognito can add
-    /// attributes to a pool but never change or remove one.
+    /// attributes to a pool but never change or remove one. `before` may be
+    /// the live pool (adoption), where AWS fills in what the spec left out,
+    /// so an attribute counts as changed only where the spec sets a value
+    /// that differs.
     fn added_schema_attributes(before: &At<'_>, after: &At<'_>) -> Result<Vec<SchemaAttributeType>, ProviderError> {
+        let name_of = |item: &At<'_>| item.value().get("Name").and_then(Value::as_str).unwrap_or_default().to_owned();
         let old = before.list("Schema")?;
         let new = after.list("Schema")?;
-        let named = |items: &[At<'_>], name: &str| {
-            items.iter().any(|i| i.value().get("Name").and_then(Value::as_str) == Some(name))
-        };
         for item in &old {
-            let name = item.value().get("Name").and_then(Value::as_str).unwrap_or_default();
-            let same = new.iter().any(|n| n.value() == item.value());
-            if !same {
-                let what = if named(&new, name) { "changed" } else { "removed" };
+            let name = name_of(item);
+            let Some(wanted) = new.iter().find(|n| name_of(n) == name) else {
                 return Err(ProviderError::invalid(
                     "Schema",
-                    format!("attribute `{name}` is {what}: Cognito can only add attributes to an existing user pool"),
+                    format!("attribute `{name}` is removed: Cognito cannot remove an attribute of a user pool"),
+                ));
+            };
+            let differs = wanted.value().as_object().into_iter().flatten().any(|(k, v)| item.value().get(k) != Some(v));
+            if differs {
+                return Err(ProviderError::invalid(
+                    "Schema",
+                    format!("attribute `{name}` is changed: Cognito can only add attributes to an existing user pool"),
                 ));
             }
         }
-        new.iter().filter(|n| !old.iter().any(|o| o.value() == n.value())).map(schema_attribute).collect()
+        new.iter().filter(|n| !old.iter().any(|o| name_of(o) == name_of(n))).map(schema_attribute).collect()
     }
 
     #[async_trait::async_trait]

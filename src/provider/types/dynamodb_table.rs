@@ -376,7 +376,7 @@ mod crud {
                     .map_err(aws_error("dynamodb:UpdateContinuousBackups"));
                 match out {
                     Ok(_) => Ok(Some(())),
-                    Err(e) if e.code() == Some("ContinuousBackupsUnavailableException") => Ok(None),
+                    Err(e) if e.aws_code() == Some("ContinuousBackupsUnavailableException") => Ok(None),
                     Err(e) => Err(e),
                 }
             })
@@ -694,6 +694,34 @@ mod crud {
         Ok(())
     }
 
+    /// The table class of a table created without one.
+    const STANDARD_CLASS: &str = "STANDARD";
+
+    /// Whether encryption must change. `old` may be the live table
+    /// (adoption), which names a type and key the spec may leave to AWS: only
+    /// what the spec sets is compared (a key by id or ARN alike).
+    fn sse_changed(old: &At<'_>, new: &At<'_>) -> Result<bool, ProviderError> {
+        let settings = |at: &At<'_>| -> Result<(bool, String, Option<String>), ProviderError> {
+            let Some(s) = at.obj("SSESpecification")? else { return Ok((false, String::new(), None)) };
+            let on = s.bool("SSEEnabled")?.unwrap_or(false);
+            Ok((on, s.str("SSEType")?.unwrap_or_else(|| "KMS".to_owned()), s.str("KMSMasterKeyId")?))
+        };
+        let (was_on, old_type, old_key) = settings(old)?;
+        let (now_on, new_type, new_key) = settings(new)?;
+        if was_on != now_on {
+            return Ok(true);
+        }
+        if !now_on {
+            return Ok(false);
+        }
+        let key_changed = match (new_key, old_key) {
+            (Some(n), Some(o)) => same_key_as_recorded(&o, Some(&n)) != n,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        Ok(old_type != new_type || key_changed)
+    }
+
     /// A stream's view type cannot change in place: disable, then enable.
     async fn update_stream(cx: &Cx, name: &str, old: &At<'_>, new: &At<'_>) -> Result<(), ProviderError> {
         if old.get("StreamSpecification") == new.get("StreamSpecification") {
@@ -898,13 +926,14 @@ mod crud {
             wait_settled(cx, name, INDEX_ACTIVE).await?;
             update_capacity(cx, name, &old, &new).await?;
             update_indexes(cx, name, &old, &new).await?;
-            if old.get("SSESpecification") != new.get("SSESpecification") {
+            if sse_changed(&old, &new)? {
                 let spec = sse(&new)?.unwrap_or_else(|| SseSpecification::builder().enabled(false).build());
                 update_table(cx, name, TABLE_ACTIVE, |b| b.sse_specification(spec.clone())).await?;
             }
             update_stream(cx, name, &old, &new).await?;
-            if old.get("TableClass") != new.get("TableClass") {
-                let class = TableClass::from(new.str("TableClass")?.as_deref().unwrap_or("STANDARD"));
+            let class = new.str("TableClass")?.unwrap_or_else(|| STANDARD_CLASS.to_owned());
+            if old.str("TableClass")?.unwrap_or_else(|| STANDARD_CLASS.to_owned()) != class {
+                let class = TableClass::from(class.as_str());
                 update_table(cx, name, TABLE_ACTIVE, |b| b.table_class(class.clone())).await?;
             }
             let protection = new.bool("DeletionProtectionEnabled")?.unwrap_or(false);

@@ -93,7 +93,8 @@ mod crud {
     /// KMS refuses a policy naming an IAM principal it cannot see yet (a role
     /// created moments ago): that is IAM propagation, not a bad policy.
     fn is_unpropagated_principal(err: &ProviderError) -> bool {
-        err.code() == Some("MalformedPolicyDocumentException") && err.to_string().to_lowercase().contains("principal")
+        err.aws_code() == Some("MalformedPolicyDocumentException")
+            && err.to_string().to_lowercase().contains("principal")
     }
 
     fn applied(metadata: &KeyMetadata) -> Applied {
@@ -237,7 +238,7 @@ mod crud {
             Ok(out) => Ok(Some((out.key_rotation_enabled(), out.rotation_period_in_days()))),
             Err(e) => {
                 let err = aws_error("kms:GetKeyRotationStatus")(e);
-                if err.code() == Some("UnsupportedOperationException") {
+                if err.aws_code() == Some("UnsupportedOperationException") {
                     Ok(None)
                 } else {
                     Err(err)
@@ -279,7 +280,7 @@ mod crud {
                 let tags = match live_tags(cx, key_id).await {
                     Ok(tags) => tags,
                     // AWS managed keys, or a key deleted meanwhile: not ours.
-                    Err(e) if e.is_not_found() || e.code() == Some("AccessDeniedException") => continue,
+                    Err(e) if e.is_not_found() || e.aws_code() == Some("AccessDeniedException") => continue,
                     Err(e) => return Err(e),
                 };
                 if !req.tags.identifies(&tags) {
@@ -467,7 +468,7 @@ mod crud {
                 Ok(_) => {}
                 Err(e) if e.is_not_found() => return Ok(()),
                 // Scheduled meanwhile by someone else: deleted all the same.
-                Err(e) if e.code() == Some("KMSInvalidStateException") => {
+                Err(e) if e.aws_code() == Some("KMSInvalidStateException") => {
                     if describe(cx, physical_id).await?.is_none_or(|m| is_pending_deletion(&m)) {
                         return Ok(());
                     }

@@ -380,6 +380,12 @@ fn cognito_user_pool_lifecycle() {
         assert_eq!(live.properties["UsernameAttributes"], json!(["email"]));
         assert_eq!(live.properties["Schema"].as_array().map(Vec::len), Some(2));
 
+        // The local cloud cannot rename a pool: refused plainly.
+        let mut renamed = updated.clone();
+        renamed["UserPoolName"] = json!(format!("{name}-renamed"));
+        let err = p.update(&cx, &id, &updated, &request("UserPool", &renamed, &tags)).await.expect_err("refused");
+        assert!(err.to_string().contains("rename"), "{err}");
+
         // A Schema attribute cannot change in place.
         let mut changed = updated.clone();
         changed["Schema"][0]["Mutable"] = json!(false);
@@ -640,6 +646,13 @@ fn dynamodb_table_generated_name_provisioned_and_local_limits() {
             "print(json.dumps(client('dynamodb').describe_table(TableName='{name}')['Table']['BillingModeSummary']['BillingMode']))"
         ));
         assert_eq!(seen, "PAY_PER_REQUEST");
+
+        // The local cloud cannot change encryption: refused plainly.
+        let mut encrypted = on_demand.clone();
+        encrypted["SSESpecification"] = json!({ "SSEEnabled": true });
+        let err =
+            p.update(&cx, name, &on_demand, &request("EventsTable", &encrypted, &tags)).await.expect_err("refused");
+        assert!(err.to_string().contains("encryption"), "{err}");
 
         // The local cloud cannot do contributor insights: refused plainly.
         let mut insights = on_demand.clone();

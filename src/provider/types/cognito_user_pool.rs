@@ -590,6 +590,13 @@ mod crud {
             req: &Request<'_>,
         ) -> Result<Applied, ProviderError> {
             let props = At::root(req.properties);
+            if cx.local && At::root(before).str("UserPoolName")? != props.str("UserPoolName")? {
+                // moto 5.2.5's UpdateUserPool ignores PoolName.
+                return Err(ProviderError::invalid(
+                    "UserPoolName",
+                    "the local cloud (moto 5.2.5) cannot rename a user pool (UpdateUserPool ignores PoolName)",
+                ));
+            }
             let added = added_schema_attributes(&At::root(before), &props)?;
             let tags = all_tags(req)?;
             let s = settings(&props, &tags)?;

@@ -922,6 +922,13 @@ mod crud {
         ) -> Result<Applied, ProviderError> {
             let (old, new) = (At::root(before), At::root(req.properties));
             refuse_on_local_cloud(cx, &new)?;
+            if cx.local && sse_changed(&old, &new)? {
+                // moto 5.2.5 ignores SSESpecification in UpdateTable.
+                return Err(ProviderError::invalid(
+                    "SSESpecification",
+                    "the local cloud (moto 5.2.5) cannot change a table's encryption (UpdateTable ignores it)",
+                ));
+            }
             let name = physical_id;
             wait_settled(cx, name, INDEX_ACTIVE).await?;
             update_capacity(cx, name, &old, &new).await?;

@@ -350,6 +350,13 @@ mod crud {
             req: &Request<'_>,
         ) -> Result<Applied, ProviderError> {
             let (old, new) = (At::root(before), At::root(req.properties));
+            // Refused before anything changes, not halfway.
+            if new.str("KmsKeyId")? != old.str("KmsKeyId")? {
+                refuse_on_local_cloud(cx, "changing a log group's KMS key (AssociateKmsKey)", "KmsKeyId")?;
+            }
+            if new.get("DataProtectionPolicy") != old.get("DataProtectionPolicy") {
+                refuse_on_local_cloud(cx, "data protection policies", "DataProtectionPolicy")?;
+            }
             let days = new.i32("RetentionInDays")?;
             if days != old.i32("RetentionInDays")? {
                 put_retention(cx, physical_id, days).await?;

@@ -1,8 +1,10 @@
 //! Helpers shared by the data group's providers (KMS, Cognito, DynamoDB,
 //! CloudWatch Logs, EventBridge Scheduler, CloudWatch alarms): typed access
 //! to resolved properties with precise error paths, spec-shaped tags and tag
-//! reconciliation, generated physical names, named bounded waits, and the
-//! small normalisations that keep `read` in the spec's own terms.
+//! reconciliation, generated physical names, named bounded waits, the small
+//! normalisations that keep `read` in the spec's own terms, and
+//! (`cloudwatch_local`, `cbor`) the JSON 1.0 adapter that lets the SDK's
+//! CloudWatch client talk to moto, which has no CBOR.
 
 use std::collections::BTreeMap;
 use std::future::Future;

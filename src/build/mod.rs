@@ -124,6 +124,10 @@ pub fn package_with(workspace_root: &Path, crate_path: &str, options: &BuildOpti
     }
     let name = crate_name(&manifest)?;
     let tools = toolchain::ensure_installed(&toolchain::ToolchainConfig::from_env())?;
+    // One strata build per target dir and profile at a time (across
+    // processes): cargo-lambda moves the binary into place after cargo
+    // finishes, and a second build must not replace it while it is read.
+    let _lock = toolchain::lock(&options.target_dir.join("lambda").join(format!("{}.lock", options.profile)))?;
     let binary = cargo_lambda::build(&tools, workspace_root, crate_path, &name, options)?;
     let bytes = std::fs::read(&binary).map_err(BuildError::io("read", &binary))?;
     let zip = archive::bootstrap_zip(&bytes)?;

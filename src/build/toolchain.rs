@@ -94,7 +94,7 @@ fn is_installed(cfg: &ToolchainConfig, tools: &Toolchain) -> bool {
 
 /// An exclusive lock held until the file is dropped (flock: released by the
 /// OS if the holder dies).
-fn lock(path: &Path) -> Result<File, BuildError> {
+pub(crate) fn lock(path: &Path) -> Result<File, BuildError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(BuildError::io("create", dir))?;
     }

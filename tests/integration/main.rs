@@ -3,6 +3,7 @@
 
 mod cloud;
 mod flagship;
+mod flagship_apply;
 mod graph;
 mod invalid_specs;
 mod lambda_build;

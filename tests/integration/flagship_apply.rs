@@ -1,0 +1,84 @@
+//! The whole flagship stack on the local cloud, through the `strata` binary:
+//! apply, check every resource with an independent client (boto3), a second
+//! plan shows no changes, a changed property is exactly one update, and
+//! destroy leaves nothing behind and an empty state.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::{repo_root, stderr, stdout, strata};
+
+/// The flagship spec under a unique stack name (tests share one local cloud).
+pub fn flagship_copy(dir: &Path, stack: &str) -> PathBuf {
+    let text = std::fs::read_to_string(repo_root().join("stacks/acme-scheduling.yaml")).unwrap();
+    let text = text.replacen("Stack: acme-scheduling", &format!("Stack: {stack}"), 1);
+    let path = dir.join("stack.yaml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// boto3 from the local cloud's virtualenv checks what landed.
+pub fn oracle(mode: &str, state: &Path) -> (bool, String) {
+    let cloud = strata::local::ensure_running().expect("local cloud");
+    let cfg = local_cloud::LocalCloudConfig::from_env();
+    let python = cfg.install_dir.join("venv/bin/python");
+    let out = Command::new(python)
+        .arg(repo_root().join("tests/oracle/check_stack.py"))
+        .arg(mode)
+        .arg(state)
+        .arg(&cloud.endpoint)
+        .output()
+        .expect("the oracle runs");
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+fn unique_stack(prefix: &str) -> String {
+    format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
+}
+
+#[test]
+fn flagship_applies_converges_updates_and_destroys() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = flagship_copy(dir.path(), &unique_stack("acme-it"));
+    let spec_arg = spec.to_str().unwrap();
+    let state = dir.path().join("state.json");
+    let state_arg = state.to_str().unwrap();
+
+    let out = strata(&repo_root(), &["apply", spec_arg, "--state", state_arg, "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(0), "apply failed:\n{}\n{}", stdout(&out), stderr(&out));
+    let recorded: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    assert_eq!(recorded["resources"].as_object().unwrap().len(), 45, "every resource is recorded");
+    let (ok, report) = oracle("present", &state);
+    assert!(ok, "what boto3 reads differs from the spec:\n{report}");
+
+    let out = strata(&repo_root(), &["plan", spec_arg, "--state", state_arg, "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(0), "a second plan must show no changes:\n{}{}", stdout(&out), stderr(&out));
+
+    // One property changed: exactly one update, applied and visible.
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let changed = text.replacen("RetentionInDays: 30", "RetentionInDays: 60", 1);
+    assert_ne!(text, changed);
+    std::fs::write(&spec, changed).unwrap();
+    let out = strata(&repo_root(), &["plan", spec_arg, "--state", state_arg, "--json"]);
+    let plan: Value = serde_json::from_str(&stdout(&out)).unwrap_or_else(|_| panic!("{}", stderr(&out)));
+    let updates: Vec<&Value> = plan["changes"].as_array().unwrap().iter().filter(|c| c["action"] != "noop").collect();
+    assert_eq!(updates.len(), 1, "{updates:#?}");
+    assert_eq!(updates[0]["action"], "update");
+    assert_eq!(updates[0]["changes"][0]["path"], "RetentionInDays");
+    let out = strata(&repo_root(), &["apply", spec_arg, "--state", state_arg, "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let (ok, report) = oracle("present", &state);
+    assert!(ok, "after the update:\n{report}");
+
+    let before_destroy = dir.path().join("before-destroy.json");
+    std::fs::copy(&state, &before_destroy).unwrap();
+    let out = strata(&repo_root(), &["destroy", spec_arg, "--state", state_arg, "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("scheduled for deletion"), "the KMS key's fate is said:\n{}", stdout(&out));
+    let after: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    assert!(after["resources"].as_object().unwrap().is_empty(), "state is empty after destroy");
+    let (ok, report) = oracle("absent", &before_destroy);
+    assert!(ok, "left behind after destroy:\n{report}");
+}

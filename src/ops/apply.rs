@@ -387,7 +387,7 @@ impl Run<'_> {
                     .await
                     .map_err(|e| e.to_string())?;
                 self.record(name, None)?;
-                Ok(provider.delete_note())
+                Ok(provider.delete_note(&recorded.properties))
             }
             StepKind::Create | StepKind::Update => {
                 let properties = self.resolve(name)?;

@@ -176,7 +176,12 @@ fn note_api_change(change: &ResourceChange, physical_id: Option<&str>, apis: &mu
 fn redeploy_needed(change: &ResourceChange, apis: &std::collections::HashSet<String>) -> bool {
     change.type_name == "AWS::ApiGateway::Deployment"
         && change.action == Action::NoOp
-        && change.after.as_ref().and_then(|a| a.get("RestApiId")).and_then(Value::as_str).is_some_and(|id| apis.contains(id))
+        && change
+            .after
+            .as_ref()
+            .and_then(|a| a.get("RestApiId"))
+            .and_then(Value::as_str)
+            .is_some_and(|id| apis.contains(id))
 }
 
 /// Adds `Code.CodeSha256` to properties whose `Code.Crate` is a package.

@@ -101,7 +101,7 @@ pub trait ResourceProvider: Send + Sync {
 
     /// Said after a delete when "deleted" is not the whole truth (a KMS key
     /// is only scheduled for deletion).
-    fn delete_note(&self) -> Option<String> {
+    fn delete_note(&self, _recorded: &Value) -> Option<String> {
         None
     }
 }

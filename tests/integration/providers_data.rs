@@ -220,7 +220,7 @@ fn kms_key_lifecycle() {
         ));
         assert_eq!(seen["state"], "PendingDeletion");
         assert_eq!(seen["days"], 10);
-        assert_eq!(p.delete_note().as_deref(), Some("scheduled for deletion in 10 days"));
+        assert_eq!(p.delete_note(&updated).as_deref(), Some("scheduled for deletion in 10 days"));
         // Pending deletion is deleted: read says gone, find adopts nothing,
         // and a second delete succeeds without rescheduling.
         assert!(p.read(&cx, &key_id, &updated).await.expect("read").is_none());
@@ -242,7 +242,7 @@ fn kms_key_lifecycle() {
              print(json.dumps(round((m['DeletionDate'].timestamp() - time.time()) / 86400)))"
         ));
         assert_eq!(seen, 7);
-        assert_eq!(p.delete_note().as_deref(), Some("scheduled for deletion in 7 days"));
+        assert_eq!(p.delete_note(&props).as_deref(), Some("scheduled for deletion in 7 days"));
         // A key that does not exist at all is deleted too.
         p.delete(&cx, "00000000-0000-0000-0000-000000000000", &props).await.expect("delete of a missing key");
     });

@@ -480,9 +480,15 @@ mod crud {
             Ok(())
         }
 
-        fn delete_note(&self) -> Option<String> {
-            let days = LAST_PENDING_WINDOW.load(Ordering::Relaxed);
-            (days > 0).then(|| format!("scheduled for deletion in {days} days"))
+        /// The window comes from the key's own recorded properties, so
+        /// concurrent deletions of different keys each report their own.
+        fn delete_note(&self, recorded: &Value) -> Option<String> {
+            let days = recorded
+                .get("PendingWindowInDays")
+                .and_then(Value::as_i64)
+                .unwrap_or(i64::from(DEFAULT_PENDING_WINDOW_DAYS));
+            let _ = LAST_PENDING_WINDOW.load(Ordering::Relaxed);
+            Some(format!("scheduled for deletion in {days} days"))
         }
     }
 }

@@ -88,7 +88,16 @@ fn apply(spec: &Path, state: &Path, parallelism: usize, endpoint: &str) -> Run {
     let started = Instant::now();
     let p = parallelism.to_string();
     let (events, ok) = strata(
-        &["apply", spec.to_str().unwrap(), "--state", state.to_str().unwrap(), "--auto-approve", "--json", "--parallelism", &p],
+        &[
+            "apply",
+            spec.to_str().unwrap(),
+            "--state",
+            state.to_str().unwrap(),
+            "--auto-approve",
+            "--json",
+            "--parallelism",
+            &p,
+        ],
         endpoint,
     );
     assert!(ok, "apply failed");
@@ -106,7 +115,10 @@ fn apply(spec: &Path, state: &Path, parallelism: usize, endpoint: &str) -> Run {
             api_calls = e["report"]["api_calls"].as_u64().unwrap_or(0);
         }
     }
-    let (_, ok) = strata(&["destroy", spec.to_str().unwrap(), "--state", state.to_str().unwrap(), "--auto-approve", "--json"], endpoint);
+    let (_, ok) = strata(
+        &["destroy", spec.to_str().unwrap(), "--state", state.to_str().unwrap(), "--auto-approve", "--json"],
+        endpoint,
+    );
     assert!(ok, "destroy failed");
     Run { wall, per_resource, api_calls }
 }
@@ -143,7 +155,8 @@ fn main() {
     std::fs::write(&spec, text.replacen("Stack: acme-scheduling", "Stack: acme-bench", 1)).expect("write");
     let state = dir.path().join("state.json");
 
-    let (plan_events, _) = strata(&["plan", spec.to_str().unwrap(), "--state", state.to_str().unwrap(), "--json"], &endpoint);
+    let (plan_events, _) =
+        strata(&["plan", spec.to_str().unwrap(), "--state", state.to_str().unwrap(), "--json"], &endpoint);
     let plan = plan_events.into_iter().next().expect("a JSON plan");
     let p1 = apply(&spec, &state, 1, &endpoint);
     let p10 = apply(&spec, &state, 10, &endpoint);

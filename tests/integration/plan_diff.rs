@@ -296,7 +296,13 @@ fn a_changed_method_redeploys_the_api_and_moves_the_stage() {
     let plan = plan_json(&s);
     assert_eq!(
         actions(&plan),
-        pairs(&[("Api", "noop"), ("Orders", "noop"), ("GetOrders", "update"), ("Deployment", "update"), ("Stage", "update")])
+        pairs(&[
+            ("Api", "noop"),
+            ("Orders", "noop"),
+            ("GetOrders", "update"),
+            ("Deployment", "update"),
+            ("Stage", "update")
+        ])
     );
     assert_eq!(plan["changes"][3]["reason"], json!("the API changed since this deployment: deploy it again"));
     assert_eq!(plan["changes"][4]["changes"][0]["after"], json!({"$unknown": "${Deployment.DeploymentId}"}));

@@ -37,7 +37,6 @@ pub struct Provider;
 /// `Map`, ...) do not shadow std's and serde_json's.
 mod crud {
     use std::collections::BTreeMap;
-    use std::sync::atomic::{AtomicI32, Ordering};
 
     use aws_sdk_kms::types::{KeyMetadata, KeySpec, KeyState, KeyUsageType, OriginType, Tag};
     use serde_json::{json, Map, Value};
@@ -55,9 +54,6 @@ mod crud {
     /// still leaving a week in which the deletion can be cancelled.
     pub const DEFAULT_PENDING_WINDOW_DAYS: i32 = 7;
 
-    /// The window of the last deletion this process scheduled (0: none yet), for
-    /// `delete_note`, whose signature carries no resource.
-    static LAST_PENDING_WINDOW: AtomicI32 = AtomicI32::new(0);
 
     /// The policy AWS gives a key created without one (account root, `kms:*`),
     /// put back when the spec drops its `KeyPolicy`.
@@ -245,15 +241,6 @@ mod crud {
                 }
             }
         }
-    }
-
-    /// Remaining whole days (rounded up) before a pending deletion happens.
-    fn days_until(deletion: Option<&aws_smithy_types::DateTime>) -> i32 {
-        let Some(when) = deletion else { return 0 };
-        let now =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-        let seconds = (when.secs() - now).max(0);
-        i32::try_from((seconds + 86_399) / 86_400).unwrap_or(i32::MAX)
     }
 
     #[async_trait::async_trait]
@@ -449,7 +436,6 @@ mod crud {
         async fn delete(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<(), ProviderError> {
             let Some(metadata) = describe(cx, physical_id).await? else { return Ok(()) };
             if is_pending_deletion(&metadata) {
-                LAST_PENDING_WINDOW.store(days_until(metadata.deletion_date()), Ordering::Relaxed);
                 return Ok(());
             }
             let window = At::root(recorded).i32("PendingWindowInDays")?.unwrap_or(DEFAULT_PENDING_WINDOW_DAYS);
@@ -476,7 +462,6 @@ mod crud {
                 }
                 Err(e) => return Err(e),
             }
-            LAST_PENDING_WINDOW.store(window, Ordering::Relaxed);
             Ok(())
         }
 
@@ -487,7 +472,6 @@ mod crud {
                 .get("PendingWindowInDays")
                 .and_then(Value::as_i64)
                 .unwrap_or(i64::from(DEFAULT_PENDING_WINDOW_DAYS));
-            let _ = LAST_PENDING_WINDOW.load(Ordering::Relaxed);
             Some(format!("scheduled for deletion in {days} days"))
         }
     }

@@ -2,6 +2,7 @@
 //! `strata` executable the way a user does, and checks its output and exit code.
 
 mod cloud;
+mod crash;
 mod flagship;
 mod flagship_apply;
 mod graph;

@@ -265,14 +265,15 @@ def duplicates():
         t = tags_of(kms.list_resource_tags(KeyId=k["KeyId"]).get("Tags"), "TagKey", "TagValue")
         if t.get("strata:stack") == stack:
             by_tag[t.get("strata:logical-name")] = by_tag.get(t.get("strata:logical-name"), 0) + 1
+    # Keyed by service: a role and a function may share a name.
     names = []
-    names += [t for t in ddb.list_tables()["TableNames"] if stack in t]
-    names += [r["RoleName"] for r in iam.list_roles()["Roles"] if stack in r["RoleName"]]
-    names += [fn["FunctionName"] for fn in lam.list_functions()["Functions"] if stack in fn["FunctionName"]]
-    names += [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"] if stack in g["logGroupName"]]
-    names += [u["Name"] for u in cognito.list_user_pools(MaxResults=60)["UserPools"] if stack in u["Name"]]
-    names += [a["name"] for a in apigw.get_rest_apis(limit=500)["items"] if stack in a["name"]]
-    names += [a["AlarmName"] for a in cw.describe_alarms()["MetricAlarms"] if stack in a["AlarmName"]]
+    names += ["dynamodb:" + t for t in ddb.list_tables()["TableNames"] if stack in t]
+    names += ["iam:" + r["RoleName"] for r in iam.list_roles()["Roles"] if stack in r["RoleName"]]
+    names += ["lambda:" + fn["FunctionName"] for fn in lam.list_functions()["Functions"] if stack in fn["FunctionName"]]
+    names += ["logs:" + g["logGroupName"] for g in logs.describe_log_groups()["logGroups"] if stack in g["logGroupName"]]
+    names += ["cognito:" + u["Name"] for u in cognito.list_user_pools(MaxResults=60)["UserPools"] if stack in u["Name"]]
+    names += ["apigateway:" + a["name"] for a in apigw.get_rest_apis(limit=500)["items"] if stack in a["name"]]
+    names += ["cloudwatch:" + a["AlarmName"] for a in cw.describe_alarms()["MetricAlarms"] if stack in a["AlarmName"]]
     for n in names:
         by_tag[n] = by_tag.get(n, 0) + 1
     for key, count in sorted(by_tag.items(), key=str):

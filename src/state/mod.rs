@@ -26,6 +26,12 @@ pub struct State {
     pub environment: String,
     /// By logical name, in the order they were first recorded.
     pub resources: IndexMap<String, ResourceState>,
+    /// Old objects of resources replaced create-before-destroy, by logical
+    /// name, between the new object's creation and the old one's deletion.
+    /// Kept so a run that dies in between leaves nothing unrecorded: the
+    /// next plan deletes them.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub deposed: IndexMap<String, ResourceState>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +61,7 @@ impl State {
             stack: stack.to_owned(),
             environment: environment.to_owned(),
             resources: IndexMap::new(),
+            deposed: IndexMap::new(),
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod cli;
+pub mod drift;
 pub mod graph;
 pub mod local;
 pub mod ops;

@@ -45,6 +45,12 @@ pub enum Command {
         /// Do not build Lambda packages; their code hashes show as known after apply.
         #[arg(long)]
         no_build: bool,
+        /// Read what AWS has before planning (`--refresh=false` skips it).
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+        refresh: bool,
+        /// Only show what changed outside strata.
+        #[arg(long, conflicts_with = "refresh")]
+        refresh_only: bool,
     },
     /// Make the infrastructure match the spec (or apply a saved plan exactly).
     Apply {
@@ -63,6 +69,36 @@ pub enum Command {
         /// Progress and summary as JSON lines.
         #[arg(long)]
         json: bool,
+        /// Read what AWS has before planning (`--refresh=false` skips it).
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+        refresh: bool,
+        /// Record what AWS has in state instead of changing AWS.
+        #[arg(long, conflicts_with = "refresh")]
+        refresh_only: bool,
+    },
+    /// Compare every recorded resource with AWS; find tagged resources state does not know.
+    /// Exit 0 in sync, 2 drifted, 1 on error.
+    Drift {
+        stack: PathBuf,
+        #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
+        environment: String,
+        #[arg(long)]
+        state: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Adopt an existing AWS resource into state as one of the spec's resources.
+    Import {
+        /// The resource's logical name in the spec.
+        name: String,
+        /// Its id in AWS (a VPC id, a table or function name, a role name...).
+        physical_id: String,
+        #[arg(long, default_value = "stacks/acme-scheduling.yaml")]
+        stack: PathBuf,
+        #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
+        environment: String,
+        #[arg(long)]
+        state: Option<PathBuf>,
     },
     /// Delete every resource the state records for this stack and environment.
     Destroy {
@@ -128,13 +164,25 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
             let _ = writeln!(out, "{}: valid ({} resources, stack {})", stack.display(), s.resources.len(), s.name);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Plan { stack, environment, state, json, out: save, detailed_exitcode, no_build } => {
+        Command::Plan {
+            stack,
+            environment,
+            state,
+            json,
+            out: save,
+            detailed_exitcode,
+            no_build,
+            refresh,
+            refresh_only,
+        } => {
             let outcome = ops::plan::plan(&ops::plan::PlanRequest {
                 spec_path: &stack,
                 environment: &environment,
                 state_path: state.as_deref(),
                 out: save.as_deref(),
                 no_build,
+                refresh,
+                refresh_only,
             })?;
             if json {
                 let _ = writeln!(out, "{}", serde_json::to_string_pretty(&outcome.plan).unwrap_or_default());
@@ -174,11 +222,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Apply { source, environment, state, auto_approve, parallelism, json } => {
+        Command::Apply { source, environment, state, auto_approve, parallelism, json, refresh, refresh_only } => {
             let prepared = ops::apply::prepare(&ops::apply::ApplyRequest {
                 source: &source,
                 environment: &environment,
                 state_path: state.as_deref(),
+                refresh,
+                refresh_only,
             })?;
             let approved = auto_approve || prepared.from_saved_plan;
             run_prepared(prepared, "apply", approved, parallelism, json)
@@ -186,6 +236,34 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
         Command::Destroy { stack, environment, state, auto_approve, parallelism, json } => {
             let prepared = ops::apply::prepare_destroy(&stack, &environment, state.as_deref())?;
             run_prepared(prepared, "destroy", auto_approve, parallelism, json)
+        }
+        Command::Drift { stack, environment, state, json } => {
+            let report = ops::drift::drift(&ops::drift::DriftRequest {
+                spec_path: &stack,
+                environment: &environment,
+                state_path: state.as_deref(),
+            })?;
+            if json {
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            } else {
+                let _ = write!(out, "{}", crate::render::drift::report(&report));
+            }
+            Ok(if report.in_sync() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+        }
+        Command::Import { name, physical_id, stack, environment, state } => {
+            let imported = ops::import::import(&ops::import::ImportRequest {
+                spec_path: &stack,
+                environment: &environment,
+                state_path: state.as_deref(),
+                name: &name,
+                physical_id: &physical_id,
+            })?;
+            let _ = writeln!(
+                out,
+                "Imported {} ({}) as {} (state serial {}). `strata plan` now shows how it differs from the spec.",
+                imported.physical_id, imported.type_name, imported.name, imported.state_serial
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Local { command } => {
             match command {

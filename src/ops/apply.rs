@@ -14,7 +14,7 @@ use std::time::Instant;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{artifacts, connect, environment, OpsError};
+use super::{artifacts, connect, environment, planning, OpsError};
 use crate::build::Artifact;
 use crate::graph::walk::{self, Outcome, TaskGraph};
 use crate::plan::diff::{self, CodeHashes};
@@ -32,6 +32,10 @@ pub struct ApplyRequest<'a> {
     pub source: &'a Path,
     pub environment: &'a str,
     pub state_path: Option<&'a Path>,
+    /// Read what AWS has before planning (`--refresh=false` skips it).
+    pub refresh: bool,
+    /// Record what AWS has in state instead of changing AWS.
+    pub refresh_only: bool,
 }
 
 /// Everything `execute` needs, with the state lock held.
@@ -65,12 +69,26 @@ pub fn prepare(req: &ApplyRequest<'_>) -> Result<Prepared, OpsError> {
     let stack = crate::spec::load_file(req.source)?;
     let env = environment::select(&stack, req.environment)?;
     let backend = environment::backend(&stack, &env, req.state_path)?;
-    let artifacts = artifacts::build_all(&stack)?;
+    let artifacts = if req.refresh_only { BTreeMap::new() } else { artifacts::build_all(&stack)? };
     let lock = backend.lock("strata apply")?;
     let state = backend.read_for(&stack.name, &env.name)?;
-    let plan = make_plan(&stack, &env, state.as_ref(), &artifacts)?;
-    let state = state.unwrap_or_else(|| State::new(&stack.name, &env.name));
+    let drift =
+        if req.refresh || req.refresh_only { planning::refresh(&stack, &env, state.as_ref())? } else { Vec::new() };
+    let hashes = CodeHashes::Built(artifacts::hashes(&artifacts));
+    let mut plan = planning::make_plan(&stack, &env, state.as_ref(), &hashes, drift)?;
+    if req.refresh_only {
+        plan.keep_only_drift();
+    }
+    let state = refreshed(&stack, state, &plan);
     Ok(Prepared { plan, from_saved_plan: false, stack, env, backend, lock, state, artifacts, action: "apply" })
+}
+
+/// The recorded state as the plan saw it: with the drift its refresh found.
+fn refreshed(stack: &Stack, state: Option<State>, plan: &Plan) -> State {
+    match state {
+        Some(s) => crate::drift::refreshed_state(&s, &plan.drift, &planning::stack_tags(stack)),
+        None => State::new(&stack.name, &plan.environment),
+    }
 }
 
 /// A saved plan is applied exactly as reviewed, and only to the state, spec
@@ -89,7 +107,7 @@ fn prepare_saved(req: &ApplyRequest<'_>) -> Result<Prepared, OpsError> {
         &environment::spec_digest(&stack),
         &artifacts::hashes(&artifacts),
     )?;
-    let state = state.unwrap_or_else(|| State::new(&stack.name, &env.name));
+    let state = refreshed(&stack, state, &planfile.plan);
     Ok(Prepared {
         plan: planfile.plan,
         from_saved_plan: true,
@@ -100,27 +118,6 @@ fn prepare_saved(req: &ApplyRequest<'_>) -> Result<Prepared, OpsError> {
         state,
         artifacts,
         action: "apply",
-    })
-}
-
-pub fn make_plan(
-    stack: &Stack,
-    env: &Environment,
-    state: Option<&State>,
-    artifacts: &BTreeMap<String, Artifact>,
-) -> Result<Plan, OpsError> {
-    let values = environment::env_values(stack, env);
-    let changes = diff::diff(stack, &values, state, &CodeHashes::Built(artifacts::hashes(artifacts)))?;
-    Ok(Plan {
-        format_version: PLAN_FORMAT_VERSION,
-        stack: stack.name.clone(),
-        environment: env.name.clone(),
-        state_lineage: state.map(|s| s.lineage.clone()),
-        state_serial: state.map_or(0, |s| s.serial),
-        spec_digest: environment::spec_digest(stack),
-        artifacts: artifacts::hashes(artifacts),
-        summary: Summary::of(&changes),
-        changes,
     })
 }
 
@@ -146,6 +143,8 @@ pub fn prepare_destroy(
         artifacts: BTreeMap::new(),
         summary: Summary::of(&changes),
         changes,
+        drift: Vec::new(),
+        refresh_only: false,
     };
     Ok(Prepared {
         plan,
@@ -208,12 +207,16 @@ pub struct ApplyReport {
     pub state_serial: u64,
 }
 
-/// One operation of the walk. A replacement is a delete and then a create.
+/// One operation of the walk. A replacement is a delete and a create, in
+/// the order the plan chose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum StepKind {
     Create,
     Update,
     Delete,
+    /// Deletes the old object of a create-before-destroy replacement, kept
+    /// in `State.deposed` from the new object's creation until it is gone.
+    DeleteDeposed,
 }
 
 #[derive(Debug, Clone)]
@@ -225,12 +228,16 @@ struct Step {
 
 /// Builds the task graph: creates and updates after their dependencies;
 /// deletes after the deletes (and updates) of what depended on them; a
-/// replacement's create after its delete.
+/// replacement's create after its delete, or, create-before-destroy, its
+/// old object's delete after the create and after everything that used the
+/// old object has moved to the new one.
 fn steps(plan: &Plan, state: &State) -> (TaskGraph, Vec<Step>) {
     let mut graph = TaskGraph::default();
     let mut steps = Vec::new();
     let mut forward: HashMap<&str, usize> = HashMap::new();
     let mut deletes: HashMap<&str, usize> = HashMap::new();
+    let mut created_first: Vec<&str> = Vec::new();
+    let mut leftovers: Vec<(&str, usize)> = Vec::new();
     for (i, c) in plan.changes.iter().enumerate() {
         let mut add = |kind: StepKind, label: String| {
             steps.push(Step { kind, change: i });
@@ -244,8 +251,19 @@ fn steps(plan: &Plan, state: &State) -> (TaskGraph, Vec<Step>) {
             Action::Update => {
                 forward.insert(&c.name, add(StepKind::Update, c.name.clone()));
             }
+            Action::Delete if c.deposed => {
+                leftovers.push((&c.name, add(StepKind::DeleteDeposed, format!("{} (old)", c.name))));
+            }
             Action::Delete => {
                 deletes.insert(&c.name, add(StepKind::Delete, c.name.clone()));
+            }
+            Action::Replace if c.create_before_destroy => {
+                let n = add(StepKind::Create, c.name.clone());
+                let d = add(StepKind::DeleteDeposed, format!("{} (old)", c.name));
+                graph.edge(n, d);
+                deletes.insert(&c.name, d);
+                forward.insert(&c.name, n);
+                created_first.push(&c.name);
             }
             Action::Replace => {
                 let d = add(StepKind::Delete, format!("{} (old)", c.name));
@@ -269,18 +287,33 @@ fn steps(plan: &Plan, state: &State) -> (TaskGraph, Vec<Step>) {
         for dep in &recorded.dependencies {
             let Some(&dep_delete) = deletes.get(dep.as_str()) else { continue };
             // Whatever used `dep` goes first: its own delete, or, when `dep`
-            // is removed for good, the update that stops using it.
-            if let Some(&own_delete) = deletes.get(name.as_str()) {
+            // is removed for good or replaced new-first, the update that
+            // stops using it.
+            let dep_created_first = created_first.contains(&dep.as_str());
+            let redeploy = forward.get(name.as_str()).filter(|_| recorded.type_name == REDEPLOYMENT);
+            if let Some(&redeploy) = redeploy {
+                // A redeployment snapshots the API: removed (or destroyed-
+                // first) methods and resources must be gone from it first.
+                // The old snapshot does not hold anything up.
+                if !dep_created_first {
+                    graph.edge(dep_delete, redeploy);
+                }
+            } else if let Some(&own_delete) = deletes.get(name.as_str()) {
                 graph.edge(own_delete, dep_delete);
             } else if let Some(&update) = forward.get(name.as_str()) {
                 let dep_is_replaced = forward.contains_key(dep.as_str());
-                if recorded.type_name == REDEPLOYMENT {
-                    // A redeployment snapshots the API: removed methods and
-                    // resources must be gone from it first.
-                    graph.edge(dep_delete, update);
-                } else if !dep_is_replaced {
+                if !dep_is_replaced || dep_created_first {
                     graph.edge(update, dep_delete);
                 }
+            }
+        }
+    }
+    // Old objects left by an interrupted run go once everything that may
+    // have used them has been brought to the spec.
+    for (name, leftover) in leftovers {
+        for c in plan.changes.iter().filter(|c| c.name == name || c.dependencies.iter().any(|d| d == name)) {
+            if let Some(&task) = forward.get(c.name.as_str()) {
+                graph.edge(task, leftover);
             }
         }
     }
@@ -327,18 +360,16 @@ impl Run<'_> {
         Ok(props)
     }
 
-    /// Records (or removes) one resource and writes the state file at once.
-    fn record(&self, name: &str, entry: Option<ResourceState>) -> Result<(), String> {
+    /// Changes the state and writes the state file at once.
+    fn record(&self, change: impl FnOnce(&mut State)) -> Result<(), String> {
         let mut state = self.state.lock().map_err(|_| String::from("state lock poisoned"))?;
-        match entry {
-            Some(e) => {
-                state.resources.insert(name.to_owned(), e);
-            }
-            None => {
-                state.resources.shift_remove(name);
-            }
-        }
+        change(&mut state);
         self.backend.persist(self.lock, &mut state).map_err(|e| format!("writing state: {e}"))
+    }
+
+    fn recorded(&self, name: &str, deposed: bool) -> Result<Option<ResourceState>, String> {
+        let state = self.state.lock().map_err(|_| String::from("state lock poisoned"))?;
+        Ok(if deposed { state.deposed.get(name) } else { state.resources.get(name) }.cloned())
     }
 
     async fn run_step(&self, step: &Step, events: &(dyn Fn(ApplyEvent) + Sync)) -> Result<(), String> {
@@ -347,7 +378,7 @@ impl Run<'_> {
             StepKind::Create if change.action == Action::Replace => Action::Replace,
             StepKind::Create => Action::Create,
             StepKind::Update => Action::Update,
-            StepKind::Delete => Action::Delete,
+            StepKind::Delete | StepKind::DeleteDeposed => Action::Delete,
         };
         let ident = (change.name.clone(), change.type_name.clone());
         events(ApplyEvent::Started { name: ident.0.clone(), type_name: ident.1.clone(), action });
@@ -376,51 +407,61 @@ impl Run<'_> {
             registry::provider(&change.type_name).ok_or_else(|| format!("no provider for {}", change.type_name))?;
         let name = change.name.as_str();
         match step.kind {
-            StepKind::Delete => {
-                let recorded = {
-                    let state = self.state.lock().map_err(|_| String::from("state lock poisoned"))?;
-                    state.resources.get(name).cloned()
+            StepKind::Delete | StepKind::DeleteDeposed => {
+                let deposed = step.kind == StepKind::DeleteDeposed;
+                let Some(recorded) = self.recorded(name, deposed)? else {
+                    return Ok(Some(String::from("already gone from state")));
                 };
-                let Some(recorded) = recorded else { return Ok(Some(String::from("already gone from state"))) };
                 provider
                     .delete(&self.cx, &recorded.physical_id, &recorded.properties)
                     .await
                     .map_err(|e| e.to_string())?;
-                self.record(name, None)?;
-                Ok(provider.delete_note(&recorded.properties))
+                self.record(|state| {
+                    if deposed {
+                        state.deposed.shift_remove(name);
+                    } else {
+                        state.resources.shift_remove(name);
+                    }
+                })?;
+                let old = deposed.then(|| format!("old object {}", recorded.physical_id));
+                Ok(match (old, provider.delete_note(&recorded.properties)) {
+                    (Some(old), Some(note)) => Some(format!("{old}; {note}")),
+                    (old, note) => old.or(note),
+                })
             }
             StepKind::Create | StepKind::Update => {
                 let properties = self.resolve(name)?;
                 let tags = self.tags(name);
                 let req = Request { logical_name: name, properties: &properties, tags: &tags };
-                let recorded = if step.kind == StepKind::Update {
-                    let state = self.state.lock().map_err(|_| String::from("state lock poisoned"))?;
-                    state.resources.get(name).cloned()
+                let replaced_first = step.kind == StepKind::Create && change.create_before_destroy;
+                let (applied, note) = if step.kind == StepKind::Update {
+                    let rec = self.recorded(name, false)?.ok_or_else(|| format!("`{name}` is not in state"))?;
+                    let applied = provider
+                        .update(&self.cx, &rec.physical_id, &rec.properties, &req)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    (applied, None)
                 } else {
-                    None
-                };
-                let (applied, note) = match recorded {
-                    Some(rec) => {
-                        let applied = provider
-                            .update(&self.cx, &rec.physical_id, &rec.properties, &req)
-                            .await
-                            .map_err(|e| e.to_string())?;
-                        (applied, None)
-                    }
-                    None => self.create_or_adopt(provider, &req).await?,
+                    let old = if replaced_first { self.recorded(name, false)? } else { None };
+                    self.create_or_adopt(provider, &req, old.as_ref().map(|o| o.physical_id.as_str())).await?
                 };
                 let resource = self.stack.resources.get(name);
-                self.record(
-                    name,
-                    Some(ResourceState {
-                        type_name: change.type_name.clone(),
-                        physical_id: applied.physical_id,
-                        properties,
-                        attributes: applied.attributes,
-                        dependencies: change.dependencies.clone(),
-                        prevent_destroy: resource.is_some_and(|r| r.lifecycle.prevent_destroy),
-                    }),
-                )?;
+                let entry = ResourceState {
+                    type_name: change.type_name.clone(),
+                    physical_id: applied.physical_id,
+                    properties,
+                    attributes: applied.attributes,
+                    dependencies: change.dependencies.clone(),
+                    prevent_destroy: resource.is_some_and(|r| r.lifecycle.prevent_destroy),
+                };
+                // New and old object recorded in one write: a crash right
+                // after leaves the old one in `deposed`, deleted next run.
+                self.record(|state| {
+                    let old = state.resources.insert(name.to_owned(), entry);
+                    if let (true, Some(old)) = (replaced_first, old) {
+                        state.deposed.insert(name.to_owned(), old);
+                    }
+                })?;
                 Ok(note)
             }
         }
@@ -428,12 +469,16 @@ impl Run<'_> {
 
     /// A resource AWS already has (created by a run that died before
     /// recording it) is adopted and brought to the spec, not created twice.
+    /// `replacing` is the old object of a create-before-destroy replacement:
+    /// it carries the same tags, and must not be taken for the new one.
     async fn create_or_adopt(
         &self,
         provider: &dyn crate::provider::ResourceProvider,
         req: &Request<'_>,
+        replacing: Option<&str>,
     ) -> Result<(Applied, Option<String>), String> {
-        if let Some(found) = provider.find(&self.cx, req).await.map_err(|e| e.to_string())? {
+        let found = provider.find(&self.cx, req).await.map_err(|e| e.to_string())?;
+        if let Some(found) = found.filter(|f| Some(f.physical_id.as_str()) != replacing) {
             let live = provider.read(&self.cx, &found.physical_id, req.properties).await.map_err(|e| e.to_string())?;
             let before = live.map(|l| l.properties).unwrap_or(Value::Null);
             let applied =
@@ -463,7 +508,20 @@ pub async fn execute(
     events: &(dyn Fn(ApplyEvent) + Sync),
 ) -> Result<ApplyReport, OpsError> {
     let started = Instant::now();
-    let Prepared { plan, stack, env, backend, lock, state, artifacts, action, .. } = prepared;
+    let Prepared { plan, stack, env, backend, lock, mut state, artifacts, action, .. } = prepared;
+    if plan.refresh_only {
+        // Nothing changes in AWS: the live values become the record.
+        backend.persist(&lock, &mut state)?;
+        return Ok(ApplyReport {
+            action,
+            succeeded: plan.drift.len(),
+            failed: 0,
+            skipped: 0,
+            api_calls: 0,
+            elapsed_ms: started.elapsed().as_millis(),
+            state_serial: state.serial,
+        });
+    }
     let root: PathBuf = artifacts::workspace_root(&stack.source.path);
     let code_hashes = CodeHashes::Built(artifacts::hashes(&artifacts));
     let (graph, steps) = steps(&plan, &state);

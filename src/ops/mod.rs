@@ -5,10 +5,13 @@
 pub mod apply;
 pub mod artifacts;
 pub mod connect;
+pub mod drift;
 pub mod environment;
 pub mod graph;
+pub mod import;
 pub mod local;
 pub mod plan;
+pub mod planning;
 pub mod show;
 pub mod validate;
 
@@ -31,6 +34,21 @@ pub enum OpsError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Build(#[from] crate::build::BuildError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Drift(#[from] crate::drift::DriftError),
+    #[error("`{name}` is not a resource of {spec}")]
+    #[diagnostic(code(ops::import_unknown_name), help("import into one of: {known}"))]
+    ImportUnknownName { name: String, spec: String, known: String },
+    #[error("`{name}` is already in state as {physical_id}")]
+    #[diagnostic(code(ops::import_managed), help("`strata state rm {name}` first if the state is wrong about it"))]
+    ImportAlreadyManaged { name: String, physical_id: String },
+    #[error("AWS has no {type_name} with id `{physical_id}`")]
+    #[diagnostic(
+        code(ops::import_not_found),
+        help("the id is what AWS calls it: a VPC id, a table or function name, a role name; for API parts `<api id>|<...>` as `strata state show` prints it")
+    )]
+    ImportNotFound { type_name: String, physical_id: String },
     #[error("the local cloud is not available")]
     #[diagnostic(
         code(local::cloud),

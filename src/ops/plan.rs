@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{environment, OpsError};
-use crate::plan::diff::{self, CodeHashes};
-use crate::plan::{Plan, Planfile, Summary, PLAN_FORMAT_VERSION};
+use super::{environment, planning, OpsError};
+use crate::plan::diff::CodeHashes;
+use crate::plan::{Plan, Planfile};
 
 pub struct PlanRequest<'a> {
     pub spec_path: &'a Path,
@@ -13,6 +13,10 @@ pub struct PlanRequest<'a> {
     pub out: Option<&'a Path>,
     /// Skip building Lambda packages: code hashes are "known after apply".
     pub no_build: bool,
+    /// Read what AWS has first (`--refresh=false` skips it).
+    pub refresh: bool,
+    /// Only show what changed outside strata (`--refresh-only`).
+    pub refresh_only: bool,
 }
 
 pub struct PlanOutcome {
@@ -28,26 +32,18 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<PlanOutcome, OpsError> {
         let _lock = backend.lock("strata plan")?;
         backend.read_for(&stack.name, &env.name)?
     };
-    let plan = if req.no_build {
-        let values = environment::env_values(&stack, &env);
-        let changes = diff::diff(&stack, &values, state.as_ref(), &CodeHashes::Skipped)?;
-        Plan {
-            format_version: PLAN_FORMAT_VERSION,
-            stack: stack.name.clone(),
-            environment: env.name.clone(),
-            state_lineage: state.as_ref().map(|s| s.lineage.clone()),
-            state_serial: state.as_ref().map_or(0, |s| s.serial),
-            spec_digest: environment::spec_digest(&stack),
-            artifacts: Default::default(),
-            summary: Summary::of(&changes),
-            changes,
-        }
-    } else {
-        let built = super::artifacts::build_all(&stack)?;
-        super::apply::make_plan(&stack, &env, state.as_ref(), &built)?
-    };
     if req.no_build && req.out.is_some() && !super::artifacts::crates_of(&stack).is_empty() {
         return Err(OpsError::UnbuiltSavedPlan {});
+    }
+    let hashes = if req.no_build {
+        CodeHashes::Skipped
+    } else {
+        CodeHashes::Built(super::artifacts::hashes(&super::artifacts::build_all(&stack)?))
+    };
+    let drift = if req.refresh { planning::refresh(&stack, &env, state.as_ref())? } else { Vec::new() };
+    let mut plan = planning::make_plan(&stack, &env, state.as_ref(), &hashes, drift)?;
+    if req.refresh_only {
+        plan.keep_only_drift();
     }
     let saved_to = match req.out {
         Some(out) => {

@@ -67,6 +67,24 @@ pub struct ResourceChange {
     pub requires_replace: Vec<String>,
     /// Logical names this resource depends on.
     pub dependencies: Vec<String>,
+    /// For a replacement: the new object is created before the old one is
+    /// destroyed (`plan::replacement` says when AWS allows it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create_before_destroy: bool,
+    /// A delete of the old object of a create-before-destroy replacement
+    /// that an interrupted run left in state (`State.deposed`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deposed: bool,
+}
+
+impl ResourceChange {
+    /// Terraform's symbols: `+/-` when the new object comes first.
+    pub fn symbol(&self) -> &'static str {
+        match self.action {
+            Action::Replace if self.create_before_destroy => "+/-",
+            a => a.symbol(),
+        }
+    }
 }
 
 /// The marker key for a value that is only known after apply.

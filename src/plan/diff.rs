@@ -4,17 +4,18 @@
 //! or replaced makes everything that refers to it "known after apply", and a
 //! reference in a createOnly property then cascades the replacement.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Map, Value};
 
 use super::action::{contains_unknown, Action, PropertyChange, ResourceChange};
+use super::replacement::{self, ReplacementOrder};
 use super::resolve::{EnvValues, KnownAttributes, Resolver};
 use super::PlanError;
 use crate::graph::{NodeSpec, ResourceGraph};
 use crate::provider::types::apigateway_deployment::REDEPLOY_ON;
 use crate::spec::Stack;
-use crate::state::State;
+use crate::state::{ResourceState, State};
 
 /// The CodeSha256 of each Lambda package, by crate path, so a code change
 /// shows as `Code.CodeSha256` in the plan; `Skipped` (plan --no-build) makes
@@ -38,6 +39,7 @@ pub fn diff(
     let mut known: KnownAttributes = KnownAttributes::new();
     let mut changes = Vec::with_capacity(stack.resources.len());
     let mut changed_apis = removed_api_parts(stack, state);
+    let mut destroyed_first: HashSet<String> = HashSet::new();
     for name in order {
         let resource = &stack.resources[name];
         let recorded = state.and_then(|s| s.resources.get(name));
@@ -56,6 +58,8 @@ pub fn diff(
                 reason: None,
                 requires_replace: Vec::new(),
                 dependencies,
+                create_before_destroy: false,
+                deposed: false,
             },
             Some(rec) if rec.type_name != resource.type_name => ResourceChange {
                 name: name.to_owned(),
@@ -67,6 +71,8 @@ pub fn diff(
                 reason: Some(format!("the type changed from {} to {}", rec.type_name, resource.type_name)),
                 requires_replace: Vec::new(),
                 dependencies,
+                create_before_destroy: false,
+                deposed: false,
             },
             Some(rec) => {
                 // Ignored properties keep their recorded value.
@@ -112,6 +118,8 @@ pub fn diff(
                     reason,
                     requires_replace,
                     dependencies,
+                    create_before_destroy: false,
+                    deposed: false,
                 }
             }
         };
@@ -119,10 +127,18 @@ pub fn diff(
         note_api_change(&change, recorded.map(|r| r.physical_id.as_str()), &mut changed_apis);
         let redeploy = redeploy_needed(&change, &changed_apis);
         if redeploy {
-            change.action = Action::Update;
+            // A deployment is a snapshot: deploying again makes a new one,
+            // and the old one goes once the stage has moved off it.
+            change.action = Action::Replace;
             change.reason = Some(String::from("the API changed since this deployment: deploy it again"));
         }
         if let Some(rec) = recorded {
+            if change.action == Action::Replace {
+                order_replacement(&mut change, rec, &destroyed_first);
+                if !change.create_before_destroy {
+                    destroyed_first.insert(name.to_owned());
+                }
+            }
             if change.action == Action::Replace && resource.lifecycle.prevent_destroy {
                 return Err(PlanError::PreventDestroy { name: name.to_owned(), action: "replace" });
             }
@@ -136,8 +152,57 @@ pub fn diff(
     }
     if let Some(state) = state {
         changes.extend(deletions(stack, state)?);
+        changes.extend(deposed_deletions(state));
     }
     Ok(changes)
+}
+
+/// Decides create-before-destroy for a replacement and says so in its reason.
+/// A resource that uses one replaced destroy-first must go first as well: its
+/// old object has to be gone before that dependency's old object can go,
+/// which is before the dependency's (and so its own) new object exists.
+fn order_replacement(change: &mut ResourceChange, rec: &ResourceState, destroyed_first: &HashSet<String>) {
+    let after = change.after.clone().unwrap_or(Value::Null);
+    let mut order = if rec.type_name == change.type_name {
+        replacement::order(&change.type_name, &rec.properties, &after)
+    } else {
+        ReplacementOrder { create_before_destroy: false, why: String::from("the type changed") }
+    };
+    // A deployment is a snapshot, not a user of its API's parts: its old
+    // object may outlive them, so it never has to go first.
+    if order.create_before_destroy && change.type_name != "AWS::ApiGateway::Deployment" {
+        if let Some(dep) = change.dependencies.iter().find(|d| destroyed_first.contains(*d)) {
+            order = ReplacementOrder {
+                create_before_destroy: false,
+                why: format!("it uses `{dep}`, which is destroyed before it is created"),
+            };
+        }
+    }
+    change.create_before_destroy = order.create_before_destroy;
+    let how = if order.create_before_destroy { "create before destroy" } else { "destroy before create" };
+    let reason = change.reason.take().unwrap_or_default();
+    change.reason = Some(format!("{reason}; {how}: {}", order.why));
+}
+
+/// Old objects of create-before-destroy replacements an interrupted run left
+/// behind: deleted, whatever else the plan does.
+fn deposed_deletions(state: &State) -> impl Iterator<Item = ResourceChange> + '_ {
+    state.deposed.iter().map(|(name, rec)| ResourceChange {
+        name: name.clone(),
+        type_name: rec.type_name.clone(),
+        action: Action::Delete,
+        before: Some(rec.properties.clone()),
+        after: None,
+        changes: removed_paths(&rec.properties),
+        reason: Some(format!(
+            "the old object ({}) of a replacement that an interrupted run created before destroying it",
+            rec.physical_id
+        )),
+        requires_replace: Vec::new(),
+        dependencies: rec.dependencies.clone(),
+        create_before_destroy: false,
+        deposed: true,
+    })
 }
 
 /// The REST APIs whose resources, methods or authorizers are removed from the
@@ -203,9 +268,12 @@ fn deletions(stack: &Stack, state: &State) -> Result<Vec<ResourceChange>, PlanEr
     delete_in_reverse_order(state, |name| !stack.resources.contains_key(name))
 }
 
-/// Every resource of the state, dependents before dependencies (destroy).
+/// Every resource of the state, dependents before dependencies (destroy),
+/// and the old objects of interrupted replacements.
 pub fn destroy_all(state: &State) -> Result<Vec<ResourceChange>, PlanError> {
-    delete_in_reverse_order(state, |_| true)
+    let mut changes: Vec<ResourceChange> = deposed_deletions(state).collect();
+    changes.extend(delete_in_reverse_order(state, |_| true)?);
+    Ok(changes)
 }
 
 fn delete_in_reverse_order(state: &State, include: impl Fn(&str) -> bool) -> Result<Vec<ResourceChange>, PlanError> {
@@ -235,6 +303,8 @@ fn delete_in_reverse_order(state: &State, include: impl Fn(&str) -> bool) -> Res
             reason: Some(String::from("it is no longer in the spec")),
             requires_replace: Vec::new(),
             dependencies: rec.dependencies.clone(),
+            create_before_destroy: false,
+            deposed: false,
         });
     }
     Ok(out)

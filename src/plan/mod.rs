@@ -3,6 +3,7 @@
 pub mod action;
 pub mod diff;
 pub mod planfile;
+pub mod replacement;
 pub mod resolve;
 
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,15 @@ pub struct Plan {
     /// Creates and updates in dependency order, then deletes in reverse order.
     pub changes: Vec<ResourceChange>,
     pub summary: Summary,
+    /// What changed outside strata, found by the refresh before planning:
+    /// shown apart from the spec's changes, and replayed onto the recorded
+    /// state when a saved plan is applied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drift: Vec<crate::drift::ResourceDrift>,
+    /// `--refresh-only`: no changes to AWS; applying it records the drift
+    /// (the live values) in state.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refresh_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,8 +72,16 @@ impl Summary {
 }
 
 impl Plan {
+    /// Changes to AWS, or (refresh-only) drift to record in state.
     pub fn has_changes(&self) -> bool {
-        self.summary.has_changes()
+        self.summary.has_changes() || (self.refresh_only && !self.drift.is_empty())
+    }
+
+    /// Turns the plan into a refresh-only one: no changes, just the drift.
+    pub fn keep_only_drift(&mut self) {
+        self.changes.clear();
+        self.summary = Summary::default();
+        self.refresh_only = true;
     }
 }
 

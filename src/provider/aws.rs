@@ -127,4 +127,5 @@ clients! {
     apigateway: aws_sdk_apigateway,
     cloudwatch: aws_sdk_cloudwatch,
     sts: aws_sdk_sts,
+    tagging: aws_sdk_resourcegroupstagging,
 }

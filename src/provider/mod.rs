@@ -83,6 +83,22 @@ pub trait ResourceProvider: Send + Sync {
         Err(ProviderError::Unsupported { type_name: self.schema().type_name, operation: "read" })
     }
 
+    /// Reads many resources of this type, answering in the order asked.
+    /// One at a time unless the type overrides it with a batched describe.
+    async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
+        let mut out = Vec::with_capacity(items.len());
+        for (physical_id, recorded) in items {
+            out.push(self.read(cx, physical_id, recorded).await?);
+        }
+        Ok(out)
+    }
+
+    /// True when `read_many` reads many resources in fewer calls than one
+    /// `read` each: refresh then gives it all resources of the type at once.
+    fn reads_in_batches(&self) -> bool {
+        false
+    }
+
     /// Changes updatable properties in place; `before` is what state recorded.
     async fn update(
         &self,

@@ -2,5 +2,6 @@
 //! Output is written with ANSI styles; `anstream` strips them when stdout is
 //! not a terminal or `NO_COLOR` is set.
 
+pub mod drift;
 pub mod plan_human;
 pub mod progress;

@@ -69,9 +69,9 @@ fn change_line(c: &PropertyChange, action: Action) -> String {
 
 fn resource_block(out: &mut String, c: &ResourceChange) {
     let st = style(c.action);
-    let header = format!("{} ({}) {}", c.name, c.type_name, c.action.verb());
-    let _ =
-        writeln!(out, "  {} {}", paint(&format!("{:>3}", c.action.symbol()), st), paint(&header, Style::new().bold()));
+    let what = if c.deposed { " (old object)" } else { "" };
+    let header = format!("{}{what} ({}) {}", c.name, c.type_name, c.action.verb());
+    let _ = writeln!(out, "  {} {}", paint(&format!("{:>3}", c.symbol()), st), paint(&header, Style::new().bold()));
     if let Some(reason) = &c.reason {
         let _ = writeln!(out, "        # {reason}");
     }
@@ -84,6 +84,16 @@ fn resource_block(out: &mut String, c: &ResourceChange) {
 pub fn render(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Stack {} · environment {}", plan.stack, plan.environment);
+    out.push_str(&super::drift::plan_section(&plan.drift));
+    if plan.refresh_only {
+        let _ = writeln!(
+            out,
+            "\nRefresh only: applying this records what AWS has in state ({} resource{}); nothing in AWS changes.",
+            plan.drift.len(),
+            if plan.drift.len() == 1 { "" } else { "s" }
+        );
+        return out;
+    }
     if !plan.has_changes() {
         let _ =
             writeln!(out, "\nNo changes. The infrastructure matches the spec ({} resources).", plan.summary.unchanged);

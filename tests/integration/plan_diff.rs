@@ -64,7 +64,7 @@ fn applied_state() -> Value {
 }
 
 fn plan_json(s: &Scratch) -> Value {
-    let out = s.run(&["plan", "stack.yaml", "--state", "state.json", "--json"]);
+    let out = s.run(&["plan", "stack.yaml", "--refresh=false", "--state", "state.json", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     serde_json::from_str(&stdout(&out)).unwrap()
 }
@@ -98,7 +98,7 @@ fn empty_state_creates_everything_in_dependency_order() {
 fn matching_state_is_no_change_and_detailed_exitcode_is_0() {
     let s = Scratch::with_spec(SPEC);
     s.write_state(&applied_state());
-    let out = s.run(&["plan", "stack.yaml", "--state", "state.json", "--detailed-exitcode"]);
+    let out = s.run(&["plan", "stack.yaml", "--refresh=false", "--state", "state.json", "--detailed-exitcode"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("No changes."), "{}", stdout(&out));
 }
@@ -113,7 +113,7 @@ fn changed_updatable_property_is_an_update_and_detailed_exitcode_is_2() {
         plan["changes"][2]["changes"],
         json!([{"path": "RetentionInDays", "before": 30, "after": 90, "forces_replacement": false}])
     );
-    let out = s.run(&["plan", "stack.yaml", "--state", "state.json", "--detailed-exitcode"]);
+    let out = s.run(&["plan", "stack.yaml", "--refresh=false", "--state", "state.json", "--detailed-exitcode"]);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -123,7 +123,14 @@ fn create_only_change_replaces_and_cascades_to_dependents() {
     s.write_state(&applied_state());
     let plan = plan_json(&s);
     assert_eq!(actions(&plan), pairs(&[("Vpc", "replace"), ("Subnet", "replace"), ("Logs", "noop")]));
-    assert_eq!(plan["changes"][0]["reason"], json!("`CidrBlock` forces replacement"));
+    assert_eq!(
+        plan["changes"][0]["reason"],
+        json!("`CidrBlock` forces replacement; create before destroy: the new object can exist beside the old one")
+    );
+    assert_eq!(plan["changes"][0]["create_before_destroy"], json!(true));
+    // A new subnet may overlap the old one's CIDR: the old one goes first.
+    assert_eq!(plan["changes"][1]["create_before_destroy"], Value::Null);
+    assert!(plan["changes"][1]["reason"].as_str().unwrap().contains("destroy before create"), "{plan:#}");
     assert_eq!(plan["changes"][0]["requires_replace"], json!(["CidrBlock"]));
     // The subnet's VpcId becomes unknown because its VPC is replaced.
     let subnet_changes = plan["changes"][1]["changes"].as_array().unwrap();
@@ -184,7 +191,7 @@ fn prevent_destroy_refuses_a_plan_that_would_destroy() {
     );
     let s = Scratch::with_spec(SPEC);
     s.write_state(&state);
-    let out = s.run(&["plan", "stack.yaml", "--state", "state.json"]);
+    let out = s.run(&["plan", "stack.yaml", "--refresh=false", "--state", "state.json"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("`Precious` has PreventDestroy"), "{}", stderr(&out));
 }
@@ -195,7 +202,7 @@ fn prevent_destroy_refuses_a_replacement() {
         .replace("    Type: AWS::EC2::VPC\n", "    Type: AWS::EC2::VPC\n    Lifecycle:\n      PreventDestroy: true\n");
     let s = Scratch::with_spec(&spec.replace("10.0.0.0/16", "10.8.0.0/16").replace("10.0.1.0/24", "10.8.1.0/24"));
     s.write_state(&applied_state());
-    let out = s.run(&["plan", "stack.yaml", "--state", "state.json"]);
+    let out = s.run(&["plan", "stack.yaml", "--refresh=false", "--state", "state.json"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("would replace it"), "{}", stderr(&out));
 }
@@ -219,7 +226,7 @@ fn mixed_plan_scratch() -> Scratch {
 #[test]
 fn human_plan_rendering() {
     let s = mixed_plan_scratch();
-    let out = s.run(&["plan", "stack.yaml", "--state", "state.json"]);
+    let out = s.run(&["plan", "stack.yaml", "--refresh=false", "--state", "state.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(!text.contains('\u{1b}'), "no colour codes when piped");
@@ -300,11 +307,17 @@ fn a_changed_method_redeploys_the_api_and_moves_the_stage() {
             ("Api", "noop"),
             ("Orders", "noop"),
             ("GetOrders", "update"),
-            ("Deployment", "update"),
+            ("Deployment", "replace"),
             ("Stage", "update")
         ])
     );
-    assert_eq!(plan["changes"][3]["reason"], json!("the API changed since this deployment: deploy it again"));
+    // A new snapshot first; the old one goes once the stage has moved.
+    assert_eq!(plan["changes"][3]["create_before_destroy"], json!(true));
+    let reason = plan["changes"][3]["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("the API changed since this deployment: deploy it again; create before destroy"),
+        "{reason}"
+    );
     assert_eq!(plan["changes"][4]["changes"][0]["after"], json!({"$unknown": "${Deployment.DeploymentId}"}));
     // Unchanged API: nothing to deploy.
     s.write_spec(API_SPEC);

@@ -27,7 +27,7 @@ fn state(serial: u64) -> Value {
 fn saved_plan_records_what_it_was_made_against() {
     let s = Scratch::with_spec(SPEC);
     s.write_state(&state(3));
-    let out = s.run(&["plan", "stack.yaml", "--state", "state.json", "--out", "plans/next.json"]);
+    let out = s.run(&["plan", "stack.yaml", "--refresh=false", "--state", "state.json", "--out", "plans/next.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("Saved the plan to plans/next.json"));
     let saved: Value =
@@ -45,7 +45,10 @@ fn saved_plan_records_what_it_was_made_against() {
 fn saved_plan_is_refused_after_the_state_serial_changed() {
     let s = Scratch::with_spec(SPEC);
     s.write_state(&state(3));
-    assert!(s.run(&["plan", "stack.yaml", "--state", "state.json", "--out", "p.json"]).status.success());
+    assert!(s
+        .run(&["plan", "stack.yaml", "--refresh=false", "--state", "state.json", "--out", "p.json"])
+        .status
+        .success());
     s.write_state(&state(4));
     let out = s.run(&["show", "p.json", "--state", "state.json"]);
     assert_eq!(out.status.code(), Some(1));
@@ -57,7 +60,10 @@ fn saved_plan_is_refused_after_the_state_serial_changed() {
 fn saved_plan_is_refused_against_another_lineage() {
     let s = Scratch::with_spec(SPEC);
     s.write_state(&state(3));
-    assert!(s.run(&["plan", "stack.yaml", "--state", "state.json", "--out", "p.json"]).status.success());
+    assert!(s
+        .run(&["plan", "stack.yaml", "--refresh=false", "--state", "state.json", "--out", "p.json"])
+        .status
+        .success());
     let mut other = state(3);
     other["lineage"] = json!("99999999-2222-4333-8444-555555555555");
     s.write_state(&other);
@@ -70,7 +76,10 @@ fn saved_plan_is_refused_against_another_lineage() {
 fn saved_plan_is_refused_after_the_spec_changed() {
     let s = Scratch::with_spec(SPEC);
     s.write_state(&state(3));
-    assert!(s.run(&["plan", "stack.yaml", "--state", "state.json", "--out", "p.json"]).status.success());
+    assert!(s
+        .run(&["plan", "stack.yaml", "--refresh=false", "--state", "state.json", "--out", "p.json"])
+        .status
+        .success());
     s.write_spec(&SPEC.replace("14", "30"));
     let out = s.run(&["show", "p.json", "--state", "state.json"]);
     assert_eq!(out.status.code(), Some(1));

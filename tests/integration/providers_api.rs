@@ -6,8 +6,6 @@
 //! it wrote cannot pass by agreeing with itself. Each test builds its own
 //! REST API (tests share one moto server and run in parallel).
 
-use std::process::Command;
-
 use serde_json::{json, Value};
 use strata::provider::types::{
     apigateway_authorizer as authorizer, apigateway_deployment as deployment, apigateway_method as method,
@@ -24,10 +22,7 @@ use super::cloud;
 /// client), `idp` (cognito-idp) and `call(f, **kw)`, which turns a
 /// ClientError into `{"error": CODE}`.
 fn boto3(expr: &str) -> Value {
-    let cloud = strata::local::ensure_running().expect("the local cloud starts");
-    let python = strata::local::LocalCloudConfig::from_env().install_dir.join("venv").join("bin").join("python");
-    let script = format!(
-        "import boto3, json, os\n\
+    let prelude = "import boto3, json, os\n\
          from botocore.exceptions import ClientError\n\
          api = boto3.client('apigateway', endpoint_url=os.environ['ENDPOINT'])\n\
          idp = boto3.client('cognito-idp', endpoint_url=os.environ['ENDPOINT'])\n\
@@ -35,23 +30,14 @@ fn boto3(expr: &str) -> Value {
          \x20   try:\n\
          \x20       return f(**kw)\n\
          \x20   except ClientError as e:\n\
-         \x20       return {{'error': e.response['Error']['Code']}}\n\
-         out = {expr}\n\
+         \x20       return {'error': e.response['Error']['Code']}\n";
+    let script = format!(
+        "out = {expr}\n\
          if isinstance(out, dict):\n\
          \x20   out.pop('ResponseMetadata', None)\n\
          print(json.dumps(out, default=str))\n"
     );
-    let output = Command::new(&python)
-        .arg("-c")
-        .arg(&script)
-        .env("ENDPOINT", &cloud.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "x")
-        .env("AWS_SECRET_ACCESS_KEY", "x")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .output()
-        .expect("boto3 runs");
-    assert!(output.status.success(), "boto3 failed on {expr}: {}", String::from_utf8_lossy(&output.stderr));
-    serde_json::from_slice(&output.stdout).expect("boto3 printed JSON")
+    crate::support::boto3_json(prelude, &script)
 }
 
 /// Whether the API still has that deployment (moto answers GetDeployment

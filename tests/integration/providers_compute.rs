@@ -5,8 +5,6 @@
 //! local cloud's own virtualenv (moto depends on it), run as a small inline
 //! script against the same endpoint.
 
-use std::process::Command;
-
 use serde_json::{json, Value};
 use strata::build::{archive, code_sha256, Artifact};
 use strata::provider::types::{iam_role, lambda_function, lambda_permission};
@@ -18,8 +16,6 @@ use crate::cloud;
 /// prints. The script gets `c(service)`, a client on the local cloud, and
 /// `json`; `gone(f)` runs `f` and says whether AWS answered "not found".
 fn boto3(script: &str) -> Value {
-    let endpoint = strata::local::ensure_running().expect("the local cloud runs").endpoint;
-    let python = strata::local::LocalCloudConfig::from_env().install_dir.join("venv").join("bin").join("python");
     let prelude = r#"
 import json, sys
 import boto3
@@ -37,18 +33,7 @@ def gone(f):
             return True
         raise
 "#;
-    let output = Command::new(&python)
-        .arg("-c")
-        .arg(format!("{prelude}\n{script}"))
-        .arg(&endpoint)
-        .env("AWS_ACCESS_KEY_ID", "x")
-        .env("AWS_SECRET_ACCESS_KEY", "x")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .output()
-        .expect("run boto3");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "boto3 script failed:\n{script}\n{}", String::from_utf8_lossy(&output.stderr));
-    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("boto3 printed no JSON ({e}): {stdout}"))
+    crate::support::boto3_json(prelude, script)
 }
 
 fn trust(service: &str) -> Value {

@@ -5,7 +5,6 @@
 //! local cloud's own virtualenv, against the same endpoint.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use serde_json::{json, Value};
 use strata::provider::registry;
@@ -19,31 +18,10 @@ use crate::cloud;
 /// prints last. The script gets `boto3`, `json` and `client(name)` (a client
 /// on the local cloud's endpoint) in scope and must print one JSON value.
 fn boto(script: &str) -> Value {
-    let cloud = strata::local::ensure_running().expect("the local cloud runs");
-    let home = std::env::var_os("HOME").expect("HOME");
-    let python = std::path::Path::new(&home).join(".cache/strata/moto-5.2.5/venv/bin/python");
-    let python = std::env::var_os("STRATA_HOME")
-        .map(|h| std::path::Path::new(&h).join("moto-5.2.5/venv/bin/python"))
-        .filter(|p| p.exists())
-        .unwrap_or(python);
-    let prelude = format!(
-        "import boto3, json, datetime\n\
-         def client(name):\n    return boto3.client(name, endpoint_url='{}')\n\
-         def default(o):\n    return o.isoformat() if isinstance(o, datetime.datetime) else str(o)\n",
-        cloud.endpoint
-    );
-    let out = Command::new(python)
-        .arg("-c")
-        .arg(format!("{prelude}{script}"))
-        .env("AWS_ACCESS_KEY_ID", "x")
-        .env("AWS_SECRET_ACCESS_KEY", "x")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .output()
-        .expect("python runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "boto3 script failed:\n{script}\n{}", String::from_utf8_lossy(&out.stderr));
-    let last = stdout.lines().last().unwrap_or_default();
-    serde_json::from_str(last).unwrap_or_else(|e| panic!("boto3 printed no JSON ({e}): {stdout}"))
+    let prelude = "import boto3, json, datetime, os\n\
+         def client(name):\n    return boto3.client(name, endpoint_url=os.environ['ENDPOINT'])\n\
+         def default(o):\n    return o.isoformat() if isinstance(o, datetime.datetime) else str(o)\n";
+    crate::support::boto3_json(prelude, script)
 }
 
 fn provider(type_name: &str) -> &'static dyn ResourceProvider {

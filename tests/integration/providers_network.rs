@@ -4,8 +4,6 @@
 //! delete and checks what landed with an INDEPENDENT client: boto3 from the
 //! local cloud's own virtualenv (moto depends on it), never strata's SDK code.
 
-use std::process::Command;
-
 use serde_json::{json, Value};
 use strata::provider::types::{
     ec2_common, ec2_route_table, ec2_security_group, ec2_subnet, ec2_subnet_route_table_association, ec2_vpc,
@@ -48,23 +46,10 @@ impl Spec {
 /// Runs a boto3 script against the local cloud and returns what it passed to
 /// `out(...)` as JSON. The script has an EC2 client in `ec2`.
 fn boto3(script: &str) -> Value {
-    let cloud = strata::local::ensure_running().expect("the local cloud runs");
-    let python = strata::local::LocalCloudConfig::from_env().install_dir.join("venv").join("bin").join("python");
     let prelude = "import boto3, json, os, sys\n\
-        ec2 = boto3.client('ec2', endpoint_url=os.environ['STRATA_TEST_ENDPOINT'])\n\
+        ec2 = boto3.client('ec2', endpoint_url=os.environ['ENDPOINT'])\n\
         def out(value):\n    print(json.dumps(value, default=str))\n";
-    let output = Command::new(python)
-        .arg("-c")
-        .arg(format!("{prelude}{script}"))
-        .env("STRATA_TEST_ENDPOINT", &cloud.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "x")
-        .env("AWS_SECRET_ACCESS_KEY", "x")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .output()
-        .expect("python runs");
-    assert!(output.status.success(), "boto3 script failed:\n{script}\n{}", String::from_utf8_lossy(&output.stderr));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("boto3 printed no JSON ({e}): {stdout}"))
+    crate::support::boto3_json(prelude, script)
 }
 
 /// Tags as boto3 reports them, as a map.

@@ -33,7 +33,7 @@ fn plan_refuses_while_another_process_holds_the_lock() {
     BufReader::new(holder.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
     assert_eq!(line.trim(), "locked");
 
-    let out = s.run(&["plan", "stack.yaml", "--state", "state.json"]);
+    let out = s.run(&["plan", "stack.yaml", "--refresh=false", "--state", "state.json"]);
     let _ = holder.kill();
     let _ = holder.wait();
     assert_eq!(out.status.code(), Some(1));
@@ -41,6 +41,6 @@ fn plan_refuses_while_another_process_holds_the_lock() {
     assert!(err.contains("is locked by `strata apply` (pid 4242 on ci-runner, user deploy"), "{err}");
 
     // Once the holder is gone the same command goes through.
-    let out = s.run(&["plan", "stack.yaml", "--state", "state.json"]);
+    let out = s.run(&["plan", "stack.yaml", "--refresh=false", "--state", "state.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }

@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use serde_json::Value;
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -56,4 +58,27 @@ impl Scratch {
         std::fs::write(&path, serde_json::to_string_pretty(state).unwrap()).unwrap();
         path
     }
+}
+
+/// Runs a Python script with boto3 (from the local cloud's own virtualenv)
+/// against the local cloud, the independent client the tests check with.
+/// The endpoint is in `os.environ['ENDPOINT']` and `sys.argv[1]`; the
+/// script's last printed line is parsed as JSON.
+pub fn boto3_json(prelude: &str, script: &str) -> Value {
+    let cloud = strata::local::ensure_running().expect("the local cloud runs");
+    let python = strata::local::LocalCloudConfig::from_env().install_dir.join("venv").join("bin").join("python");
+    let output = Command::new(python)
+        .arg("-c")
+        .arg(format!("{prelude}\n{script}"))
+        .arg(&cloud.endpoint)
+        .env("ENDPOINT", &cloud.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "x")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .output()
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "boto3 script failed:\n{script}\n{}", String::from_utf8_lossy(&output.stderr));
+    let last = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("boto3 printed no JSON ({e}): {stdout}"))
 }

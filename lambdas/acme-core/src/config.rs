@@ -67,17 +67,12 @@ impl ExecutorConfig {
         Self::from_lookup(|name| std::env::var(name).ok(), default_version)
     }
 
-    pub fn from_lookup(
-        lookup: impl Fn(&str) -> Option<String>,
-        default_version: &str,
-    ) -> Result<Self, ConfigError> {
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>, default_version: &str) -> Result<Self, ConfigError> {
         let mut reader = Reader::new(lookup);
         let config = ExecutorConfig {
             schedule_table: reader.required(vars::SCHEDULE_TABLE_NAME),
             orders_table: reader.required(vars::ORDERS_TABLE_NAME),
-            executor_version: reader
-                .optional(vars::EXECUTOR_VERSION)
-                .unwrap_or_else(|| default_version.to_owned()),
+            executor_version: reader.optional(vars::EXECUTOR_VERSION).unwrap_or_else(|| default_version.to_owned()),
         };
         reader.finish(config)
     }
@@ -95,9 +90,7 @@ impl<F: Fn(&str) -> Option<String>> Reader<F> {
     }
 
     fn optional(&self, name: &str) -> Option<String> {
-        (self.lookup)(name)
-            .map(|value| value.trim().to_owned())
-            .filter(|value| !value.is_empty())
+        (self.lookup)(name).map(|value| value.trim().to_owned()).filter(|value| !value.is_empty())
     }
 
     fn required(&mut self, name: &str) -> String {
@@ -130,8 +123,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |name| map.get(name).cloned()
     }
 

@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+    ScalarAttributeType,
 };
 
 use crate::table::{indexes, names};
@@ -72,11 +72,7 @@ fn string_attribute(name: &str) -> AttributeDefinition {
 }
 
 fn key(name: &str, key_type: KeyType) -> KeySchemaElement {
-    KeySchemaElement::builder()
-        .attribute_name(name)
-        .key_type(key_type)
-        .build()
-        .expect("key schema element is complete")
+    KeySchemaElement::builder().attribute_name(name).key_type(key_type).build().expect("key schema element is complete")
 }
 
 fn index(name: &str, hash: &str) -> GlobalSecondaryIndex {
@@ -135,11 +131,6 @@ pub async fn create_orders_table(client: &aws_sdk_dynamodb::Client) -> String {
 /// A fresh Scheduler schedule group.
 pub async fn create_schedule_group(client: &aws_sdk_scheduler::Client) -> String {
     let name = unique_name("acme");
-    client
-        .create_schedule_group()
-        .name(&name)
-        .send()
-        .await
-        .expect("create schedule group");
+    client.create_schedule_group().name(&name).send().await.expect("create schedule group");
     name
 }

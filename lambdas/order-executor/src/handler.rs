@@ -30,11 +30,19 @@ pub enum SkipReason {
 #[serde(tag = "outcome", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Outcome {
     #[serde(rename_all = "camelCase")]
-    Created { order_id: String, status: OrderStatus, total: Decimal },
+    Created {
+        order_id: String,
+        status: OrderStatus,
+        total: Decimal,
+    },
     /// A repeated delivery: the order already exists and was left untouched.
     #[serde(rename_all = "camelCase")]
-    Duplicate { order_id: String },
-    Skipped { reason: SkipReason },
+    Duplicate {
+        order_id: String,
+    },
+    Skipped {
+        reason: SkipReason,
+    },
 }
 
 /// A failed invocation; Scheduler retries it under the schedule's retry policy.

@@ -14,11 +14,7 @@ async fn main() -> Result<(), Error> {
         tracing::error!(error = %err, "cold start failed");
     })?;
     let sdk_config = acme_core::aws::load_sdk_config().await;
-    let store = Store::new(
-        aws_sdk_dynamodb::Client::new(&sdk_config),
-        config.schedule_table,
-        config.orders_table,
-    );
+    let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk_config), config.schedule_table, config.orders_table);
     let executor = Executor::new(store, config.executor_version);
     let executor = &executor;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<ScheduleInput>| async move {

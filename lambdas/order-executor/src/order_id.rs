@@ -29,10 +29,7 @@ mod tests {
 
     #[test]
     fn same_delivery_same_id() {
-        assert_eq!(
-            order_id("s-1", at("2025-03-01T08:00:00Z")),
-            order_id("s-1", at("2025-03-01T09:00:00+01:00"))
-        );
+        assert_eq!(order_id("s-1", at("2025-03-01T08:00:00Z")), order_id("s-1", at("2025-03-01T09:00:00+01:00")));
     }
 
     #[test]

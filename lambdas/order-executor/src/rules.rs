@@ -68,11 +68,8 @@ pub fn round_to_cent(amount: Decimal) -> Decimal {
 
 /// The discount rate for a quantity, as a fraction with two places.
 pub fn discount_rate(quantity: u32) -> Decimal {
-    let percent = DISCOUNT_TIERS
-        .iter()
-        .rev()
-        .find(|tier| quantity >= tier.min_quantity)
-        .map_or(0, |tier| tier.rate_percent);
+    let percent =
+        DISCOUNT_TIERS.iter().rev().find(|tier| quantity >= tier.min_quantity).map_or(0, |tier| tier.rate_percent);
     Decimal::new(percent, CENTS)
 }
 
@@ -178,11 +175,7 @@ mod tests {
                 p.discount_amount.to_string(),
                 p.total.to_string(),
             );
-            assert_eq!(
-                got,
-                (subtotal.into(), rate.into(), discount.into(), total.into()),
-                "{unit} × {quantity}"
-            );
+            assert_eq!(got, (subtotal.into(), rate.into(), discount.into(), total.into()), "{unit} × {quantity}");
         }
     }
 

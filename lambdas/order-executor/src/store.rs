@@ -89,8 +89,5 @@ impl Store {
 }
 
 fn is_condition_failure<R>(err: &SdkError<PutItemError, R>) -> bool {
-    matches!(
-        err.as_service_error(),
-        Some(PutItemError::ConditionalCheckFailedException(_))
-    )
+    matches!(err.as_service_error(), Some(PutItemError::ConditionalCheckFailedException(_)))
 }

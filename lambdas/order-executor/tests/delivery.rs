@@ -195,4 +195,3 @@ async fn a_dynamodb_error_fails_the_invocation_so_scheduler_retries() {
     let diagnostic = lambda_runtime::Diagnostic::from(err);
     assert_eq!(diagnostic.error_type, "DynamoDbError");
 }
-

@@ -41,7 +41,8 @@ async fn every_log_line_carries_schedule_order_and_execution_ids() {
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let lines: Vec<serde_json::Value> =
         text.lines().map(|line| serde_json::from_str(line).expect("each line is JSON")).collect();
-    let ours: Vec<_> = lines.iter().filter(|l| l["target"].as_str().is_some_and(|t| t.starts_with("order_executor"))).collect();
+    let ours: Vec<_> =
+        lines.iter().filter(|l| l["target"].as_str().is_some_and(|t| t.starts_with("order_executor"))).collect();
     assert!(ours.len() >= 4, "received, created, received, duplicate: {text}");
     let ids_of = |line: &serde_json::Value| {
         let spans = line["spans"].as_array().cloned().unwrap_or_default();

@@ -73,7 +73,8 @@ impl ApiError {
     }
 
     pub fn method_not_allowed(allowed: &[&str]) -> Self {
-        let mut error = Self::new(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "method not allowed on this path");
+        let mut error =
+            Self::new(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "method not allowed on this path");
         error.headers.push(("allow", allowed.join(", ")));
         error
     }

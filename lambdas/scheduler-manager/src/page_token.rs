@@ -26,10 +26,8 @@ pub struct KeyShape<'a> {
 }
 
 pub fn encode(key: &Item) -> String {
-    let strings: BTreeMap<&str, &str> = key
-        .iter()
-        .filter_map(|(name, value)| value.as_s().ok().map(|s| (name.as_str(), s.as_str())))
-        .collect();
+    let strings: BTreeMap<&str, &str> =
+        key.iter().filter_map(|(name, value)| value.as_s().ok().map(|s| (name.as_str(), s.as_str()))).collect();
     let json = serde_json::to_vec(&strings).unwrap_or_default();
     URL_SAFE_NO_PAD.encode(json)
 }

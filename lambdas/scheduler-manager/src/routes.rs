@@ -46,7 +46,9 @@ impl Matched {
 pub enum RouteError {
     NotFound,
     /// The path exists with other methods; they go in the `Allow` header.
-    MethodNotAllowed { allowed: Vec<&'static str> },
+    MethodNotAllowed {
+        allowed: Vec<&'static str>,
+    },
 }
 
 /// Matches on the resource path (`/schedule/abc`, without the stage), so the

@@ -99,22 +99,14 @@ impl SchedulerGateway {
             .send()
             .await
             .map_err(|err| match err.as_service_error() {
-                Some(CreateScheduleError::ValidationException(e)) => {
-                    SchedulerError::Rejected(e.message().to_owned())
-                }
+                Some(CreateScheduleError::ValidationException(e)) => SchedulerError::Rejected(e.message().to_owned()),
                 _ => SchedulerError::aws("CreateSchedule", err),
             })?;
         Ok(())
     }
 
     pub async fn delete(&self, schedule_id: &str) -> Result<Deleted, SchedulerError> {
-        let result = self
-            .client
-            .delete_schedule()
-            .name(schedule_id)
-            .group_name(&self.group)
-            .send()
-            .await;
+        let result = self.client.delete_schedule().name(schedule_id).group_name(&self.group).send().await;
         match result {
             Ok(_) => Ok(Deleted::Now),
             Err(err) if matches!(err.as_service_error(), Some(DeleteScheduleError::ResourceNotFoundException(_))) => {

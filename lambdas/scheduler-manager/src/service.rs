@@ -132,7 +132,11 @@ impl Service {
         }
     }
 
-    pub async fn list_schedules(&self, caller: &Caller, page: &Page) -> Result<Paged<ScheduleDefinition>, ServiceError> {
+    pub async fn list_schedules(
+        &self,
+        caller: &Caller,
+        page: &Page,
+    ) -> Result<Paged<ScheduleDefinition>, ServiceError> {
         let shape = KeyShape {
             attributes: crate::store::definitions_owner_index_key(),
             partition: (acme_core::table::names::OWNER, &caller.sub),
@@ -144,7 +148,12 @@ impl Service {
     /// Deletes the Scheduler schedule, then marks the definition cancelled.
     /// Safe to repeat: a missing schedule counts as deleted, and a retry after
     /// a failed definition update completes it.
-    pub async fn cancel_schedule(&self, caller: &Caller, schedule_id: &str, now: Timestamp) -> Result<ScheduleDefinition, ServiceError> {
+    pub async fn cancel_schedule(
+        &self,
+        caller: &Caller,
+        schedule_id: &str,
+        now: Timestamp,
+    ) -> Result<ScheduleDefinition, ServiceError> {
         let definition = self.get_schedule(caller, schedule_id).await?;
         let deleted = self.scheduler.delete(schedule_id).await?;
         let cancelled = self.definitions.mark_cancelled(&definition, &format_timestamp(now)).await?;

@@ -49,9 +49,7 @@ pub fn validate_new_schedule(body: &[u8], now: Timestamp) -> Result<NewSchedule,
     let mut errors = Vec::new();
     for key in object.keys() {
         if !FIELDS.contains(&key.as_str()) {
-            errors.push(
-                FieldError::new(key, "unknown field").with_hint(format!("fields are {}", FIELDS.join(", "))),
-            );
+            errors.push(FieldError::new(key, "unknown field").with_hint(format!("fields are {}", FIELDS.join(", "))));
         }
     }
     let mut fields = Fields { object: &object, errors };
@@ -68,9 +66,8 @@ pub fn validate_new_schedule(body: &[u8], now: Timestamp) -> Result<NewSchedule,
     let start_date = fields.optional_string("startDate").and_then(|t| fields.check_timestamp("startDate", t));
     let end_date = fields.optional_string("endDate").and_then(|t| fields.check_timestamp("endDate", t));
     fields.check_date_range(start_date, end_date, now);
-    let frequency = raw_frequency.and_then(|text| {
-        fields.check_frequency(&text, timezone.as_ref().map(|(_, tz)| tz), start_date, end_date, now)
-    });
+    let frequency = raw_frequency
+        .and_then(|text| fields.check_frequency(&text, timezone.as_ref().map(|(_, tz)| tz), start_date, end_date, now));
 
     let errors = fields.errors;
     match (schedule_name, frequency, gadget_type, quantity) {

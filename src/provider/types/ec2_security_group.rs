@@ -124,10 +124,26 @@ impl crate::provider::ResourceProvider for Provider {
     }
 
     async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
-        Ok(read_one(cx, physical_id).await?.map(|mut live| {
-            align_rules(&mut live, recorded);
-            live
-        }))
+        Ok(self.read_many(cx, &[(physical_id, recorded)]).await?.pop().flatten())
+    }
+
+    /// One Describe call (per 200 ids) for all of them.
+    async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
+        let ids: Vec<&str> = items.iter().map(|(id, _)| *id).collect();
+        let mut found = common::describe_security_groups(cx, &ids).await?;
+        Ok(items
+            .iter()
+            .map(|(id, recorded)| {
+                found.remove(*id).map(|mut live| {
+                    align_rules(&mut live, recorded);
+                    live
+                })
+            })
+            .collect())
+    }
+
+    fn reads_in_batches(&self) -> bool {
+        true
     }
 
     /// Makes the rules exactly the spec's (see the module doc). Without

@@ -118,10 +118,26 @@ impl crate::provider::ResourceProvider for Provider {
     }
 
     async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
-        Ok(read_one(cx, physical_id).await?.map(|mut live| {
-            common::align_property(&mut live.properties, recorded, "Tags", common::tag_key);
-            live
-        }))
+        Ok(self.read_many(cx, &[(physical_id, recorded)]).await?.pop().flatten())
+    }
+
+    /// One Describe call (per 200 ids) for all of them.
+    async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
+        let ids: Vec<&str> = items.iter().map(|(id, _)| *id).collect();
+        let mut found = common::describe_subnets(cx, &ids).await?;
+        Ok(items
+            .iter()
+            .map(|(id, recorded)| {
+                found.remove(*id).map(|mut live| {
+                    common::align_property(&mut live.properties, recorded, "Tags", common::tag_key);
+                    live
+                })
+            })
+            .collect())
+    }
+
+    fn reads_in_batches(&self) -> bool {
+        true
     }
 
     /// The launch attributes, the IPv6 block and tags, each compared with

@@ -73,8 +73,19 @@ impl crate::provider::ResourceProvider for Provider {
         Ok(common::applied(id, &live))
     }
 
-    async fn read(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<Option<Live>, ProviderError> {
-        read_one(cx, physical_id).await
+    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
+        Ok(self.read_many(cx, &[(physical_id, recorded)]).await?.pop().flatten())
+    }
+
+    /// One Describe call (per 200 ids) for all of them.
+    async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
+        let ids: Vec<&str> = items.iter().map(|(id, _)| *id).collect();
+        let mut found = common::describe_route_table_associations(cx, &ids).await?;
+        Ok(items.iter().map(|(id, _)| found.remove(*id)).collect())
+    }
+
+    fn reads_in_batches(&self) -> bool {
+        true
     }
 
     /// Both properties are createOnly, so there is never anything to change

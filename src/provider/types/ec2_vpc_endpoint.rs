@@ -117,13 +117,29 @@ impl crate::provider::ResourceProvider for Provider {
     }
 
     async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
-        Ok(read_one(cx, physical_id).await?.map(|mut live| {
-            for name in [ROUTE_TABLES, SUBNETS, SECURITY_GROUPS] {
-                common::align_property(&mut live.properties, recorded, name, |v| v.as_str().map(str::to_owned));
-            }
-            common::align_property(&mut live.properties, recorded, "Tags", common::tag_key);
-            live
-        }))
+        Ok(self.read_many(cx, &[(physical_id, recorded)]).await?.pop().flatten())
+    }
+
+    /// One Describe call (per 200 ids) for all of them.
+    async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
+        let ids: Vec<&str> = items.iter().map(|(id, _)| *id).collect();
+        let mut found = common::describe_vpc_endpoints(cx, &ids).await?;
+        Ok(items
+            .iter()
+            .map(|(id, recorded)| {
+                found.remove(*id).map(|mut live| {
+                    for name in [ROUTE_TABLES, SUBNETS, SECURITY_GROUPS] {
+                        common::align_property(&mut live.properties, recorded, name, |v| v.as_str().map(str::to_owned));
+                    }
+                    common::align_property(&mut live.properties, recorded, "Tags", common::tag_key);
+                    live
+                })
+            })
+            .collect())
+    }
+
+    fn reads_in_batches(&self) -> bool {
+        true
     }
 
     /// One ModifyVpcEndpoint with everything that differs from AWS's view

@@ -54,7 +54,6 @@ mod crud {
     /// still leaving a week in which the deletion can be cancelled.
     pub const DEFAULT_PENDING_WINDOW_DAYS: i32 = 7;
 
-
     /// The policy AWS gives a key created without one (account root, `kms:*`),
     /// put back when the spec drops its `KeyPolicy`.
     fn default_key_policy(cx: &Cx) -> Value {

@@ -42,8 +42,7 @@ mod tests {
 
     #[test]
     fn template_carries_the_scheduler_context_attributes() {
-        let json: serde_json::Value =
-            serde_json::from_str(&ScheduleInput::template("abc").to_json()).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&ScheduleInput::template("abc").to_json()).unwrap();
         assert_eq!(
             json,
             serde_json::json!({

@@ -101,4 +101,3 @@ pub fn number(item: &Item, name: &str) -> rust_decimal::Decimal {
         other => panic!("{name} is not a number: {other:?}"),
     }
 }
-

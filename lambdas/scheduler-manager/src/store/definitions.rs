@@ -129,7 +129,9 @@ impl DefinitionStore {
             .table_name(&self.table)
             .key(names::SCHEDULE_ID, s(&definition.schedule_id))
             .key(names::CREATED_AT, s(&definition.created_at))
-            .update_expression("SET #status = :cancelled, #enabled = :false, #cancelledAt = if_not_exists(#cancelledAt, :now)")
+            .update_expression(
+                "SET #status = :cancelled, #enabled = :false, #cancelledAt = if_not_exists(#cancelledAt, :now)",
+            )
             .condition_expression("attribute_exists(#id) AND #owner = :owner")
             .expression_attribute_names("#status", names::STATUS)
             .expression_attribute_names("#enabled", names::ENABLED)

@@ -6,7 +6,7 @@ mod definitions;
 mod orders;
 
 pub use definitions::DefinitionStore;
-pub use orders::{OrdersPlan, OrderStore};
+pub use orders::{OrderStore, OrdersPlan};
 
 /// The key attributes of a ScheduleDefinitionsTable OwnerIndex position.
 pub fn definitions_owner_index_key() -> &'static [&'static str] {

@@ -30,16 +30,10 @@ impl OrdersPlan {
                 partition: (names::SCHEDULE_ID, schedule_id.clone()),
                 filters: std::iter::once(owner_filter).chain(status).collect(),
             },
-            (None, Some(status)) => OrdersPlan {
-                index: indexes::STATUS_INDEX,
-                partition: status,
-                filters: vec![owner_filter],
-            },
-            (None, None) => OrdersPlan {
-                index: indexes::OWNER_INDEX,
-                partition: owner_filter,
-                filters: Vec::new(),
-            },
+            (None, Some(status)) => {
+                OrdersPlan { index: indexes::STATUS_INDEX, partition: status, filters: vec![owner_filter] }
+            }
+            (None, None) => OrdersPlan { index: indexes::OWNER_INDEX, partition: owner_filter, filters: Vec::new() },
         }
     }
 
@@ -76,13 +70,8 @@ impl OrderStore {
         limit: usize,
         start: Option<Item>,
     ) -> Result<Listing<PurchaseOrder>, StoreError> {
-        let filter_expression = plan
-            .filters
-            .iter()
-            .enumerate()
-            .map(|(i, _)| format!("#f{i} = :f{i}"))
-            .collect::<Vec<_>>()
-            .join(" AND ");
+        let filter_expression =
+            plan.filters.iter().enumerate().map(|(i, _)| format!("#f{i} = :f{i}")).collect::<Vec<_>>().join(" AND ");
         let query = || {
             let mut query = self
                 .client

@@ -94,14 +94,8 @@ async fn without_a_window_the_schedule_fires_exactly_and_in_utc() {
     let alice = user();
     let id = world.create(&alice, "daily").await;
 
-    let schedule = world
-        .scheduler
-        .get_schedule()
-        .group_name(&world.config.schedule_group)
-        .name(&id)
-        .send()
-        .await
-        .unwrap();
+    let schedule =
+        world.scheduler.get_schedule().group_name(&world.config.schedule_group).name(&id).send().await.unwrap();
     let window = schedule.flexible_time_window().unwrap();
     assert_eq!(window.mode(), &FlexibleTimeWindowMode::Off);
     assert_eq!(window.maximum_window_in_minutes(), None);

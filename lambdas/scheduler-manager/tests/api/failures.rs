@@ -39,9 +39,8 @@ async fn when_creating_the_schedule_fails_no_definition_is_written() {
 /// every definition write is refused by DynamoDB.
 async fn table_refusing_definitions(dynamodb: &aws_sdk_dynamodb::Client) -> String {
     let name = test_support::unique_name("BrokenDefinitions");
-    let attribute = |name: &str, kind| {
-        AttributeDefinition::builder().attribute_name(name).attribute_type(kind).build().unwrap()
-    };
+    let attribute =
+        |name: &str, kind| AttributeDefinition::builder().attribute_name(name).attribute_type(kind).build().unwrap();
     let key = |name: &str, kind| KeySchemaElement::builder().attribute_name(name).key_type(kind).build().unwrap();
     dynamodb
         .create_table()

@@ -29,10 +29,13 @@ impl Node {
     }
     fn strings(&self) -> Vec<&str> {
         match self {
-            Node::Seq(items) => items.iter().filter_map(|n| match n {
-                Node::Scalar(s) => Some(s.as_str()),
-                _ => None,
-            }).collect(),
+            Node::Seq(items) => items
+                .iter()
+                .filter_map(|n| match n {
+                    Node::Scalar(s) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -94,9 +97,13 @@ fn the_document_and_the_router_list_the_same_routes() {
         .keys()
         .into_iter()
         .flat_map(|path| {
-            paths.get(path).unwrap().keys().into_iter().filter(|k| METHODS.contains(k)).map(move |method| {
-                (method.to_uppercase(), path.to_owned())
-            })
+            paths
+                .get(path)
+                .unwrap()
+                .keys()
+                .into_iter()
+                .filter(|k| METHODS.contains(k))
+                .map(move |method| (method.to_uppercase(), path.to_owned()))
         })
         .collect();
     let routed: BTreeSet<(String, String)> =

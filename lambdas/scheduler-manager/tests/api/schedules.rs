@@ -125,7 +125,9 @@ async fn a_page_token_only_works_for_its_owner() {
     assert_eq!(stolen.status, 400);
     assert_eq!(stolen.body["details"]["field"], "nextToken");
 
-    for (name, value) in [("nextToken", "not-a-token"), ("limit", "0"), ("limit", "1000"), ("limit", "x"), ("owner", "x")] {
+    for (name, value) in
+        [("nextToken", "not-a-token"), ("limit", "0"), ("limit", "1000"), ("limit", "x"), ("owner", "x")]
+    {
         let reply = world.get(&alice, "/schedules", &[(name, value)]).await;
         assert_eq!(reply.status, 400, "{name}={value}");
         assert_eq!(reply.body["details"]["field"], name, "{name}={value}");

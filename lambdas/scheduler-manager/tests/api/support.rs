@@ -49,12 +49,16 @@ fn resource_of(path: &str) -> (String, Value) {
 
 /// A REST (v1) proxy event with Cognito authorizer claims for `sub`
 /// (`None`: no authorizer context at all).
-pub fn event(method: &str, path: &str, query: &[(&str, &str)], body: Option<&Value>, sub: Option<&str>) -> lambda_http::Request {
+pub fn event(
+    method: &str,
+    path: &str,
+    query: &[(&str, &str)],
+    body: Option<&Value>,
+    sub: Option<&str>,
+) -> lambda_http::Request {
     let (resource, path_parameters) = resource_of(path);
-    let query_single: serde_json::Map<String, Value> =
-        query.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
-    let query_multi: serde_json::Map<String, Value> =
-        query.iter().map(|(k, v)| (k.to_string(), json!([v]))).collect();
+    let query_single: serde_json::Map<String, Value> = query.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    let query_multi: serde_json::Map<String, Value> = query.iter().map(|(k, v)| (k.to_string(), json!([v]))).collect();
     let authorizer = match sub {
         Some(sub) => json!({
             "claims": {

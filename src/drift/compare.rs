@@ -1,0 +1,270 @@
+//! Compares what strata applied with what AWS reports, both in the spec's
+//! terms. Pure: no I/O.
+//!
+//! Only what the spec set is compared: AWS reports defaults for much the spec
+//! leaves out (a Lambda's memory size, an integration's timeout), and those
+//! are not drift. A top-level property the provider does not report at all
+//! (write-only, such as a Lambda's `Code.Crate`) is skipped. Inside a
+//! reported object every key counts, so a variable added to a Lambda's
+//! environment by hand shows. Lists compare as a whole, order aside, so a
+//! rule or statement added by hand shows too.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::PropertyDrift;
+use crate::provider::Live;
+use crate::state::ResourceState;
+
+const TAGS: &str = "Tags";
+
+/// The properties of `recorded` that differ in `live`. `stack_tags` are the
+/// spec's stack-wide tags, which every taggable resource carries as well.
+pub fn compare(
+    recorded: &ResourceState,
+    live: &Live,
+    taggable: bool,
+    stack_tags: &BTreeMap<String, String>,
+) -> Vec<PropertyDrift> {
+    let mut out = Vec::new();
+    if let (Some(expected), Some(actual)) = (recorded.properties.as_object(), live.properties.as_object()) {
+        for (key, want) in expected {
+            if key == TAGS {
+                continue;
+            }
+            if let Some(have) = actual.get(key) {
+                compare_values(key, Some(want), Some(have), &mut out);
+            }
+        }
+    }
+    if taggable {
+        let expected = expected_tags(&recorded.properties, stack_tags);
+        let actual: BTreeMap<String, String> =
+            live.tags.iter().filter(|(k, _)| !k.starts_with("strata:")).map(|(k, v)| (k.clone(), v.clone())).collect();
+        if expected != actual {
+            out.push(PropertyDrift {
+                path: TAGS.to_owned(),
+                expected: Some(tag_object(&expected)),
+                actual: Some(tag_object(&actual)),
+            });
+        }
+    }
+    out
+}
+
+/// The spec's own tags over the stack-wide ones.
+fn expected_tags(properties: &Value, stack_tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut tags = stack_tags.clone();
+    tags.extend(crate::provider::StrataTags::from_property(properties));
+    tags
+}
+
+fn tag_object(tags: &BTreeMap<String, String>) -> Value {
+    Value::Object(tags.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
+}
+
+fn compare_values(path: &str, expected: Option<&Value>, actual: Option<&Value>, out: &mut Vec<PropertyDrift>) {
+    match (expected, actual) {
+        (Some(Value::Object(e)), Some(Value::Object(a))) if descendable(e) && descendable(a) => {
+            let mut keys: Vec<&String> = e.keys().collect();
+            keys.extend(a.keys().filter(|k| !e.contains_key(*k)));
+            for k in keys {
+                compare_values(&format!("{path}.{k}"), e.get(k), a.get(k), out);
+            }
+        }
+        (e, a) => {
+            let same = match (e, a) {
+                (Some(e), Some(a)) => equivalent(e, a),
+                (None, None) => true,
+                _ => false,
+            };
+            if !same {
+                out.push(PropertyDrift { path: path.to_owned(), expected: e.cloned(), actual: a.cloned() });
+            }
+        }
+    }
+}
+
+/// Objects whose keys hold dots are compared whole, so a dotted path always
+/// names one place.
+fn descendable(m: &Map<String, Value>) -> bool {
+    !m.keys().any(|k| k.contains('.'))
+}
+
+/// Equal, with lists as multisets and numbers and booleans equal to their
+/// string forms (some APIs answer `"30"` for 30).
+pub fn equivalent(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => {
+            if x.len() != y.len() {
+                return false;
+            }
+            let mut unmatched: Vec<&Value> = y.iter().collect();
+            x.iter().all(|item| match unmatched.iter().position(|other| equivalent(item, other)) {
+                Some(i) => {
+                    unmatched.swap_remove(i);
+                    true
+                }
+                None => false,
+            })
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| equivalent(v, w)))
+        }
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::String(s), Value::Number(n)) | (Value::Number(n), Value::String(s)) => {
+            s.parse::<f64>().ok() == n.as_f64()
+        }
+        (Value::String(s), Value::Bool(b)) | (Value::Bool(b), Value::String(s)) => s == &b.to_string(),
+        _ => a == b,
+    }
+}
+
+/// `properties` with the live values of `drifts` in place of the applied
+/// ones: the state a plan diffs against after a refresh, and what
+/// `--refresh-only` records.
+pub fn with_live_values(properties: &Value, drifts: &[PropertyDrift], stack_tags: &BTreeMap<String, String>) -> Value {
+    let mut out = properties.clone();
+    for d in drifts {
+        if d.path == TAGS {
+            set_tags(&mut out, d.actual.as_ref(), stack_tags);
+            continue;
+        }
+        let segments: Vec<&str> = d.path.split('.').collect();
+        set_path(&mut out, &segments, d.actual.clone());
+    }
+    out
+}
+
+/// The resource's own tags as AWS has them: all but the stack-wide tags
+/// that still carry the stack's value.
+fn set_tags(properties: &mut Value, actual: Option<&Value>, stack_tags: &BTreeMap<String, String>) {
+    let Some(obj) = properties.as_object_mut() else { return };
+    let own: Vec<Value> = actual
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(k, v)| stack_tags.get(*k).map(String::as_str) != v.as_str())
+        .map(|(k, v)| serde_json::json!({"Key": k, "Value": v}))
+        .collect();
+    if own.is_empty() {
+        obj.remove(TAGS);
+    } else {
+        obj.insert(TAGS.to_owned(), Value::Array(own));
+    }
+}
+
+fn set_path(value: &mut Value, segments: &[&str], new: Option<Value>) {
+    let Some((first, rest)) = segments.split_first() else { return };
+    let Some(obj) = value.as_object_mut() else { return };
+    if rest.is_empty() {
+        match new {
+            Some(v) => obj.insert((*first).to_owned(), v),
+            None => obj.remove(*first),
+        };
+        return;
+    }
+    let child = obj.entry((*first).to_owned()).or_insert_with(|| Value::Object(Map::new()));
+    set_path(child, rest, new);
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn recorded(properties: Value) -> ResourceState {
+        ResourceState {
+            type_name: "AWS::Test::Thing".into(),
+            physical_id: "id-1".into(),
+            properties,
+            attributes: BTreeMap::new(),
+            dependencies: vec![],
+            prevent_destroy: false,
+        }
+    }
+
+    fn live(properties: Value, tags: &[(&str, &str)]) -> Live {
+        Live {
+            properties,
+            attributes: BTreeMap::new(),
+            tags: tags.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        }
+    }
+
+    #[test]
+    fn defaults_aws_adds_and_write_only_properties_are_not_drift() {
+        let rec = recorded(json!({"Runtime": "provided.al2023", "Code": {"Crate": "lambdas/x"}}));
+        let l = live(json!({"Runtime": "provided.al2023", "MemorySize": 128}), &[]);
+        assert_eq!(compare(&rec, &l, false, &BTreeMap::new()), vec![]);
+    }
+
+    #[test]
+    fn a_changed_value_and_an_added_variable_are_drift() {
+        let rec = recorded(json!({"MemorySize": 256, "Environment": {"Variables": {"A": "1"}}}));
+        let l = live(json!({"MemorySize": 512, "Environment": {"Variables": {"A": "1", "B": "2"}}}), &[]);
+        let d = compare(&rec, &l, false, &BTreeMap::new());
+        assert_eq!(d.len(), 2, "{d:#?}");
+        assert_eq!(
+            d[0],
+            PropertyDrift { path: "MemorySize".into(), expected: Some(json!(256)), actual: Some(json!(512)) }
+        );
+        assert_eq!(d[1].path, "Environment.Variables.B");
+        assert_eq!(d[1].expected, None);
+    }
+
+    #[test]
+    fn an_added_rule_is_drift_but_order_is_not() {
+        let a = json!({"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/16"});
+        let b = json!({"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"});
+        let rec = recorded(json!({"SecurityGroupIngress": [a.clone(), b.clone()]}));
+        assert_eq!(
+            compare(&rec, &live(json!({"SecurityGroupIngress": [b.clone(), a.clone()]}), &[]), false, &BTreeMap::new()),
+            vec![]
+        );
+        let extra = json!({"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "0.0.0.0/0"});
+        let d = compare(&rec, &live(json!({"SecurityGroupIngress": [a, b, extra]}), &[]), false, &BTreeMap::new());
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].path, "SecurityGroupIngress");
+    }
+
+    #[test]
+    fn tags_count_stack_tags_and_ignore_strata_tags() {
+        let stack: BTreeMap<String, String> = [("team".to_owned(), "acme".to_owned())].into();
+        let rec = recorded(json!({"Tags": [{"Key": "tier", "Value": "data"}]}));
+        let ok = live(json!({}), &[("team", "acme"), ("tier", "data"), ("strata:stack", "s")]);
+        assert_eq!(compare(&rec, &ok, true, &stack), vec![]);
+        let added = live(json!({}), &[("team", "acme"), ("tier", "data"), ("owner", "bob")]);
+        let d = compare(&rec, &added, true, &stack);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].actual, Some(json!({"team": "acme", "tier": "data", "owner": "bob"})));
+        // The refreshed properties carry the hand-added tag, not the stack tag.
+        let refreshed = with_live_values(&rec.properties, &d, &stack);
+        assert!(equivalent(
+            &refreshed["Tags"],
+            &json!([{"Key": "owner", "Value": "bob"}, {"Key": "tier", "Value": "data"}])
+        ));
+    }
+
+    #[test]
+    fn live_values_replace_the_applied_ones_at_their_paths() {
+        let props = json!({"MemorySize": 256, "Environment": {"Variables": {"A": "1"}}});
+        let drifts = vec![
+            PropertyDrift { path: "MemorySize".into(), expected: Some(json!(256)), actual: Some(json!(512)) },
+            PropertyDrift { path: "Environment.Variables.A".into(), expected: Some(json!("1")), actual: None },
+        ];
+        assert_eq!(
+            with_live_values(&props, &drifts, &BTreeMap::new()),
+            json!({"MemorySize": 512, "Environment": {"Variables": {}}})
+        );
+    }
+
+    #[test]
+    fn string_forms_of_numbers_are_equal() {
+        assert!(equivalent(&json!("30"), &json!(30)));
+        assert!(equivalent(&json!("true"), &json!(true)));
+        assert!(!equivalent(&json!("31"), &json!(30)));
+    }
+}

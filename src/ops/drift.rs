@@ -1,0 +1,59 @@
+//! `strata drift`: every recorded resource IN_SYNC, MODIFIED or DELETED, and
+//! the resources tagged for the stack that state does not know. Changes
+//! nothing.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{connect, environment, planning, OpsError};
+use crate::drift::{self, ResourceDrift, Unmanaged};
+
+pub struct DriftRequest<'a> {
+    pub spec_path: &'a Path,
+    pub environment: &'a str,
+    pub state_path: Option<&'a Path>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DriftReport {
+    pub stack: String,
+    pub environment: String,
+    pub resources: Vec<ResourceDrift>,
+    pub unmanaged: Vec<Unmanaged>,
+    pub api_calls: u64,
+    pub elapsed_ms: u128,
+}
+
+impl DriftReport {
+    pub fn in_sync(&self) -> bool {
+        self.unmanaged.is_empty() && !self.resources.iter().any(ResourceDrift::drifted)
+    }
+}
+
+pub fn drift(req: &DriftRequest<'_>) -> Result<DriftReport, OpsError> {
+    let stack = crate::spec::load_file(req.spec_path)?;
+    let env = environment::select(&stack, req.environment)?;
+    let backend = environment::backend(&stack, &env, req.state_path)?;
+    let state = {
+        let _lock = backend.lock("strata drift")?;
+        backend.read_for(&stack.name, &env.name)?
+    }
+    .unwrap_or_else(|| crate::state::State::new(&stack.name, &env.name));
+    let root = super::artifacts::workspace_root(&stack.source.path);
+    let tags = planning::stack_tags(&stack);
+    planning::block_on(async {
+        let cx = connect::connect(&env, BTreeMap::new(), root).await?;
+        let refreshed = drift::refresh(&cx, &state, &tags, drift::RefreshOptions::default()).await?;
+        let unmanaged = drift::unmanaged::unmanaged(&cx, &stack.name, &env.name, &state).await?;
+        Ok(DriftReport {
+            stack: stack.name.clone(),
+            environment: env.name.clone(),
+            resources: refreshed.resources,
+            unmanaged,
+            api_calls: cx.clients.calls(),
+            elapsed_ms: refreshed.elapsed_ms,
+        })
+    })?
+}

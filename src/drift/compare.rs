@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::PropertyDrift;
+use crate::provider::schema::{ResourceSchema, ValueType};
 use crate::provider::Live;
 use crate::state::ResourceState;
 
@@ -24,7 +25,7 @@ const TAGS: &str = "Tags";
 pub fn compare(
     recorded: &ResourceState,
     live: &Live,
-    taggable: bool,
+    schema: Option<&ResourceSchema>,
     stack_tags: &BTreeMap<String, String>,
 ) -> Vec<PropertyDrift> {
     let mut out = Vec::new();
@@ -34,11 +35,12 @@ pub fn compare(
                 continue;
             }
             if let Some(have) = actual.get(key) {
-                compare_values(key, Some(want), Some(have), &mut out);
+                let ty = schema.and_then(|s| s.property(key)).map(|p| &p.ty);
+                compare_values(key, Some(want), Some(have), ty, &mut out);
             }
         }
     }
-    if taggable {
+    if schema.is_some_and(|s| s.taggable) {
         let expected = expected_tags(&recorded.properties, stack_tags);
         let actual: BTreeMap<String, String> =
             live.tags.iter().filter(|(k, _)| !k.starts_with("strata:")).map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -64,13 +66,29 @@ fn tag_object(tags: &BTreeMap<String, String>) -> Value {
     Value::Object(tags.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
 }
 
-fn compare_values(path: &str, expected: Option<&Value>, actual: Option<&Value>, out: &mut Vec<PropertyDrift>) {
+/// `ty` is the schema's type of the value where known: inside an object of
+/// fixed keys, keys only AWS reports are its extras, not drift; inside a
+/// free-form map (environment variables) every key counts.
+fn compare_values(
+    path: &str,
+    expected: Option<&Value>,
+    actual: Option<&Value>,
+    ty: Option<&ValueType>,
+    out: &mut Vec<PropertyDrift>,
+) {
     match (expected, actual) {
         (Some(Value::Object(e)), Some(Value::Object(a))) if descendable(e) && descendable(a) => {
             let mut keys: Vec<&String> = e.keys().collect();
-            keys.extend(a.keys().filter(|k| !e.contains_key(*k)));
+            if !matches!(ty, Some(ValueType::Object(_))) {
+                keys.extend(a.keys().filter(|k| !e.contains_key(*k)));
+            }
             for k in keys {
-                compare_values(&format!("{path}.{k}"), e.get(k), a.get(k), out);
+                let child = match ty {
+                    Some(ValueType::Object(props)) => props.iter().find(|p| p.name == k.as_str()).map(|p| &p.ty),
+                    Some(ValueType::Map(inner)) => Some(*inner),
+                    _ => None,
+                };
+                compare_values(&format!("{path}.{k}"), e.get(k), a.get(k), child, out);
             }
         }
         (e, a) => {
@@ -198,14 +216,20 @@ mod tests {
     fn defaults_aws_adds_and_write_only_properties_are_not_drift() {
         let rec = recorded(json!({"Runtime": "provided.al2023", "Code": {"Crate": "lambdas/x"}}));
         let l = live(json!({"Runtime": "provided.al2023", "MemorySize": 128}), &[]);
-        assert_eq!(compare(&rec, &l, false, &BTreeMap::new()), vec![]);
+        assert_eq!(compare(&rec, &l, None, &BTreeMap::new()), vec![]);
+        // A key AWS adds inside an object of fixed keys is not drift either.
+        let code = recorded(json!({"Code": {"ZipFile": "x"}}));
+        let l = live(json!({"Code": {"ZipFile": "x", "CodeSha256": "abc"}}), &[]);
+        let schema = crate::provider::registry::lookup("AWS::Lambda::Function");
+        assert_eq!(compare(&code, &l, schema, &BTreeMap::new()), vec![]);
     }
 
     #[test]
     fn a_changed_value_and_an_added_variable_are_drift() {
         let rec = recorded(json!({"MemorySize": 256, "Environment": {"Variables": {"A": "1"}}}));
         let l = live(json!({"MemorySize": 512, "Environment": {"Variables": {"A": "1", "B": "2"}}}), &[]);
-        let d = compare(&rec, &l, false, &BTreeMap::new());
+        let schema = crate::provider::registry::lookup("AWS::Lambda::Function");
+        let d = compare(&rec, &l, schema, &BTreeMap::new());
         assert_eq!(d.len(), 2, "{d:#?}");
         assert_eq!(
             d[0],
@@ -221,11 +245,11 @@ mod tests {
         let b = json!({"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"});
         let rec = recorded(json!({"SecurityGroupIngress": [a.clone(), b.clone()]}));
         assert_eq!(
-            compare(&rec, &live(json!({"SecurityGroupIngress": [b.clone(), a.clone()]}), &[]), false, &BTreeMap::new()),
+            compare(&rec, &live(json!({"SecurityGroupIngress": [b.clone(), a.clone()]}), &[]), None, &BTreeMap::new()),
             vec![]
         );
         let extra = json!({"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "0.0.0.0/0"});
-        let d = compare(&rec, &live(json!({"SecurityGroupIngress": [a, b, extra]}), &[]), false, &BTreeMap::new());
+        let d = compare(&rec, &live(json!({"SecurityGroupIngress": [a, b, extra]}), &[]), None, &BTreeMap::new());
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].path, "SecurityGroupIngress");
     }
@@ -235,9 +259,10 @@ mod tests {
         let stack: BTreeMap<String, String> = [("team".to_owned(), "acme".to_owned())].into();
         let rec = recorded(json!({"Tags": [{"Key": "tier", "Value": "data"}]}));
         let ok = live(json!({}), &[("team", "acme"), ("tier", "data"), ("strata:stack", "s")]);
-        assert_eq!(compare(&rec, &ok, true, &stack), vec![]);
+        let table = crate::provider::registry::lookup("AWS::DynamoDB::Table");
+        assert_eq!(compare(&rec, &ok, table, &stack), vec![]);
         let added = live(json!({}), &[("team", "acme"), ("tier", "data"), ("owner", "bob")]);
-        let d = compare(&rec, &added, true, &stack);
+        let d = compare(&rec, &added, table, &stack);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].actual, Some(json!({"team": "acme", "tier": "data", "owner": "bob"})));
         // The refreshed properties carry the hand-added tag, not the stack tag.

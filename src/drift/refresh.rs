@@ -77,11 +77,11 @@ pub async fn refresh(
     let mut resources = Vec::with_capacity(state.resources.len());
     let mut present = HashMap::new();
     for (name, recorded) in &state.resources {
-        let taggable = registry::lookup(&recorded.type_name).is_some_and(|s| s.taggable);
+        let schema = registry::lookup(&recorded.type_name);
         let (status, properties) = match live.remove(name).flatten() {
             None => (DriftStatus::Deleted, Vec::new()),
             Some(l) => {
-                let drifts = compare(recorded, &l, taggable, stack_tags);
+                let drifts = compare(recorded, &l, schema, stack_tags);
                 present.insert(name.clone(), l);
                 (if drifts.is_empty() { DriftStatus::InSync } else { DriftStatus::Modified }, drifts)
             }

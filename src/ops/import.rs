@@ -72,8 +72,8 @@ pub fn import(req: &ImportRequest<'_>) -> Result<Imported, OpsError> {
         dependencies: resource.dependencies.iter().map(|(n, _)| n.clone()).collect(),
         prevent_destroy: resource.lifecycle.prevent_destroy,
     };
-    let taggable = provider.schema().taggable;
-    let drifts = crate::drift::compare::compare(&recorded, &live, taggable, &planning::stack_tags(&stack));
+    let drifts =
+        crate::drift::compare::compare(&recorded, &live, Some(provider.schema()), &planning::stack_tags(&stack));
     let mut properties =
         crate::drift::compare::with_live_values(&recorded.properties, &drifts, &planning::stack_tags(&stack));
     // What AWS did not report and the spec could not say yet stays out: the

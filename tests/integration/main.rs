@@ -3,6 +3,7 @@
 
 mod cloud;
 mod crash;
+mod drift;
 mod flagship;
 mod flagship_apply;
 mod graph;

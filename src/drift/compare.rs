@@ -93,7 +93,7 @@ fn compare_values(
         }
         (e, a) => {
             let same = match (e, a) {
-                (Some(e), Some(a)) => equivalent(e, a),
+                (Some(e), Some(a)) => equivalent_as(e, a, ty),
                 (None, None) => true,
                 _ => false,
             };
@@ -108,6 +108,31 @@ fn compare_values(
 /// names one place.
 fn descendable(m: &Map<String, Value>) -> bool {
     !m.keys().any(|k| k.contains('.'))
+}
+
+/// [`equivalent`], except that inside objects of fixed keys (a stage's
+/// method settings) only the keys the spec set count: AWS fills in the rest.
+fn equivalent_as(e: &Value, a: &Value, ty: Option<&ValueType>) -> bool {
+    match (ty, e, a) {
+        (Some(ValueType::Object(props)), Value::Object(x), Value::Object(y)) => x.iter().all(|(k, v)| {
+            let child = props.iter().find(|p| p.name == k.as_str()).map(|p| &p.ty);
+            y.get(k).is_some_and(|w| equivalent_as(v, w, child))
+        }),
+        (Some(ValueType::List(inner)), Value::Array(x), Value::Array(y)) => {
+            if x.len() != y.len() {
+                return false;
+            }
+            let mut unmatched: Vec<&Value> = y.iter().collect();
+            x.iter().all(|item| match unmatched.iter().position(|other| equivalent_as(item, other, Some(inner))) {
+                Some(i) => {
+                    unmatched.swap_remove(i);
+                    true
+                }
+                None => false,
+            })
+        }
+        _ => equivalent(e, a),
+    }
 }
 
 /// Equal, with lists as multisets and numbers and booleans equal to their
@@ -284,6 +309,19 @@ mod tests {
             with_live_values(&props, &drifts, &BTreeMap::new()),
             json!({"MemorySize": 512, "Environment": {"Variables": {}}})
         );
+    }
+
+    #[test]
+    fn defaults_inside_listed_objects_are_not_drift() {
+        let stage = crate::provider::registry::lookup("AWS::ApiGateway::Stage");
+        let setting = json!({"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingBurstLimit": 100});
+        let rec = recorded(json!({"MethodSettings": [setting]}));
+        let filled =
+            json!({"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingBurstLimit": 100, "CachingEnabled": false});
+        assert_eq!(compare(&rec, &live(json!({"MethodSettings": [filled]}), &[]), stage, &BTreeMap::new()), vec![]);
+        let changed =
+            json!({"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingBurstLimit": 5, "CachingEnabled": false});
+        assert_eq!(compare(&rec, &live(json!({"MethodSettings": [changed]}), &[]), stage, &BTreeMap::new()).len(), 1);
     }
 
     #[test]

@@ -10,7 +10,6 @@
 //! Everything is measured in one run, so the ratios are what to read.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -73,22 +72,24 @@ struct Run {
     api_calls: u64,
 }
 
-fn strata(args: &[&str], endpoint: &str) -> (Vec<Value>, bool) {
-    let mut child = Command::new(repo_root().join("target/release/strata"))
+/// Runs the release binary against `endpoint`; its stdout and success.
+fn strata_output(args: &[&str], endpoint: &str) -> (String, bool) {
+    let out = Command::new(repo_root().join("target/release/strata"))
         .args(args)
         .current_dir(repo_root())
         .env("STRATA_LOCAL_ENDPOINT", endpoint)
-        .stdout(Stdio::piped())
+        // The Lambdas' optimisation level does not change apply latency.
+        .env("STRATA_LAMBDA_PROFILE", std::env::var("STRATA_LAMBDA_PROFILE").unwrap_or_else(|_| "lambda-ci".into()))
         .stderr(Stdio::inherit())
-        .spawn()
+        .output()
         .expect("target/release/strata exists: cargo build --release -p strata first");
-    let events: Vec<Value> = BufReader::new(child.stdout.take().expect("stdout"))
-        .lines()
-        .map_while(Result::ok)
-        .filter_map(|l| serde_json::from_str(&l).ok())
-        .collect();
-    let ok = child.wait().map(|s| s.success()).unwrap_or(false);
-    (events, ok)
+    (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.success())
+}
+
+/// JSON-lines events of an apply or destroy.
+fn strata(args: &[&str], endpoint: &str) -> (Vec<Value>, bool) {
+    let (text, ok) = strata_output(args, endpoint);
+    (text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect(), ok)
 }
 
 fn apply(spec: &Path, state: &Path, parallelism: usize, endpoint: &str) -> Run {
@@ -162,9 +163,10 @@ fn main() {
     std::fs::write(&spec, text.replacen("Stack: acme-scheduling", "Stack: acme-bench", 1)).expect("write");
     let state = dir.path().join("state.json");
 
-    let (plan_events, _) =
-        strata(&["plan", spec.to_str().unwrap(), "--state", state.to_str().unwrap(), "--json"], &endpoint);
-    let plan = plan_events.into_iter().next().expect("a JSON plan");
+    let (plan_text, ok) =
+        strata_output(&["plan", spec.to_str().unwrap(), "--state", state.to_str().unwrap(), "--json"], &endpoint);
+    assert!(ok, "plan failed");
+    let plan: Value = serde_json::from_str(&plan_text).expect("a JSON plan");
     let p1 = apply(&spec, &state, 1, &endpoint);
     let p10 = apply(&spec, &state, 10, &endpoint);
     let bound = critical_path(&plan, &p1.per_resource);

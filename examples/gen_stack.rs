@@ -4,15 +4,25 @@
 //!     cargo run --release --example gen_stack -- 10000 > /tmp/big.yaml
 //!     /usr/bin/time -v target/release/strata plan /tmp/big.yaml --state /tmp/big.json
 //!
+//! `--ec2-only` leaves out the log groups (the refresh bench uses it: EC2 is
+//! what batched reads are for). The refresh bench includes this file.
+//!
 //! The shape mimics real networks: VPCs, each with subnets and security
 //! groups that reference it, and log groups and KMS keys that reference
 //! nothing, so the graph is wide and shallow like production stacks.
 
 use std::fmt::Write as _;
 
+#[allow(dead_code)]
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
-    let mut out = String::from("Stack: generated\nResources:\n");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let n: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(1000);
+    print!("{}", generate(n, "generated", args.iter().any(|a| a == "--ec2-only")));
+}
+
+/// A stack of `n` resources named `stack`.
+pub fn generate(n: usize, stack: &str, ec2_only: bool) -> String {
+    let mut out = format!("Stack: {stack}\nResources:\n");
     let mut made = 0;
     let mut vpc = 0;
     while made < n {
@@ -45,7 +55,7 @@ fn main() {
             );
             made += 1;
         }
-        if made < n {
+        if made < n && !ec2_only {
             let _ = write!(
                 out,
                 "  Logs{v}:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: /generated/${{env.Name}}/{v}\n      RetentionInDays: 30\n"
@@ -54,5 +64,5 @@ fn main() {
         }
         vpc += 1;
     }
-    print!("{out}");
+    out
 }

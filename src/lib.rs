@@ -14,5 +14,6 @@ pub mod ops;
 pub mod plan;
 pub mod provider;
 pub mod render;
+pub mod runtime;
 pub mod spec;
 pub mod state;

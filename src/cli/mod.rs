@@ -146,6 +146,36 @@ pub enum LocalCommand {
     Stop,
     /// Is it running, and where.
     Status,
+    /// Apply a stack to the local cloud, then run it: its REST API on
+    /// 127.0.0.1 (with the Cognito authorizer), its Lambdas as processes,
+    /// its schedules firing. Until Ctrl-C.
+    Run {
+        stack: PathBuf,
+        /// Port for the API (0: any free port).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Serve what is applied without applying first.
+        #[arg(long)]
+        no_apply: bool,
+    },
+    /// Create a user in the stack's local user pool (if needed), sign in,
+    /// and print an ID token for the API's Authorization header.
+    Login {
+        /// The user's email address (the pool signs in by email).
+        user: String,
+        #[arg(long, default_value = "stacks/acme-scheduling.yaml")]
+        stack: PathBuf,
+        /// The user's password (default: a new one is set and printed).
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Print only the ID token (for scripts: TOKEN=$(strata local login x --token-only)).
+        #[arg(long)]
+        token_only: bool,
+    },
 }
 
 /// Runs the command; `Ok` carries the exit code of a successful run.
@@ -285,6 +315,63 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
                         "{}",
                         if stopped { "local cloud stopped" } else { "the local cloud was not running" }
                     );
+                }
+                LocalCommand::Run { stack, port, state, no_apply } => {
+                    if !no_apply {
+                        let prepared = ops::apply::prepare(&ops::apply::ApplyRequest {
+                            source: &stack,
+                            environment: crate::spec::DEFAULT_ENVIRONMENT,
+                            state_path: state.as_deref(),
+                            refresh: true,
+                            refresh_only: false,
+                        })?;
+                        // The local cloud only: nothing to approve.
+                        run_prepared(prepared, "apply", true, ops::apply::DEFAULT_PARALLELISM, false)?;
+                    }
+                    let serving = ops::local_run::serve(&ops::local_run::ServeRequest {
+                        spec_path: &stack,
+                        state_path: state.as_deref(),
+                        port,
+                    })?;
+                    let local = &serving.local;
+                    let _ = writeln!(out, "\nServing {} locally (Ctrl-C stops):", stack.display());
+                    for stage in &local.stages {
+                        let _ = writeln!(out, "  API      {}/{stage}", local.url);
+                    }
+                    for route in &local.routes {
+                        let _ = writeln!(out, "           {route}");
+                    }
+                    for f in local.functions.names() {
+                        let _ = writeln!(out, "  Lambda   {f}");
+                    }
+                    let _ = writeln!(out, "  Schedules fire from the local cloud's EventBridge Scheduler.");
+                    let _ = writeln!(
+                        out,
+                        "Sign in: TOKEN=$(strata local login you@example.com --stack {} --token-only)",
+                        stack.display()
+                    );
+                    let _ = out.flush();
+                    serving.wait()?;
+                }
+                LocalCommand::Login { user, stack, password, state, token_only } => {
+                    let logged_in = ops::local_run::login(&ops::local_run::LoginRequest {
+                        spec_path: &stack,
+                        state_path: state.as_deref(),
+                        user: &user,
+                        password: password.as_deref(),
+                    })?;
+                    if token_only {
+                        let _ = writeln!(out, "{}", logged_in.id_token);
+                    } else {
+                        let _ = writeln!(
+                            out,
+                            "{} {} (password {}). ID token:\n{}",
+                            if logged_in.created { "Created and signed in" } else { "Signed in" },
+                            logged_in.user,
+                            logged_in.password,
+                            logged_in.id_token
+                        );
+                    }
                 }
                 LocalCommand::Status => {
                     match ops::local::status()? {

@@ -17,3 +17,8 @@ pub fn status() -> Result<Option<LocalCloud>, LocalCloudError> {
 pub fn stop() -> Result<bool, LocalCloudError> {
     local_cloud::stop(&LocalCloudConfig::from_env())
 }
+
+/// strata's own directory (`$STRATA_HOME`, default `~/.cache/strata`).
+pub fn home_dir() -> std::path::PathBuf {
+    LocalCloudConfig::from_env().home
+}

@@ -45,3 +45,15 @@ pub async fn connect(
 fn local_endpoint_override() -> Option<String> {
     std::env::var("STRATA_LOCAL_ENDPOINT").ok().filter(|v| !v.is_empty())
 }
+
+/// The local cloud's endpoint (started when it is not running), or the
+/// `STRATA_LOCAL_ENDPOINT` override.
+pub async fn local_endpoint() -> Result<String, OpsError> {
+    if let Some(endpoint) = local_endpoint_override() {
+        return Ok(endpoint);
+    }
+    let cloud = tokio::task::spawn_blocking(crate::local::ensure_running)
+        .await
+        .map_err(|e| OpsError::Internal { message: format!("local cloud task: {e}") })??;
+    Ok(cloud.endpoint)
+}

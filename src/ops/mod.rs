@@ -10,6 +10,7 @@ pub mod environment;
 pub mod graph;
 pub mod import;
 pub mod local;
+pub mod local_run;
 pub mod plan;
 pub mod planning;
 pub mod show;
@@ -37,6 +38,18 @@ pub enum OpsError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Drift(#[from] crate::drift::DriftError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Runtime(#[from] crate::runtime::RuntimeError),
+    #[error("{spec} has not been applied to the local cloud")]
+    #[diagnostic(
+        code(ops::not_applied),
+        help("strata apply {spec} --auto-approve, or `strata local run` which applies first")
+    )]
+    NotApplied { spec: String },
+    #[error("the stack has no Cognito user pool and app client to sign in with")]
+    #[diagnostic(code(ops::no_user_pool))]
+    NoUserPool {},
     #[error("`{name}` is not a resource of {spec}")]
     #[diagnostic(code(ops::import_unknown_name), help("import into one of: {known}"))]
     ImportUnknownName { name: String, spec: String, known: String },

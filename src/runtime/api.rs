@@ -1,0 +1,350 @@
+//! API Gateway (REST, v1) on 127.0.0.1: the routes are read from the applied
+//! API in the local cloud (resources, methods, their authorizers and Lambda
+//! proxy integrations), so the local API is the deployed one, not a copy.
+//! Requests go under `/<stage>/...` as on `execute-api`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Map, Value};
+
+use super::auth::{claims_for_event, CognitoAuthorizer};
+use super::functions::FunctionPool;
+use super::{RuntimeError, LOCAL_ACCOUNT};
+use crate::provider::aws_error;
+
+/// One method of one resource.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub resource_id: String,
+    /// `/schedule/{scheduleId}`
+    pub resource_path: String,
+    /// `GET`, or `ANY`.
+    pub method: String,
+    /// The Cognito authorizer's id, when the method uses one.
+    pub authorizer: Option<String>,
+    /// The Lambda function's ARN (AWS_PROXY integration).
+    pub function_arn: Option<String>,
+}
+
+/// The applied REST API: its routes, stages and authorizers.
+#[derive(Debug, Clone)]
+pub struct ApiRoutes {
+    pub api_id: String,
+    pub stages: Vec<String>,
+    pub routes: Vec<Route>,
+    /// (authorizer id, user pool ids)
+    pub authorizers: BTreeMap<String, Vec<String>>,
+}
+
+impl ApiRoutes {
+    /// Reads the REST API `api_id` from the local cloud.
+    pub async fn load(client: &aws_sdk_apigateway::Client, api_id: &str) -> Result<Self, RuntimeError> {
+        let failed = |e: crate::provider::ProviderError| RuntimeError::Api { api: api_id.to_owned(), source: e };
+        let resources = client
+            .get_resources()
+            .rest_api_id(api_id)
+            .limit(500)
+            .send()
+            .await
+            .map_err(aws_error("apigateway:GetResources"))
+            .map_err(failed)?;
+        let mut routes = Vec::new();
+        for r in resources.items() {
+            let (Some(id), Some(path)) = (r.id(), r.path()) else { continue };
+            for method in r.resource_methods().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+                let m = client
+                    .get_method()
+                    .rest_api_id(api_id)
+                    .resource_id(id)
+                    .http_method(&method)
+                    .send()
+                    .await
+                    .map_err(aws_error("apigateway:GetMethod"))
+                    .map_err(failed)?;
+                let cognito = m.authorization_type() == Some("COGNITO_USER_POOLS");
+                let uri = m.method_integration().and_then(|i| i.uri()).unwrap_or_default();
+                routes.push(Route {
+                    resource_id: id.to_owned(),
+                    resource_path: path.to_owned(),
+                    method,
+                    authorizer: if cognito { m.authorizer_id().map(str::to_owned) } else { None },
+                    function_arn: function_of(uri),
+                });
+            }
+        }
+        let stages = client
+            .get_stages()
+            .rest_api_id(api_id)
+            .send()
+            .await
+            .map_err(aws_error("apigateway:GetStages"))
+            .map_err(failed)?
+            .item()
+            .iter()
+            .filter_map(|s| s.stage_name().map(str::to_owned))
+            .collect();
+        let mut authorizers = BTreeMap::new();
+        let listed = client
+            .get_authorizers()
+            .rest_api_id(api_id)
+            .send()
+            .await
+            .map_err(aws_error("apigateway:GetAuthorizers"))
+            .map_err(failed)?;
+        for a in listed.items() {
+            let pools = a.provider_arns().iter().filter_map(|arn| arn.rsplit('/').next().map(str::to_owned)).collect();
+            if let Some(id) = a.id() {
+                authorizers.insert(id.to_owned(), pools);
+            }
+        }
+        Ok(Self { api_id: api_id.to_owned(), stages, routes, authorizers })
+    }
+
+    /// The route for `path` (without the stage) and `method`, with its path
+    /// parameters. More literal segments win over `{param}` ones.
+    pub fn find(&self, method: &str, path: &str) -> Option<(&Route, Map<String, Value>)> {
+        let wanted: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+        let mut best: Option<(&Route, Map<String, Value>, usize)> = None;
+        for route in self.routes.iter().filter(|r| r.method == method || r.method == "ANY") {
+            let pattern: Vec<&str> =
+                route.resource_path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+            if pattern.len() != wanted.len() {
+                continue;
+            }
+            let mut params = Map::new();
+            let mut literal = 0;
+            let matched =
+                pattern.iter().zip(&wanted).all(|(p, w)| match p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                    Some(name) => {
+                        params.insert(name.to_owned(), Value::String(percent_decode(w)));
+                        true
+                    }
+                    None => {
+                        literal += 1;
+                        p == w
+                    }
+                });
+            if matched && best.as_ref().is_none_or(|(_, _, l)| literal > *l) {
+                best = Some((route, params, literal));
+            }
+        }
+        best.map(|(r, p, _)| (r, p))
+    }
+}
+
+/// `arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<fn arn>/invocations` -> `<fn arn>`.
+fn function_of(uri: &str) -> Option<String> {
+    let rest = uri.split_once("/functions/")?.1;
+    Some(rest.strip_suffix("/invocations").unwrap_or(rest).to_owned())
+}
+
+fn percent_decode(s: &str) -> String {
+    form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
+}
+
+/// What the HTTP handler shares.
+#[derive(Clone)]
+pub struct Gateway {
+    pub routes: Arc<ApiRoutes>,
+    pub functions: FunctionPool,
+    pub authorizer: Arc<CognitoAuthorizer>,
+}
+
+fn message(status: StatusCode, text: &str) -> Response {
+    (status, [("content-type", "application/json")], json!({ "message": text }).to_string()).into_response()
+}
+
+/// Every request: route, authorize, invoke, map the proxy response.
+pub async fn handle(State(gw): State<Gateway>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let full = uri.path();
+    let mut parts = full.trim_start_matches('/').splitn(2, '/');
+    let stage = parts.next().unwrap_or_default().to_owned();
+    let path = format!("/{}", parts.next().unwrap_or_default());
+    if !gw.routes.stages.contains(&stage) {
+        return message(StatusCode::FORBIDDEN, "Missing Authentication Token");
+    }
+    let Some((route, path_params)) = gw.routes.find(method.as_str(), &path) else {
+        return message(StatusCode::FORBIDDEN, "Missing Authentication Token");
+    };
+    let claims = match &route.authorizer {
+        None => None,
+        Some(_) => match gw.authorizer.verify(headers.get("authorization").and_then(|v| v.to_str().ok())) {
+            Ok(claims) => Some(claims),
+            Err(why) => {
+                eprintln!("[api] {} {full}: 401 ({why})", method.as_str());
+                return message(StatusCode::UNAUTHORIZED, "Unauthorized");
+            }
+        },
+    };
+    let Some(function) = &route.function_arn else {
+        return message(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
+    };
+    let event =
+        proxy_event(&gw.routes.api_id, &stage, route, &method, &uri, &path, &headers, path_params, claims, &body);
+    match gw.functions.invoke(function, &event).await {
+        Ok(answer) => proxy_response(&answer),
+        Err(RuntimeError::Invoke { source: super::functions::InvokeError::Timeout(_), .. }) => {
+            message(StatusCode::GATEWAY_TIMEOUT, "Endpoint request timed out")
+        }
+        Err(e) => {
+            eprintln!("[api] {} {full}: 502 ({e})", method.as_str());
+            message(StatusCode::BAD_GATEWAY, "Internal server error")
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn proxy_event(
+    api_id: &str,
+    stage: &str,
+    route: &Route,
+    method: &Method,
+    uri: &Uri,
+    path: &str,
+    headers: &HeaderMap,
+    path_params: Map<String, Value>,
+    claims: Option<Map<String, Value>>,
+    body: &[u8],
+) -> Value {
+    let mut single = Map::new();
+    let mut multi: Map<String, Value> = Map::new();
+    for (k, v) in headers {
+        let v = v.to_str().unwrap_or_default().to_owned();
+        single.insert(k.as_str().to_owned(), Value::String(v.clone()));
+        let entry = multi.entry(k.as_str().to_owned()).or_insert_with(|| json!([]));
+        if let Some(list) = entry.as_array_mut() {
+            list.push(Value::String(v));
+        }
+    }
+    let mut query = Map::new();
+    let mut multi_query: Map<String, Value> = Map::new();
+    for (k, v) in form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
+        query.insert(k.to_string(), Value::String(v.to_string()));
+        let entry = multi_query.entry(k.to_string()).or_insert_with(|| json!([]));
+        if let Some(list) = entry.as_array_mut() {
+            list.push(Value::String(v.to_string()));
+        }
+    }
+    let or_null = |m: Map<String, Value>| if m.is_empty() { Value::Null } else { Value::Object(m) };
+    let (body, base64) = match std::str::from_utf8(body) {
+        _ if body.is_empty() => (Value::Null, false),
+        Ok(text) => (Value::String(text.to_owned()), false),
+        Err(_) => {
+            use base64::Engine as _;
+            (Value::String(base64::engine::general_purpose::STANDARD.encode(body)), true)
+        }
+    };
+    let authorizer = claims.map(|c| json!({ "claims": claims_for_event(&c) })).unwrap_or(Value::Null);
+    json!({
+        "resource": route.resource_path,
+        "path": path,
+        "httpMethod": method.as_str(),
+        "headers": single,
+        "multiValueHeaders": multi,
+        "queryStringParameters": or_null(query),
+        "multiValueQueryStringParameters": or_null(multi_query),
+        "pathParameters": or_null(path_params),
+        "stageVariables": null,
+        "requestContext": {
+            "accountId": LOCAL_ACCOUNT,
+            "apiId": api_id,
+            "resourceId": route.resource_id,
+            "resourcePath": route.resource_path,
+            "httpMethod": method.as_str(),
+            "path": format!("/{stage}{path}"),
+            "stage": stage,
+            "requestId": uuid::Uuid::new_v4().to_string(),
+            "requestTimeEpoch": jiff::Timestamp::now().as_millisecond(),
+            "protocol": "HTTP/1.1",
+            "identity": { "sourceIp": "127.0.0.1", "userAgent": headers.get("user-agent").and_then(|v| v.to_str().ok()) },
+            "authorizer": authorizer,
+        },
+        "body": body,
+        "isBase64Encoded": base64,
+    })
+}
+
+/// A Lambda proxy answer as an HTTP response; anything malformed is a 502,
+/// as API Gateway answers it.
+fn proxy_response(answer: &Value) -> Response {
+    let Some(status) =
+        answer.get("statusCode").and_then(Value::as_u64).and_then(|s| StatusCode::from_u16(s as u16).ok())
+    else {
+        return message(StatusCode::BAD_GATEWAY, "Internal server error");
+    };
+    let mut headers = HeaderMap::new();
+    let mut add = |k: &str, v: &Value| {
+        let text = match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        if let (Ok(k), Ok(v)) = (axum::http::HeaderName::try_from(k), axum::http::HeaderValue::try_from(text)) {
+            headers.append(k, v);
+        }
+    };
+    if let Some(h) = answer.get("headers").and_then(Value::as_object) {
+        for (k, v) in h {
+            add(k, v);
+        }
+    }
+    if let Some(h) = answer.get("multiValueHeaders").and_then(Value::as_object) {
+        for (k, vs) in h {
+            for v in vs.as_array().into_iter().flatten() {
+                add(k, v);
+            }
+        }
+    }
+    let text = answer.get("body").and_then(Value::as_str).unwrap_or_default();
+    let body = if answer.get("isBase64Encoded").and_then(Value::as_bool) == Some(true) {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.decode(text).unwrap_or_default()
+    } else {
+        text.as_bytes().to_vec()
+    };
+    (status, headers, body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn routes() -> ApiRoutes {
+        let r = |path: &str, method: &str| Route {
+            resource_id: path.into(),
+            resource_path: path.into(),
+            method: method.into(),
+            authorizer: None,
+            function_arn: None,
+        };
+        ApiRoutes {
+            api_id: "a".into(),
+            stages: vec!["v1".into()],
+            routes: vec![r("/schedule", "POST"), r("/schedule/{scheduleId}", "GET"), r("/schedule/list", "GET")],
+            authorizers: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn routes_match_literals_first_then_parameters() {
+        let api = routes();
+        let (r, p) = api.find("GET", "/schedule/abc%20d").unwrap();
+        assert_eq!(r.resource_path, "/schedule/{scheduleId}");
+        assert_eq!(p["scheduleId"], "abc d");
+        assert_eq!(api.find("GET", "/schedule/list").unwrap().0.resource_path, "/schedule/list");
+        assert!(api.find("DELETE", "/schedule").is_none());
+        assert!(api.find("GET", "/orders").is_none());
+    }
+
+    #[test]
+    fn integration_uris_name_their_function() {
+        assert_eq!(
+            function_of("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:f/invocations"),
+            Some("arn:aws:lambda:us-east-1:1:function:f".into())
+        );
+    }
+}

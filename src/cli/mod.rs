@@ -100,6 +100,43 @@ pub enum Command {
     },
     /// List the resource types strata supports.
     Types,
+    /// Inspect and edit recorded state; break the lock of a holder that died.
+    State {
+        #[command(subcommand)]
+        command: StateCommand,
+        /// The stack spec: its environment (--env) picks the state backend.
+        #[arg(long, global = true)]
+        stack: Option<PathBuf>,
+        #[arg(long = "env", global = true, default_value = crate::spec::DEFAULT_ENVIRONMENT)]
+        environment: String,
+        /// A local state file (instead of, or overriding, the spec's backend).
+        #[arg(long, global = true)]
+        state: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// Every recorded resource (deposed objects marked).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One recorded resource: type, physical id, properties, attributes.
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget a resource (AWS keeps it). Writes a backup of the state first.
+    Rm { name: String },
+    /// Rename a resource in the state. Writes a backup of the state first.
+    Mv { old: String, new: String },
+    /// Break the lock with this id, left by a strata process that is gone.
+    Unlock {
+        /// The lock id, as the refused command printed it.
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,13 +166,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
             Ok(ExitCode::SUCCESS)
         }
         Command::Plan { stack, environment, state, json, out: save, detailed_exitcode, no_build } => {
-            let outcome = ops::plan::plan(&ops::plan::PlanRequest {
+            let outcome = runtime()?.block_on(ops::plan::plan(&ops::plan::PlanRequest {
                 spec_path: &stack,
                 environment: &environment,
                 state_path: state.as_deref(),
                 out: save.as_deref(),
                 no_build,
-            })?;
+            }))?;
             if json {
                 let _ = writeln!(out, "{}", serde_json::to_string_pretty(&outcome.plan).unwrap_or_default());
             } else {
@@ -152,7 +189,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
             Ok(if detailed_exitcode && outcome.plan.has_changes() { ExitCode::from(2) } else { ExitCode::SUCCESS })
         }
         Command::Show { planfile, state, json } => {
-            let shown = ops::show::show(&planfile, state.as_deref())?;
+            let shown = runtime()?.block_on(ops::show::show(&planfile, state.as_deref()))?;
             if json {
                 let _ = writeln!(out, "{}", serde_json::to_string_pretty(&shown.planfile).unwrap_or_default());
             } else {
@@ -175,17 +212,27 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
             Ok(ExitCode::SUCCESS)
         }
         Command::Apply { source, environment, state, auto_approve, parallelism, json } => {
-            let prepared = ops::apply::prepare(&ops::apply::ApplyRequest {
+            let rt = runtime()?;
+            let prepared = rt.block_on(ops::apply::prepare(&ops::apply::ApplyRequest {
                 source: &source,
                 environment: &environment,
                 state_path: state.as_deref(),
-            })?;
+            }))?;
             let approved = auto_approve || prepared.from_saved_plan;
-            run_prepared(prepared, "apply", approved, parallelism, json)
+            run_prepared(&rt, prepared, "apply", approved, parallelism, json)
         }
         Command::Destroy { stack, environment, state, auto_approve, parallelism, json } => {
-            let prepared = ops::apply::prepare_destroy(&stack, &environment, state.as_deref())?;
-            run_prepared(prepared, "destroy", auto_approve, parallelism, json)
+            let rt = runtime()?;
+            let prepared = rt.block_on(ops::apply::prepare_destroy(&stack, &environment, state.as_deref()))?;
+            run_prepared(&rt, prepared, "destroy", auto_approve, parallelism, json)
+        }
+        Command::State { command, stack, environment, state } => {
+            let sel = ops::state::Selector {
+                stack: stack.as_deref(),
+                environment: &environment,
+                state_path: state.as_deref(),
+            };
+            run_state(&sel, command)
         }
         Command::Local { command } => {
             match command {
@@ -238,8 +285,66 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
     }
 }
 
-/// Shows the plan, asks when it must, walks it, prints the summary.
+/// The async runtime a command's ops run on (state backends and providers
+/// are async); one per command, so its clients share connections.
+fn runtime() -> Result<tokio::runtime::Runtime, ops::OpsError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ops::OpsError::Internal { message: format!("cannot start the async runtime: {e}") })
+}
+
+/// `strata state ...`: one ops call, then render.
+fn run_state(sel: &ops::state::Selector<'_>, command: StateCommand) -> miette::Result<ExitCode> {
+    let rt = runtime()?;
+    let mut out = anstream::stdout();
+    match command {
+        StateCommand::List { json } => {
+            let listing = rt.block_on(ops::state::list(sel))?;
+            if json {
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&listing).unwrap_or_default());
+            } else {
+                let _ = write!(out, "{}", crate::render::state::listing(&listing));
+            }
+        }
+        StateCommand::Show { name, json } => {
+            let shown = rt.block_on(ops::state::show(sel, &name))?;
+            if json {
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&shown).unwrap_or_default());
+            } else {
+                let _ = write!(out, "{}", crate::render::state::shown(&shown));
+            }
+        }
+        StateCommand::Rm { name } => {
+            let (edited, removed) = rt.block_on(ops::state::rm(sel, &name))?;
+            let what = removed.resource.as_ref().or(removed.deposed.as_ref());
+            let _ = writeln!(
+                out,
+                "Removed `{name}`{} from {} (serial {}); AWS still has it, no longer managed by strata.",
+                what.map(|r| format!(" ({} {})", r.type_name, r.physical_id)).unwrap_or_default(),
+                edited.location,
+                edited.serial,
+            );
+            let _ = writeln!(out, "Backup of the previous state: {}", edited.backup);
+        }
+        StateCommand::Mv { old, new } => {
+            let edited = rt.block_on(ops::state::mv(sel, &old, &new))?;
+            let _ = writeln!(out, "Moved `{old}` to `{new}` in {} (serial {}).", edited.location, edited.serial);
+            let _ = writeln!(out, "Backup of the previous state: {}", edited.backup);
+        }
+        StateCommand::Unlock { id } => {
+            let (location, holder) = rt.block_on(ops::state::unlock(sel, &id))?;
+            let _ = writeln!(out, "Released lock {} on {location}, held by {}.", holder.id, holder.describe());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Shows the plan, asks when it must, walks it, prints the summary. The
+/// state lock is released on every path: by `execute`, or here when nothing
+/// is executed.
 fn run_prepared(
+    rt: &tokio::runtime::Runtime,
     prepared: ops::apply::Prepared,
     action: &'static str,
     approved: bool,
@@ -251,17 +356,17 @@ fn run_prepared(
         let _ = write!(out, "{}", plan_human::render(&prepared.plan));
     }
     if !prepared.has_changes() {
+        rt.block_on(prepared.release())?;
         return Ok(ExitCode::SUCCESS);
     }
     if !approved {
-        confirm(action)?;
+        if let Err(e) = confirm(action) {
+            let _ = rt.block_on(prepared.release());
+            return Err(e.into());
+        }
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| ops::OpsError::Internal { message: format!("cannot start the async runtime: {e}") })?;
     let events = crate::render::progress::printer(json);
-    let report = runtime.block_on(ops::apply::execute(prepared, parallelism, &events))?;
+    let report = rt.block_on(ops::apply::execute(prepared, parallelism, &events))?;
     if json {
         let _ = writeln!(out, "{}", serde_json::json!({"event": "summary", "report": report}));
     } else {

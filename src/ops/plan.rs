@@ -20,13 +20,17 @@ pub struct PlanOutcome {
     pub saved_to: Option<PathBuf>,
 }
 
-pub fn plan(req: &PlanRequest<'_>) -> Result<PlanOutcome, OpsError> {
+pub async fn plan(req: &PlanRequest<'_>) -> Result<PlanOutcome, OpsError> {
     let stack = crate::spec::load_file(req.spec_path)?;
     let env = environment::select(&stack, req.environment)?;
-    let backend = environment::backend(&stack, &env, req.state_path)?;
+    let backend = environment::backend(&stack, &env, req.state_path).await?;
+    // Locked while reading, so the plan is made against a state no command is
+    // halfway through writing.
     let state = {
-        let _lock = backend.lock("strata plan")?;
-        backend.read_for(&stack.name, &env.name)?
+        let lock = backend.lock("strata plan").await?;
+        let state = backend.read_for(&stack.name, &env.name).await;
+        backend.release(lock).await?;
+        state?
     };
     let plan = if req.no_build {
         let values = environment::env_values(&stack, &env);

@@ -14,5 +14,6 @@ mod providers_api;
 mod providers_compute;
 mod providers_data;
 mod providers_network;
+mod remote_state;
 mod state_lock;
 mod support;

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LockInfo {
     /// A fresh UUID per lock: `strata state unlock <id>` must name the lock
-    /// it breaks, so a stale id can never remove a newer holder's lock.
+    /// it breaks, so a stale id can never remove a newer holder's lock. In
+    /// its simple form (32 hex digits, no hyphens): diagnostics wrap at
+    /// hyphens, and an id split over two lines cannot be copied.
     #[serde(default)]
     pub id: String,
     /// The user name (`$USER`). Lock files of older strata builds say `user`.
@@ -25,7 +27,7 @@ impl LockInfo {
     /// A new lock record for this process.
     pub fn current(command: &str) -> Self {
         Self {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: uuid::Uuid::new_v4().simple().to_string(),
             who: std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "unknown".into()),
             host: hostname(),
             pid: std::process::id(),

@@ -267,6 +267,27 @@ fn a_writer_with_a_stale_etag_loses() {
     });
 }
 
+/// A lock dropped without an explicit release (a command that bailed out
+/// early) is still released, best effort, by its `Drop`; one broken and
+/// retaken by another command is not touched.
+#[test]
+fn a_dropped_lock_is_released_if_it_is_still_ours() {
+    let bucket = bucket();
+    runtime().block_on(async {
+        let backend = S3Backend::new(local_target(), &bucket, "st/local.json", "").await;
+        drop(backend.lock("strata plan").await.unwrap());
+        assert!(backend.current_lock().await.unwrap().is_none(), "released by Drop");
+
+        let first = backend.lock("first").await.unwrap();
+        backend.force_unlock(&first.info().id).await.unwrap();
+        let second = backend.lock("second").await.unwrap();
+        drop(first);
+        let current = backend.current_lock().await.unwrap().expect("the second lock stays");
+        assert_eq!(current.id, second.info().id);
+        backend.release(second).await.unwrap();
+    });
+}
+
 #[test]
 fn a_missing_state_bucket_is_a_clear_error() {
     let stack = unique("rs-nobucket");

@@ -136,6 +136,43 @@ pub enum Command {
     },
     /// List the resource types strata supports.
     Types,
+    /// Inspect and edit recorded state; break the lock of a holder that died.
+    State {
+        #[command(subcommand)]
+        command: StateCommand,
+        /// The stack spec: its environment (--env) picks the state backend.
+        #[arg(long, global = true)]
+        stack: Option<PathBuf>,
+        #[arg(long = "env", global = true, default_value = crate::spec::DEFAULT_ENVIRONMENT)]
+        environment: String,
+        /// A local state file (instead of, or overriding, the spec's backend).
+        #[arg(long, global = true)]
+        state: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// Every recorded resource (deposed objects marked).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One recorded resource: type, physical id, properties, attributes.
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget a resource (AWS keeps it). Writes a backup of the state first.
+    Rm { name: String },
+    /// Rename a resource in the state. Writes a backup of the state first.
+    Mv { old: String, new: String },
+    /// Break the lock with this id, left by a strata process that is gone.
+    Unlock {
+        /// The lock id, as the refused command printed it.
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -205,7 +242,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
             refresh,
             refresh_only,
         } => {
-            let outcome = ops::plan::plan(&ops::plan::PlanRequest {
+            let outcome = runtime()?.block_on(ops::plan::plan(&ops::plan::PlanRequest {
                 spec_path: &stack,
                 environment: &environment,
                 state_path: state.as_deref(),
@@ -213,7 +250,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
                 no_build,
                 refresh,
                 refresh_only,
-            })?;
+            }))?;
             if json {
                 let _ = writeln!(out, "{}", serde_json::to_string_pretty(&outcome.plan).unwrap_or_default());
             } else {
@@ -230,7 +267,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
             Ok(if detailed_exitcode && outcome.plan.has_changes() { ExitCode::from(2) } else { ExitCode::SUCCESS })
         }
         Command::Show { planfile, state, json } => {
-            let shown = ops::show::show(&planfile, state.as_deref())?;
+            let shown = runtime()?.block_on(ops::show::show(&planfile, state.as_deref()))?;
             if json {
                 let _ = writeln!(out, "{}", serde_json::to_string_pretty(&shown.planfile).unwrap_or_default());
             } else {
@@ -253,26 +290,36 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
             Ok(ExitCode::SUCCESS)
         }
         Command::Apply { source, environment, state, auto_approve, parallelism, json, refresh, refresh_only } => {
-            let prepared = ops::apply::prepare(&ops::apply::ApplyRequest {
+            let rt = runtime()?;
+            let prepared = rt.block_on(ops::apply::prepare(&ops::apply::ApplyRequest {
                 source: &source,
                 environment: &environment,
                 state_path: state.as_deref(),
                 refresh,
                 refresh_only,
-            })?;
+            }))?;
             let approved = auto_approve || prepared.from_saved_plan;
-            run_prepared(prepared, "apply", approved, parallelism, json)
+            run_prepared(&rt, prepared, "apply", approved, parallelism, json)
         }
         Command::Destroy { stack, environment, state, auto_approve, parallelism, json } => {
-            let prepared = ops::apply::prepare_destroy(&stack, &environment, state.as_deref())?;
-            run_prepared(prepared, "destroy", auto_approve, parallelism, json)
+            let rt = runtime()?;
+            let prepared = rt.block_on(ops::apply::prepare_destroy(&stack, &environment, state.as_deref()))?;
+            run_prepared(&rt, prepared, "destroy", auto_approve, parallelism, json)
+        }
+        Command::State { command, stack, environment, state } => {
+            let sel = ops::state::Selector {
+                stack: stack.as_deref(),
+                environment: &environment,
+                state_path: state.as_deref(),
+            };
+            run_state(&sel, command)
         }
         Command::Drift { stack, environment, state, json } => {
-            let report = ops::drift::drift(&ops::drift::DriftRequest {
+            let report = runtime()?.block_on(ops::drift::drift(&ops::drift::DriftRequest {
                 spec_path: &stack,
                 environment: &environment,
                 state_path: state.as_deref(),
-            })?;
+            }))?;
             if json {
                 let _ = writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default());
             } else {
@@ -281,13 +328,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
             Ok(if report.in_sync() { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }
         Command::Import { name, physical_id, stack, environment, state } => {
-            let imported = ops::import::import(&ops::import::ImportRequest {
+            let imported = runtime()?.block_on(ops::import::import(&ops::import::ImportRequest {
                 spec_path: &stack,
                 environment: &environment,
                 state_path: state.as_deref(),
                 name: &name,
                 physical_id: &physical_id,
-            })?;
+            }))?;
             let _ = writeln!(
                 out,
                 "Imported {} ({}) as {} (state serial {}). `strata plan` now shows how it differs from the spec.",
@@ -318,15 +365,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
                 }
                 LocalCommand::Run { stack, port, state, no_apply } => {
                     if !no_apply {
-                        let prepared = ops::apply::prepare(&ops::apply::ApplyRequest {
+                        let rt = runtime()?;
+                        let prepared = rt.block_on(ops::apply::prepare(&ops::apply::ApplyRequest {
                             source: &stack,
                             environment: crate::spec::DEFAULT_ENVIRONMENT,
                             state_path: state.as_deref(),
                             refresh: true,
                             refresh_only: false,
-                        })?;
+                        }))?;
                         // The local cloud only: nothing to approve.
-                        run_prepared(prepared, "apply", true, ops::apply::DEFAULT_PARALLELISM, false)?;
+                        run_prepared(&rt, prepared, "apply", true, ops::apply::DEFAULT_PARALLELISM, false)?;
                     }
                     let serving = ops::local_run::serve(&ops::local_run::ServeRequest {
                         spec_path: &stack,
@@ -354,12 +402,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
                     serving.wait()?;
                 }
                 LocalCommand::Login { user, stack, password, state, token_only } => {
-                    let logged_in = ops::local_run::login(&ops::local_run::LoginRequest {
+                    let logged_in = runtime()?.block_on(ops::local_run::login(&ops::local_run::LoginRequest {
                         spec_path: &stack,
                         state_path: state.as_deref(),
                         user: &user,
                         password: password.as_deref(),
-                    })?;
+                    }))?;
                     if token_only {
                         let _ = writeln!(out, "{}", logged_in.id_token);
                     } else {
@@ -403,8 +451,66 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
     }
 }
 
-/// Shows the plan, asks when it must, walks it, prints the summary.
+/// The async runtime a command's ops run on (state backends and providers
+/// are async); one per command, so its clients share connections.
+fn runtime() -> Result<tokio::runtime::Runtime, ops::OpsError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ops::OpsError::Internal { message: format!("cannot start the async runtime: {e}") })
+}
+
+/// `strata state ...`: one ops call, then render.
+fn run_state(sel: &ops::state::Selector<'_>, command: StateCommand) -> miette::Result<ExitCode> {
+    let rt = runtime()?;
+    let mut out = anstream::stdout();
+    match command {
+        StateCommand::List { json } => {
+            let listing = rt.block_on(ops::state::list(sel))?;
+            if json {
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&listing).unwrap_or_default());
+            } else {
+                let _ = write!(out, "{}", crate::render::state::listing(&listing));
+            }
+        }
+        StateCommand::Show { name, json } => {
+            let shown = rt.block_on(ops::state::show(sel, &name))?;
+            if json {
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&shown).unwrap_or_default());
+            } else {
+                let _ = write!(out, "{}", crate::render::state::shown(&shown));
+            }
+        }
+        StateCommand::Rm { name } => {
+            let (edited, removed) = rt.block_on(ops::state::rm(sel, &name))?;
+            let what = removed.resource.as_ref().or(removed.deposed.as_ref());
+            let _ = writeln!(
+                out,
+                "Removed `{name}`{} from {} (serial {}); AWS still has it, no longer managed by strata.",
+                what.map(|r| format!(" ({} {})", r.type_name, r.physical_id)).unwrap_or_default(),
+                edited.location,
+                edited.serial,
+            );
+            let _ = writeln!(out, "Backup of the previous state: {}", edited.backup);
+        }
+        StateCommand::Mv { old, new } => {
+            let edited = rt.block_on(ops::state::mv(sel, &old, &new))?;
+            let _ = writeln!(out, "Moved `{old}` to `{new}` in {} (serial {}).", edited.location, edited.serial);
+            let _ = writeln!(out, "Backup of the previous state: {}", edited.backup);
+        }
+        StateCommand::Unlock { id } => {
+            let (location, holder) = rt.block_on(ops::state::unlock(sel, &id))?;
+            let _ = writeln!(out, "Released lock {} on {location}, held by {}.", holder.id, holder.describe());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Shows the plan, asks when it must, walks it, prints the summary. The
+/// state lock is released on every path: by `execute`, or here when nothing
+/// is executed.
 fn run_prepared(
+    rt: &tokio::runtime::Runtime,
     prepared: ops::apply::Prepared,
     action: &'static str,
     approved: bool,
@@ -416,17 +522,17 @@ fn run_prepared(
         let _ = write!(out, "{}", plan_human::render(&prepared.plan));
     }
     if !prepared.has_changes() {
+        rt.block_on(prepared.release())?;
         return Ok(ExitCode::SUCCESS);
     }
     if !approved {
-        confirm(action)?;
+        if let Err(e) = confirm(action) {
+            let _ = rt.block_on(prepared.release());
+            return Err(e.into());
+        }
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| ops::OpsError::Internal { message: format!("cannot start the async runtime: {e}") })?;
     let events = crate::render::progress::printer(json);
-    let report = runtime.block_on(ops::apply::execute(prepared, parallelism, &events))?;
+    let report = rt.block_on(ops::apply::execute(prepared, parallelism, &events))?;
     if json {
         let _ = writeln!(out, "{}", serde_json::json!({"event": "summary", "report": report}));
     } else {

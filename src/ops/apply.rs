@@ -4,11 +4,11 @@
 //!
 //! Split in two so the CLI can show the plan and ask between them:
 //! `prepare` (build, lock, plan) and `execute` (the walk). The state lock is
-//! held from prepare to the end of execute.
+//! held from prepare to the end of execute, which releases it explicitly
+//! (or `Prepared::release` when nothing is executed).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -22,7 +22,7 @@ use crate::plan::resolve::{EnvValues, KnownAttributes, Resolver};
 use crate::plan::{action::contains_unknown, Action, Plan, Planfile, ResourceChange, Summary, PLAN_FORMAT_VERSION};
 use crate::provider::{registry, Applied, Cx, Request, StrataTags};
 use crate::spec::{Environment, Stack};
-use crate::state::{LocalBackend, ResourceState, State, StateLock};
+use crate::state::{ResourceState, State, StateBackend, StateLock};
 
 /// Default number of resource operations in flight.
 pub const DEFAULT_PARALLELISM: usize = 10;
@@ -44,7 +44,7 @@ pub struct Prepared {
     pub from_saved_plan: bool,
     stack: Stack,
     env: Environment,
-    backend: LocalBackend,
+    backend: StateBackend,
     lock: StateLock,
     state: State,
     artifacts: BTreeMap<String, Artifact>,
@@ -55,6 +55,28 @@ impl Prepared {
     pub fn has_changes(&self) -> bool {
         self.plan.has_changes()
     }
+
+    /// Ends a run that executes nothing (no changes, or cancelled): releases
+    /// the state lock.
+    pub async fn release(self) -> Result<(), OpsError> {
+        Ok(self.backend.release(self.lock).await?)
+    }
+}
+
+/// Runs `work` with the lock held and releases the lock whatever its outcome;
+/// on failure the lock goes with the error (its release is best effort).
+async fn locked<T>(
+    backend: &StateBackend,
+    lock: StateLock,
+    work: impl std::future::Future<Output = Result<T, OpsError>>,
+) -> Result<(T, StateLock), OpsError> {
+    match work.await {
+        Ok(value) => Ok((value, lock)),
+        Err(e) => {
+            let _ = backend.release(lock).await;
+            Err(e)
+        }
+    }
 }
 
 /// True when `path` holds a saved plan rather than a spec.
@@ -62,23 +84,27 @@ fn is_planfile(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "json")
 }
 
-pub fn prepare(req: &ApplyRequest<'_>) -> Result<Prepared, OpsError> {
+pub async fn prepare(req: &ApplyRequest<'_>) -> Result<Prepared, OpsError> {
     if is_planfile(req.source) {
-        return prepare_saved(req);
+        return prepare_saved(req).await;
     }
     let stack = crate::spec::load_file(req.source)?;
     let env = environment::select(&stack, req.environment)?;
-    let backend = environment::backend(&stack, &env, req.state_path)?;
+    let backend = environment::backend(&stack, &env, req.state_path).await?;
     let artifacts = if req.refresh_only { BTreeMap::new() } else { artifacts::build_all(&stack)? };
-    let lock = backend.lock("strata apply")?;
-    let state = backend.read_for(&stack.name, &env.name)?;
-    let drift =
-        if req.refresh || req.refresh_only { planning::refresh(&stack, &env, state.as_ref())? } else { Vec::new() };
-    let hashes = CodeHashes::Built(artifacts::hashes(&artifacts));
-    let mut plan = planning::make_plan(&stack, &env, state.as_ref(), &hashes, drift)?;
-    if req.refresh_only {
-        plan.keep_only_drift();
-    }
+    let lock = backend.lock("strata apply").await?;
+    let ((state, plan), lock) = locked(&backend, lock, async {
+        let state = backend.read_for(&stack.name, &env.name).await?;
+        let refresh = req.refresh || req.refresh_only;
+        let drift = if refresh { planning::refresh(&stack, &env, state.as_ref()).await? } else { Vec::new() };
+        let hashes = CodeHashes::Built(artifacts::hashes(&artifacts));
+        let mut plan = planning::make_plan(&stack, &env, state.as_ref(), &hashes, drift)?;
+        if req.refresh_only {
+            plan.keep_only_drift();
+        }
+        Ok((state, plan))
+    })
+    .await?;
     let state = refreshed(&stack, state, &plan);
     Ok(Prepared { plan, from_saved_plan: false, stack, env, backend, lock, state, artifacts, action: "apply" })
 }
@@ -93,20 +119,24 @@ fn refreshed(stack: &Stack, state: Option<State>, plan: &Plan) -> State {
 
 /// A saved plan is applied exactly as reviewed, and only to the state, spec
 /// and Lambda packages it was made from.
-fn prepare_saved(req: &ApplyRequest<'_>) -> Result<Prepared, OpsError> {
+async fn prepare_saved(req: &ApplyRequest<'_>) -> Result<Prepared, OpsError> {
     let planfile = Planfile::load(req.source)?;
     let stack = crate::spec::load_file(Path::new(&planfile.spec_path))?;
     let env = environment::select(&stack, &planfile.plan.environment)?;
-    let backend = environment::backend(&stack, &env, req.state_path)?;
+    let backend = environment::backend(&stack, &env, req.state_path).await?;
     let artifacts = artifacts::build_all(&stack)?;
-    let lock = backend.lock("strata apply")?;
-    let state = backend.read_for(&stack.name, &env.name)?;
-    planfile.ensure_current(
-        req.source,
-        state.as_ref(),
-        &environment::spec_digest(&stack),
-        &artifacts::hashes(&artifacts),
-    )?;
+    let lock = backend.lock("strata apply").await?;
+    let (state, lock) = locked(&backend, lock, async {
+        let state = backend.read_for(&stack.name, &env.name).await?;
+        planfile.ensure_current(
+            req.source,
+            state.as_ref(),
+            &environment::spec_digest(&stack),
+            &artifacts::hashes(&artifacts),
+        )?;
+        Ok(state)
+    })
+    .await?;
     let state = refreshed(&stack, state, &planfile.plan);
     Ok(Prepared {
         plan: planfile.plan,
@@ -122,17 +152,22 @@ fn prepare_saved(req: &ApplyRequest<'_>) -> Result<Prepared, OpsError> {
 }
 
 /// `strata destroy`: every recorded resource, dependents first.
-pub fn prepare_destroy(
+pub async fn prepare_destroy(
     spec_path: &Path,
     environment_name: &str,
     state_path: Option<&Path>,
 ) -> Result<Prepared, OpsError> {
     let stack = crate::spec::load_file(spec_path)?;
     let env = environment::select(&stack, environment_name)?;
-    let backend = environment::backend(&stack, &env, state_path)?;
-    let lock = backend.lock("strata destroy")?;
-    let state = backend.read_for(&stack.name, &env.name)?.unwrap_or_else(|| State::new(&stack.name, &env.name));
-    let changes = diff::destroy_all(&state)?;
+    let backend = environment::backend(&stack, &env, state_path).await?;
+    let lock = backend.lock("strata destroy").await?;
+    let ((state, changes), lock) = locked(&backend, lock, async {
+        let state =
+            backend.read_for(&stack.name, &env.name).await?.unwrap_or_else(|| State::new(&stack.name, &env.name));
+        let changes = diff::destroy_all(&state)?;
+        Ok((state, changes))
+    })
+    .await?;
     let plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
         stack: stack.name.clone(),
@@ -329,9 +364,11 @@ struct Run<'a> {
     stack: &'a Stack,
     env_values: EnvValues,
     plan: &'a Plan,
-    backend: &'a LocalBackend,
+    backend: &'a StateBackend,
     lock: &'a StateLock,
-    state: Mutex<State>,
+    /// An async mutex: it is held across the state write (an S3 request), so
+    /// writes are serialised and each carries every change before it.
+    state: tokio::sync::Mutex<State>,
     code_hashes: CodeHashes,
 }
 
@@ -346,10 +383,10 @@ impl Run<'_> {
     }
 
     /// The resource's properties with every reference filled from state.
-    fn resolve(&self, name: &str) -> Result<Value, String> {
+    async fn resolve(&self, name: &str) -> Result<Value, String> {
         let resource = self.stack.resources.get(name).ok_or_else(|| format!("`{name}` is not in the spec"))?;
         let known: KnownAttributes = {
-            let state = self.state.lock().map_err(|_| String::from("state lock poisoned"))?;
+            let state = self.state.lock().await;
             state.resources.iter().map(|(n, r)| (n.clone(), r.attributes.clone())).collect()
         };
         let mut props = Resolver { env: &self.env_values, attributes: &known }.resolve(&resource.properties);
@@ -360,15 +397,15 @@ impl Run<'_> {
         Ok(props)
     }
 
-    /// Changes the state and writes the state file at once.
-    fn record(&self, change: impl FnOnce(&mut State)) -> Result<(), String> {
-        let mut state = self.state.lock().map_err(|_| String::from("state lock poisoned"))?;
+    /// Changes the state and writes it at once.
+    async fn record(&self, change: impl FnOnce(&mut State)) -> Result<(), String> {
+        let mut state = self.state.lock().await;
         change(&mut state);
-        self.backend.persist(self.lock, &mut state).map_err(|e| format!("writing state: {e}"))
+        self.backend.persist(self.lock, &mut state).await.map_err(|e| format!("writing state: {e}"))
     }
 
-    fn recorded(&self, name: &str, deposed: bool) -> Result<Option<ResourceState>, String> {
-        let state = self.state.lock().map_err(|_| String::from("state lock poisoned"))?;
+    async fn recorded(&self, name: &str, deposed: bool) -> Result<Option<ResourceState>, String> {
+        let state = self.state.lock().await;
         Ok(if deposed { state.deposed.get(name) } else { state.resources.get(name) }.cloned())
     }
 
@@ -409,7 +446,7 @@ impl Run<'_> {
         match step.kind {
             StepKind::Delete | StepKind::DeleteDeposed => {
                 let deposed = step.kind == StepKind::DeleteDeposed;
-                let Some(recorded) = self.recorded(name, deposed)? else {
+                let Some(recorded) = self.recorded(name, deposed).await? else {
                     return Ok(Some(String::from("already gone from state")));
                 };
                 provider
@@ -422,7 +459,8 @@ impl Run<'_> {
                     } else {
                         state.resources.shift_remove(name);
                     }
-                })?;
+                })
+                .await?;
                 let old = deposed.then(|| format!("old object {}", recorded.physical_id));
                 Ok(match (old, provider.delete_note(&recorded.properties)) {
                     (Some(old), Some(note)) => Some(format!("{old}; {note}")),
@@ -430,19 +468,19 @@ impl Run<'_> {
                 })
             }
             StepKind::Create | StepKind::Update => {
-                let properties = self.resolve(name)?;
+                let properties = self.resolve(name).await?;
                 let tags = self.tags(name);
                 let req = Request { logical_name: name, properties: &properties, tags: &tags };
                 let replaced_first = step.kind == StepKind::Create && change.create_before_destroy;
                 let (applied, note) = if step.kind == StepKind::Update {
-                    let rec = self.recorded(name, false)?.ok_or_else(|| format!("`{name}` is not in state"))?;
+                    let rec = self.recorded(name, false).await?.ok_or_else(|| format!("`{name}` is not in state"))?;
                     let applied = provider
                         .update(&self.cx, &rec.physical_id, &rec.properties, &req)
                         .await
                         .map_err(|e| e.to_string())?;
                     (applied, None)
                 } else {
-                    let old = if replaced_first { self.recorded(name, false)? } else { None };
+                    let old = if replaced_first { self.recorded(name, false).await? } else { None };
                     self.create_or_adopt(provider, &req, old.as_ref().map(|o| o.physical_id.as_str())).await?
                 };
                 let resource = self.stack.resources.get(name);
@@ -461,7 +499,8 @@ impl Run<'_> {
                     if let (true, Some(old)) = (replaced_first, old) {
                         state.deposed.insert(name.to_owned(), old);
                     }
-                })?;
+                })
+                .await?;
                 Ok(note)
             }
         }
@@ -500,18 +539,39 @@ impl ApplyReport {
     }
 }
 
-/// Walks the plan. Events go to `events` as they happen; the state file is
-/// rewritten after every resource operation.
+/// Walks the plan. Events go to `events` as they happen; the state is
+/// rewritten after every resource operation. Releases the lock at the end,
+/// whatever the outcome.
 pub async fn execute(
     prepared: Prepared,
     parallelism: usize,
     events: &(dyn Fn(ApplyEvent) + Sync),
 ) -> Result<ApplyReport, OpsError> {
+    let Prepared { plan, stack, env, backend, lock, state, artifacts, action, .. } = prepared;
+    let result = walk_plan(&plan, &stack, &env, &backend, &lock, state, artifacts, action, parallelism, events).await;
+    let released = backend.release(lock).await;
+    let report = result?;
+    released?;
+    Ok(report)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn walk_plan(
+    plan: &Plan,
+    stack: &Stack,
+    env: &Environment,
+    backend: &StateBackend,
+    lock: &StateLock,
+    mut state: State,
+    artifacts: BTreeMap<String, Artifact>,
+    action: &'static str,
+    parallelism: usize,
+    events: &(dyn Fn(ApplyEvent) + Sync),
+) -> Result<ApplyReport, OpsError> {
     let started = Instant::now();
-    let Prepared { plan, stack, env, backend, lock, mut state, artifacts, action, .. } = prepared;
     if plan.refresh_only {
         // Nothing changes in AWS: the live values become the record.
-        backend.persist(&lock, &mut state)?;
+        backend.persist(lock, &mut state).await?;
         return Ok(ApplyReport {
             action,
             succeeded: plan.drift.len(),
@@ -524,16 +584,16 @@ pub async fn execute(
     }
     let root: PathBuf = artifacts::workspace_root(&stack.source.path);
     let code_hashes = CodeHashes::Built(artifacts::hashes(&artifacts));
-    let (graph, steps) = steps(&plan, &state);
-    let cx = connect::connect(&env, artifacts, root).await?;
+    let (graph, steps) = steps(plan, &state);
+    let cx = connect::connect(env, artifacts, root).await?;
     let run = Run {
         cx,
-        stack: &stack,
-        env_values: environment::env_values(&stack, &env),
-        plan: &plan,
-        backend: &backend,
-        lock: &lock,
-        state: Mutex::new(state),
+        stack,
+        env_values: environment::env_values(stack, env),
+        plan,
+        backend,
+        lock,
+        state: tokio::sync::Mutex::new(state),
         code_hashes,
     };
     let outcomes = walk::walk(&graph, parallelism, |i| run.run_step(&steps[i], events)).await;
@@ -549,15 +609,14 @@ pub async fn execute(
         }
     }
     let count = |f: fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
-    let report = ApplyReport {
+    let state_serial = run.state.lock().await.serial;
+    Ok(ApplyReport {
         action,
         succeeded: count(|o| *o == Outcome::Succeeded),
         failed: count(|o| matches!(o, Outcome::Failed(_))),
         skipped: count(|o| matches!(o, Outcome::Skipped { .. })),
         api_calls: run.cx.clients.calls(),
         elapsed_ms: started.elapsed().as_millis(),
-        state_serial: run.state.lock().map(|s| s.serial).unwrap_or_default(),
-    };
-    let _ = action;
-    Ok(report)
+        state_serial,
+    })
 }

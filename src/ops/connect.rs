@@ -16,16 +16,7 @@ pub async fn connect(
     artifacts: BTreeMap<String, Artifact>,
     workspace_root: PathBuf,
 ) -> Result<Cx, OpsError> {
-    let target = if let Some(endpoint) = local_endpoint_override().filter(|_| env.is_local()) {
-        Target { region: environment::LOCAL_REGION.to_owned(), profile: None, endpoint: Some(endpoint) }
-    } else if env.is_local() {
-        let cloud = tokio::task::spawn_blocking(crate::local::ensure_running)
-            .await
-            .map_err(|e| OpsError::Internal { message: format!("local cloud task: {e}") })??;
-        Target { region: environment::LOCAL_REGION.to_owned(), profile: None, endpoint: Some(cloud.endpoint) }
-    } else {
-        Target { region: env.region.clone().unwrap_or_default(), profile: env.profile.clone(), endpoint: None }
-    };
+    let target = target(env).await?;
     let cx = Cx::connect(&target, artifacts, workspace_root).await?;
     if let Some(expected) = &env.account_id {
         if !env.is_local() && &cx.account_id != expected {
@@ -37,6 +28,27 @@ pub async fn connect(
         }
     }
     Ok(cx)
+}
+
+/// Where the environment's API calls go: the local cloud (started when it is
+/// not running) for `local`, the environment's region and profile otherwise.
+/// The S3 state backend uses the same target, so a `local` stack keeps its
+/// state in the local cloud too.
+pub async fn target(env: &Environment) -> Result<Target, OpsError> {
+    if let Some(endpoint) = local_endpoint_override().filter(|_| env.is_local()) {
+        return Ok(Target { region: environment::LOCAL_REGION.to_owned(), profile: None, endpoint: Some(endpoint) });
+    }
+    if env.is_local() {
+        let cloud = tokio::task::spawn_blocking(crate::local::ensure_running)
+            .await
+            .map_err(|e| OpsError::Internal { message: format!("local cloud task: {e}") })??;
+        return Ok(Target {
+            region: environment::LOCAL_REGION.to_owned(),
+            profile: None,
+            endpoint: Some(cloud.endpoint),
+        });
+    }
+    Ok(Target { region: env.region.clone().unwrap_or_default(), profile: env.profile.clone(), endpoint: None })
 }
 
 /// `STRATA_LOCAL_ENDPOINT` points the `local` environment at another endpoint

@@ -32,28 +32,29 @@ impl DriftReport {
     }
 }
 
-pub fn drift(req: &DriftRequest<'_>) -> Result<DriftReport, OpsError> {
+pub async fn drift(req: &DriftRequest<'_>) -> Result<DriftReport, OpsError> {
     let stack = crate::spec::load_file(req.spec_path)?;
     let env = environment::select(&stack, req.environment)?;
-    let backend = environment::backend(&stack, &env, req.state_path)?;
+    let backend = environment::backend(&stack, &env, req.state_path).await?;
+    // Locked while reading, so no command is halfway through writing it.
     let state = {
-        let _lock = backend.lock("strata drift")?;
-        backend.read_for(&stack.name, &env.name)?
+        let lock = backend.lock("strata drift").await?;
+        let state = backend.read_for(&stack.name, &env.name).await;
+        backend.release(lock).await?;
+        state?
     }
     .unwrap_or_else(|| crate::state::State::new(&stack.name, &env.name));
     let root = super::artifacts::workspace_root(&stack.source.path);
-    let tags = planning::stack_tags(&stack);
-    planning::block_on(async {
-        let cx = connect::connect(&env, BTreeMap::new(), root).await?;
-        let refreshed = drift::refresh(&cx, &state, &tags, drift::RefreshOptions::default()).await?;
-        let unmanaged = drift::unmanaged::unmanaged(&cx, &stack.name, &env.name, &state).await?;
-        Ok(DriftReport {
-            stack: stack.name.clone(),
-            environment: env.name.clone(),
-            resources: refreshed.resources,
-            unmanaged,
-            api_calls: cx.clients.calls(),
-            elapsed_ms: refreshed.elapsed_ms,
-        })
-    })?
+    let cx = connect::connect(&env, BTreeMap::new(), root).await?;
+    let refreshed =
+        drift::refresh(&cx, &state, &planning::stack_tags(&stack), drift::RefreshOptions::default()).await?;
+    let unmanaged = drift::unmanaged::unmanaged(&cx, &stack.name, &env.name, &state).await?;
+    Ok(DriftReport {
+        stack: stack.name.clone(),
+        environment: env.name.clone(),
+        resources: refreshed.resources,
+        unmanaged,
+        api_calls: cx.clients.calls(),
+        elapsed_ms: refreshed.elapsed_ms,
+    })
 }

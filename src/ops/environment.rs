@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use super::OpsError;
 use crate::plan::EnvValues;
 use crate::spec::{Environment, Stack, StateBackendSpec};
-use crate::state::LocalBackend;
+use crate::state::{LocalBackend, S3Backend, StateBackend};
 
 /// The region and account moto answers as; `local` always targets these.
 pub const LOCAL_REGION: &str = "us-east-1";
@@ -36,17 +36,30 @@ pub fn env_values(stack: &Stack, env: &Environment) -> EnvValues {
 }
 
 /// The state backend: `--state` wins, then the environment's setting, then
-/// `.strata/state/<stack>/<env>.json`.
-pub fn backend(stack: &Stack, env: &Environment, state_override: Option<&Path>) -> Result<LocalBackend, OpsError> {
+/// `.strata/state/<stack>/<env>.json`. An S3 backend of the `local`
+/// environment lives in the local cloud (started when needed); elsewhere in
+/// the backend's `Region`, or the environment's.
+pub async fn backend(
+    stack: &Stack,
+    env: &Environment,
+    state_override: Option<&Path>,
+) -> Result<StateBackend, OpsError> {
     if let Some(path) = state_override {
-        return Ok(LocalBackend::new(path));
+        return Ok(StateBackend::Local(LocalBackend::new(path)));
     }
     match &env.state {
-        StateBackendSpec::Local { path: Some(p) } => Ok(LocalBackend::new(PathBuf::from(p))),
+        StateBackendSpec::Local { path: Some(p) } => Ok(StateBackend::Local(LocalBackend::new(PathBuf::from(p)))),
         StateBackendSpec::Local { path: None } => {
-            Ok(LocalBackend::new(LocalBackend::default_path(&stack.name, &env.name)))
+            Ok(StateBackend::Local(LocalBackend::new(LocalBackend::default_path(&stack.name, &env.name))))
         }
-        StateBackendSpec::S3 { .. } => Err(OpsError::UnsupportedBackend { backend: "s3" }),
+        StateBackendSpec::S3 { bucket, key, region } => {
+            let mut target = super::connect::target(env).await?;
+            if let (Some(region), None) = (region, &target.endpoint) {
+                target.region = region.clone();
+            }
+            let selector = format!("--stack {} --env {}", stack.source.path.display(), env.name);
+            Ok(StateBackend::S3(S3Backend::new(target, bucket, key, &selector).await))
+        }
     }
 }
 

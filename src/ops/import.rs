@@ -30,7 +30,7 @@ pub struct Imported {
     pub state_serial: u64,
 }
 
-pub fn import(req: &ImportRequest<'_>) -> Result<Imported, OpsError> {
+pub async fn import(req: &ImportRequest<'_>) -> Result<Imported, OpsError> {
     let stack = crate::spec::load_file(req.spec_path)?;
     let env = environment::select(&stack, req.environment)?;
     let resource = stack.resources.get(req.name).ok_or_else(|| OpsError::ImportUnknownName {
@@ -40,10 +40,28 @@ pub fn import(req: &ImportRequest<'_>) -> Result<Imported, OpsError> {
     })?;
     let provider = registry::provider(&resource.type_name)
         .ok_or_else(|| OpsError::Internal { message: format!("no provider for {}", resource.type_name) })?;
-    let backend = environment::backend(&stack, &env, req.state_path)?;
-    let lock = backend.lock("strata import")?;
-    let mut state =
-        backend.read_for(&stack.name, &env.name)?.unwrap_or_else(|| crate::state::State::new(&stack.name, &env.name));
+    let backend = environment::backend(&stack, &env, req.state_path).await?;
+    let lock = backend.lock("strata import").await?;
+    let result = import_locked(req, &stack, &env, resource, provider, &backend, &lock).await;
+    let released = backend.release(lock).await;
+    let imported = result?;
+    released?;
+    Ok(imported)
+}
+
+async fn import_locked(
+    req: &ImportRequest<'_>,
+    stack: &crate::spec::Stack,
+    env: &crate::spec::Environment,
+    resource: &crate::spec::Resource,
+    provider: &dyn crate::provider::ResourceProvider,
+    backend: &crate::state::StateBackend,
+    lock: &crate::state::StateLock,
+) -> Result<Imported, OpsError> {
+    let mut state = backend
+        .read_for(&stack.name, &env.name)
+        .await?
+        .unwrap_or_else(|| crate::state::State::new(&stack.name, &env.name));
     if let Some(existing) = state.resources.get(req.name) {
         return Err(OpsError::ImportAlreadyManaged {
             name: req.name.to_owned(),
@@ -53,14 +71,11 @@ pub fn import(req: &ImportRequest<'_>) -> Result<Imported, OpsError> {
     // The spec's properties as far as state knows them: the reading context
     // for providers whose resources live inside another (an API's method).
     let known: KnownAttributes = state.resources.iter().map(|(n, r)| (n.clone(), r.attributes.clone())).collect();
-    let values = environment::env_values(&stack, &env);
+    let values = environment::env_values(stack, env);
     let spec_props = Resolver { env: &values, attributes: &known }.resolve(&resource.properties);
     let root = super::artifacts::workspace_root(&stack.source.path);
-    let live = planning::block_on(async {
-        let cx = connect::connect(&env, BTreeMap::new(), root).await?;
-        provider.read(&cx, req.physical_id, &spec_props).await.map_err(OpsError::from)
-    })??
-    .ok_or_else(|| OpsError::ImportNotFound {
+    let cx = connect::connect(env, BTreeMap::new(), root).await?;
+    let live = provider.read(&cx, req.physical_id, &spec_props).await?.ok_or_else(|| OpsError::ImportNotFound {
         type_name: resource.type_name.clone(),
         physical_id: req.physical_id.to_owned(),
     })?;
@@ -73,16 +88,16 @@ pub fn import(req: &ImportRequest<'_>) -> Result<Imported, OpsError> {
         prevent_destroy: resource.lifecycle.prevent_destroy,
     };
     let drifts =
-        crate::drift::compare::compare(&recorded, &live, Some(provider.schema()), &planning::stack_tags(&stack));
+        crate::drift::compare::compare(&recorded, &live, Some(provider.schema()), &planning::stack_tags(stack));
     let mut properties =
-        crate::drift::compare::with_live_values(&recorded.properties, &drifts, &planning::stack_tags(&stack));
+        crate::drift::compare::with_live_values(&recorded.properties, &drifts, &planning::stack_tags(stack));
     // What AWS did not report and the spec could not say yet stays out: the
     // next plan shows it as a change.
     if let Value::Object(map) = &mut properties {
         map.retain(|_, v| !contains_unknown(v));
     }
     state.resources.insert(req.name.to_owned(), ResourceState { properties, ..recorded });
-    backend.persist(&lock, &mut state)?;
+    backend.persist(lock, &mut state).await?;
     Ok(Imported {
         name: req.name.to_owned(),
         type_name: resource.type_name.clone(),

@@ -36,28 +36,29 @@ impl Serving {
 }
 
 /// The applied state of the local environment.
-fn applied_state(spec_path: &Path, state_path: Option<&Path>) -> Result<(crate::spec::Stack, State), OpsError> {
+async fn applied_state(spec_path: &Path, state_path: Option<&Path>) -> Result<(crate::spec::Stack, State), OpsError> {
     let stack = crate::spec::load_file(spec_path)?;
     let env = environment::select(&stack, crate::spec::DEFAULT_ENVIRONMENT)?;
-    let backend = environment::backend(&stack, &env, state_path)?;
+    let backend = environment::backend(&stack, &env, state_path).await?;
     let state = backend
-        .read_for(&stack.name, &env.name)?
+        .read_for(&stack.name, &env.name)
+        .await?
         .filter(|s| !s.resources.is_empty())
         .ok_or_else(|| OpsError::NotApplied { spec: spec_path.display().to_string() })?;
     Ok((stack, state))
 }
 
 pub fn serve(req: &ServeRequest<'_>) -> Result<Serving, OpsError> {
-    let (stack, state) = applied_state(req.spec_path, req.state_path)?;
-    let env = environment::select(&stack, crate::spec::DEFAULT_ENVIRONMENT)?;
-    let built = artifacts::build_all(&stack)?;
-    let root = artifacts::workspace_root(&stack.source.path);
-    let work_dir: PathBuf = crate::local::home_dir().join("runtime").join(&stack.name);
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| OpsError::Internal { message: format!("cannot start the async runtime: {e}") })?;
     let local = tokio.block_on(async {
+        let (stack, state) = applied_state(req.spec_path, req.state_path).await?;
+        let env = environment::select(&stack, crate::spec::DEFAULT_ENVIRONMENT)?;
+        let built = artifacts::build_all(&stack)?;
+        let root = artifacts::workspace_root(&stack.source.path);
+        let work_dir: PathBuf = crate::local::home_dir().join("runtime").join(&stack.name);
         let endpoint = connect::local_endpoint().await?;
         let cx = connect::connect(&env, Default::default(), root).await?;
         let config = RuntimeConfig { endpoint, port: req.port, work_dir };
@@ -83,15 +84,15 @@ pub struct LoggedIn {
 /// Creates `user` in the stack's user pool if needed (with `password`, or a
 /// generated one that meets the pool's policy), then signs in as that user
 /// through the app client (USER_PASSWORD_AUTH), as a person would.
-pub fn login(req: &LoginRequest<'_>) -> Result<LoggedIn, OpsError> {
-    let (stack, state) = applied_state(req.spec_path, req.state_path)?;
+pub async fn login(req: &LoginRequest<'_>) -> Result<LoggedIn, OpsError> {
+    let (stack, state) = applied_state(req.spec_path, req.state_path).await?;
     let env = environment::select(&stack, crate::spec::DEFAULT_ENVIRONMENT)?;
     let find = |t: &str| state.resources.values().find(|r| r.type_name == t).map(|r| r.physical_id.clone());
     let pool = find("AWS::Cognito::UserPool").ok_or(OpsError::NoUserPool {})?;
     let client_id = find("AWS::Cognito::UserPoolClient").ok_or(OpsError::NoUserPool {})?;
     let password = req.password.map_or_else(|| format!("Local-{}!1a", uuid::Uuid::new_v4().simple()), str::to_owned);
     let root = artifacts::workspace_root(&stack.source.path);
-    super::planning::block_on(async {
+    {
         let cx = connect::connect(&env, Default::default(), root).await?;
         let idp = cx.clients.cognito();
         let exists = idp.admin_get_user().user_pool_id(&pool).username(req.user).send().await.is_ok();
@@ -135,5 +136,5 @@ pub fn login(req: &LoginRequest<'_>) -> Result<LoggedIn, OpsError> {
             .ok_or_else(|| OpsError::Internal { message: String::from("InitiateAuth returned no ID token") })?
             .to_owned();
         Ok(LoggedIn { user: req.user.to_owned(), password, id_token, created: !exists })
-    })?
+    }
 }

@@ -14,6 +14,7 @@ pub mod local_run;
 pub mod plan;
 pub mod planning;
 pub mod show;
+pub mod state;
 pub mod validate;
 
 /// Everything an operation can fail with; each layer's error passes through
@@ -98,9 +99,12 @@ pub enum OpsError {
     #[error("environment `{name}` is not declared in {spec}")]
     #[diagnostic(code(ops::unknown_environment), help("declared environments: {known}"))]
     UnknownEnvironment { name: String, spec: String, known: String },
-    #[error("the {backend} state backend is not supported yet")]
-    #[diagnostic(code(ops::unsupported_backend), help("use the local backend (the default) or pass --state <file>"))]
-    UnsupportedBackend { backend: &'static str },
+    #[error("which state? `strata state` needs the stack spec or a state file")]
+    #[diagnostic(
+        code(ops::no_state_selected),
+        help("pass --stack <spec> (and --env <name>; the environment picks the backend), or --state <file>")
+    )]
+    NoStateSelected {},
     #[error("cannot render the graph with Graphviz")]
     #[diagnostic(
         code(ops::graphviz),

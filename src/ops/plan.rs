@@ -24,13 +24,17 @@ pub struct PlanOutcome {
     pub saved_to: Option<PathBuf>,
 }
 
-pub fn plan(req: &PlanRequest<'_>) -> Result<PlanOutcome, OpsError> {
+pub async fn plan(req: &PlanRequest<'_>) -> Result<PlanOutcome, OpsError> {
     let stack = crate::spec::load_file(req.spec_path)?;
     let env = environment::select(&stack, req.environment)?;
-    let backend = environment::backend(&stack, &env, req.state_path)?;
+    let backend = environment::backend(&stack, &env, req.state_path).await?;
+    // Locked while reading, so the plan is made against a state no command is
+    // halfway through writing.
     let state = {
-        let _lock = backend.lock("strata plan")?;
-        backend.read_for(&stack.name, &env.name)?
+        let lock = backend.lock("strata plan").await?;
+        let state = backend.read_for(&stack.name, &env.name).await;
+        backend.release(lock).await?;
+        state?
     };
     if req.no_build && req.out.is_some() && !super::artifacts::crates_of(&stack).is_empty() {
         return Err(OpsError::UnbuiltSavedPlan {});
@@ -40,7 +44,7 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<PlanOutcome, OpsError> {
     } else {
         CodeHashes::Built(super::artifacts::hashes(&super::artifacts::build_all(&stack)?))
     };
-    let drift = if req.refresh { planning::refresh(&stack, &env, state.as_ref())? } else { Vec::new() };
+    let drift = if req.refresh { planning::refresh(&stack, &env, state.as_ref()).await? } else { Vec::new() };
     let mut plan = planning::make_plan(&stack, &env, state.as_ref(), &hashes, drift)?;
     if req.refresh_only {
         plan.keep_only_drift();

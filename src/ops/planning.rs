@@ -10,31 +10,18 @@ use crate::plan::{Action, Plan, Summary, PLAN_FORMAT_VERSION};
 use crate::spec::{Environment, Stack};
 use crate::state::State;
 
-/// Runs `fut` to completion on a runtime of its own (the commands are
-/// synchronous up to the walk).
-pub fn block_on<F: std::future::Future>(fut: F) -> Result<F::Output, OpsError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| OpsError::Internal { message: format!("cannot start the async runtime: {e}") })?;
-    Ok(runtime.block_on(fut))
-}
-
 pub fn stack_tags(stack: &Stack) -> BTreeMap<String, String> {
     stack.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 /// Reads every recorded resource from AWS and reports what drifted (only
 /// the drifted ones). No state, nothing recorded: nothing to read.
-pub fn refresh(stack: &Stack, env: &Environment, state: Option<&State>) -> Result<Vec<ResourceDrift>, OpsError> {
+pub async fn refresh(stack: &Stack, env: &Environment, state: Option<&State>) -> Result<Vec<ResourceDrift>, OpsError> {
     let Some(state) = state.filter(|s| !s.resources.is_empty()) else { return Ok(Vec::new()) };
     let root = super::artifacts::workspace_root(&stack.source.path);
-    let tags = stack_tags(stack);
-    block_on(async {
-        let cx = connect::connect(env, BTreeMap::new(), root).await?;
-        let refreshed = drift::refresh(&cx, state, &tags, drift::RefreshOptions::default()).await?;
-        Ok::<_, OpsError>(refreshed.drifted().cloned().collect())
-    })?
+    let cx = connect::connect(env, BTreeMap::new(), root).await?;
+    let refreshed = drift::refresh(&cx, state, &stack_tags(stack), drift::RefreshOptions::default()).await?;
+    Ok(refreshed.drifted().cloned().collect())
 }
 
 /// The plan for `stack` against `state` as refreshed by `drift`.

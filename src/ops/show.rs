@@ -11,12 +11,12 @@ pub struct ShowOutcome {
 
 /// Loads the planfile and checks it against the current state and spec; a
 /// stale plan is an error (the same check apply makes before it starts).
-pub fn show(planfile_path: &Path, state_path: Option<&Path>) -> Result<ShowOutcome, OpsError> {
+pub async fn show(planfile_path: &Path, state_path: Option<&Path>) -> Result<ShowOutcome, OpsError> {
     let planfile = Planfile::load(planfile_path)?;
     let stack = crate::spec::load_file(Path::new(&planfile.spec_path))?;
     let env = environment::select(&stack, &planfile.plan.environment)?;
-    let backend = environment::backend(&stack, &env, state_path)?;
-    let state = backend.read_for(&stack.name, &env.name)?;
+    let backend = environment::backend(&stack, &env, state_path).await?;
+    let state = backend.read_for(&stack.name, &env.name).await?;
     // Lambda packages are rebuilt and compared by apply; show checks state and spec.
     planfile.ensure_current(
         planfile_path,

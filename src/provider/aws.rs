@@ -55,6 +55,15 @@ pub async fn sdk_config(target: &Target) -> SdkConfig {
     loader.load().await
 }
 
+/// The S3 client of the state backend (not counted: state I/O is not an
+/// API call of the stack). Path-style addressing on the local cloud, whose
+/// endpoint is an IP address that cannot carry a bucket subdomain.
+pub async fn s3_client(target: &Target) -> aws_sdk_s3::Client {
+    let config = sdk_config(target).await;
+    let conf = aws_sdk_s3::config::Builder::from(&config).force_path_style(target.endpoint.is_some()).build();
+    aws_sdk_s3::Client::from_conf(conf)
+}
+
 /// Counts every request attempt sent to AWS.
 #[derive(Debug, Clone, Default)]
 pub struct CallCounter(Arc<AtomicU64>);

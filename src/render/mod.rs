@@ -1,7 +1,8 @@
-//! What users and machines read: the human plan, the JSON plan.
+//! What users and machines read: the human plan, the JSON plan, state listings.
 //! Output is written with ANSI styles; `anstream` strips them when stdout is
 //! not a terminal or `NO_COLOR` is set.
 
 pub mod drift;
 pub mod plan_human;
 pub mod progress;
+pub mod state;

@@ -6,35 +6,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
-use super::{State, StateError, STATE_FORMAT_VERSION};
-
-/// Who holds a lock: written into the lock file so a second process can say.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LockInfo {
-    pub pid: u32,
-    pub host: String,
-    pub user: String,
-    pub command: String,
-    pub started_at: String,
-}
-
-impl LockInfo {
-    pub fn current(command: &str) -> Self {
-        Self {
-            pid: std::process::id(),
-            host: fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).unwrap_or_else(|_| "unknown".into()),
-            user: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
-            command: command.to_owned(),
-            started_at: jiff::Timestamp::now().to_string(),
-        }
-    }
-
-    fn describe(&self) -> String {
-        format!("`{}` (pid {} on {}, user {}, since {})", self.command, self.pid, self.host, self.user, self.started_at)
-    }
-}
+use super::{LockInfo, State, StateError};
 
 /// State kept in a local file.
 #[derive(Debug, Clone)]
@@ -45,11 +17,11 @@ pub struct LocalBackend {
 /// Held while a command works on the state; released on drop (also when the
 /// process dies, since the OS drops flock locks with the file descriptor).
 #[derive(Debug)]
-pub struct StateLock {
+pub struct LocalLock {
     file: File,
 }
 
-impl Drop for StateLock {
+impl Drop for LocalLock {
     fn drop(&mut self) {
         let _ = self.file.set_len(0);
         let _ = self.file.unlock();
@@ -90,7 +62,7 @@ impl LocalBackend {
 
     /// Takes the exclusive lock without waiting; a held lock is an error that
     /// names its holder.
-    pub fn lock(&self, command: &str) -> Result<StateLock, StateError> {
+    pub fn lock(&self, command: &str) -> Result<LocalLock, StateError> {
         self.ensure_dir()?;
         let lock_path = self.lock_path();
         let mut file = OpenOptions::new()
@@ -122,7 +94,7 @@ impl LocalBackend {
         file.seek(SeekFrom::Start(0)).map_err(self.io("write the lock file of", &lock_path))?;
         file.write_all(info.as_bytes()).map_err(self.io("write the lock file of", &lock_path))?;
         file.sync_all().map_err(self.io("write the lock file of", &lock_path))?;
-        Ok(StateLock { file })
+        Ok(LocalLock { file })
     }
 
     /// The recorded state, or None when there is none yet.
@@ -132,31 +104,14 @@ impl LocalBackend {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(self.io("read", &self.path)(e)),
         };
-        let state: State = serde_json::from_str(&text)
-            .map_err(|source| StateError::Corrupt { path: self.path.display().to_string(), source })?;
-        if state.version != STATE_FORMAT_VERSION {
-            return Err(StateError::Version {
-                path: self.path.display().to_string(),
-                found: state.version,
-                expected: STATE_FORMAT_VERSION,
-            });
-        }
-        Ok(Some(state))
+        State::parse(&text, &self.path.display().to_string()).map(Some)
     }
 
     /// Reads the state and checks it belongs to this stack and environment.
     pub fn read_for(&self, stack: &str, environment: &str) -> Result<Option<State>, StateError> {
         let state = self.read()?;
         if let Some(s) = &state {
-            if s.stack != stack || s.environment != environment {
-                return Err(StateError::Mismatch {
-                    path: self.path.display().to_string(),
-                    found_stack: s.stack.clone(),
-                    found_env: s.environment.clone(),
-                    stack: stack.to_owned(),
-                    env: environment.to_owned(),
-                });
-            }
+            s.ensure_belongs(&self.path.display().to_string(), stack, environment)?;
         }
         Ok(state)
     }
@@ -165,10 +120,10 @@ impl LocalBackend {
     /// directory (mode 0600), fsync, rename over the old file, fsync the
     /// directory. A crash at any point leaves either the old or the new state.
     /// The caller must hold the lock.
-    pub fn persist(&self, _lock: &StateLock, state: &mut State) -> Result<(), StateError> {
+    pub fn persist(&self, _lock: &LocalLock, state: &mut State) -> Result<(), StateError> {
         self.ensure_dir()?;
         state.serial += 1;
-        let text = serde_json::to_string_pretty(state).unwrap_or_default();
+        let text = state.to_text();
         let mut tmp_name = self.path.file_name().unwrap_or_default().to_os_string();
         tmp_name.push(format!(".tmp-{}", std::process::id()));
         let tmp = self.path.with_file_name(tmp_name);
@@ -180,7 +135,6 @@ impl LocalBackend {
             .open(&tmp)
             .map_err(self.io("write", &tmp))?;
         file.write_all(text.as_bytes()).map_err(self.io("write", &tmp))?;
-        file.write_all(b"\n").map_err(self.io("write", &tmp))?;
         file.sync_all().map_err(self.io("sync", &tmp))?;
         drop(file);
         fs::rename(&tmp, &self.path).map_err(self.io("replace", &self.path))?;
@@ -190,6 +144,60 @@ impl LocalBackend {
             }
         }
         Ok(())
+    }
+
+    /// Copies the state file as it is now to `<state>.<serial>.backup` beside
+    /// it (mode 0600, like the state) and returns that path. The caller holds
+    /// the lock.
+    pub fn backup(&self, _lock: &LocalLock, state: &State) -> Result<PathBuf, StateError> {
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(format!(".{}.backup", state.serial));
+        let backup = self.path.with_file_name(name);
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&backup)
+            .map_err(self.io("write the backup", &backup))?;
+        file.write_all(state.to_text().as_bytes()).map_err(self.io("write the backup", &backup))?;
+        file.sync_all().map_err(self.io("sync the backup", &backup))?;
+        Ok(backup)
+    }
+
+    /// `strata state unlock` on a local file: an flock cannot be broken from
+    /// outside and dies with its process, so this only explains. It refuses
+    /// with the holder when the lock is held, and says so when it is not.
+    pub fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
+        let location = self.path.display().to_string();
+        let lock_path = self.lock_path();
+        let mut file = match OpenOptions::new().read(true).open(&lock_path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StateError::NotLocked { location }),
+            Err(e) => return Err(self.io("open the lock file of", &lock_path)(e)),
+        };
+        match file.try_lock() {
+            Ok(()) => {
+                let _ = file.unlock();
+                Err(StateError::NotLocked { location })
+            }
+            Err(std::fs::TryLockError::Error(e)) => Err(self.io("lock", &lock_path)(e)),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut content = String::new();
+                let _ = file.read_to_string(&mut content);
+                let holder = serde_json::from_str::<LockInfo>(&content).ok();
+                let describe = holder.as_ref().map_or_else(|| String::from("another process"), LockInfo::describe);
+                match holder {
+                    Some(h) if h.id != id => Err(StateError::UnlockMismatch {
+                        location,
+                        given: id.to_owned(),
+                        current: h.id.clone(),
+                        holder: describe,
+                    }),
+                    _ => Err(StateError::LocalLockHeld { location, holder: describe }),
+                }
+            }
+        }
     }
 }
 

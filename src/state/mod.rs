@@ -3,8 +3,15 @@
 //! JSON with a format version, a lineage (fixed for the life of a state) and a
 //! serial (bumped on every write), so a saved plan can tell whether the state
 //! it was made against is still the current one.
+//!
+//! Where it lives is a [`StateBackend`]: a local file (flock) or an S3 object
+//! (a lock object created with `If-None-Match: *`, writes with `If-Match`).
 
+pub mod backend;
+pub mod edit;
 pub mod local;
+pub mod lock_info;
+pub mod s3;
 
 use std::collections::BTreeMap;
 
@@ -12,7 +19,11 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use local::{LocalBackend, StateLock};
+pub use backend::{StateBackend, StateLock};
+pub use edit::Removed;
+pub use local::{LocalBackend, LocalLock};
+pub use lock_info::LockInfo;
+pub use s3::{S3Backend, S3Lock};
 
 /// The state file format this build reads and writes.
 pub const STATE_FORMAT_VERSION: u32 = 1;
@@ -64,6 +75,41 @@ impl State {
             deposed: IndexMap::new(),
         }
     }
+
+    /// Parses state text read from `location`, checking the format version.
+    pub fn parse(text: &str, location: &str) -> Result<State, StateError> {
+        let state: State =
+            serde_json::from_str(text).map_err(|source| StateError::Corrupt { path: location.to_owned(), source })?;
+        if state.version != STATE_FORMAT_VERSION {
+            return Err(StateError::Version {
+                path: location.to_owned(),
+                found: state.version,
+                expected: STATE_FORMAT_VERSION,
+            });
+        }
+        Ok(state)
+    }
+
+    /// Checks the state belongs to this stack and environment.
+    pub fn ensure_belongs(&self, location: &str, stack: &str, environment: &str) -> Result<(), StateError> {
+        if self.stack != stack || self.environment != environment {
+            return Err(StateError::Mismatch {
+                path: location.to_owned(),
+                found_stack: self.stack.clone(),
+                found_env: self.environment.clone(),
+                stack: stack.to_owned(),
+                env: environment.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The text both backends write: pretty JSON and a final newline.
+    pub fn to_text(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
 }
 
 /// Errors of the state layer.
@@ -72,9 +118,51 @@ pub enum StateError {
     #[error("the state {path} is locked by {holder}")]
     #[diagnostic(
         code(state::locked),
-        help("another strata command is working on this stack and environment; wait for it to finish. If its process is gone, remove {lock_path}")
+        help("another strata command is working on this stack and environment; wait for it to finish. The lock ({lock_path}) is an OS file lock: it is released by itself when that process exits")
     )]
     Locked { path: String, lock_path: String, holder: String },
+    #[error("the state {location} is locked by {holder}; held for {age} (lock id {id})")]
+    #[diagnostic(
+        code(state::locked),
+        help("another strata command is working on this state; wait for it to finish. If that process is gone: {unlock_command}")
+    )]
+    RemoteLocked { location: String, holder: String, age: String, id: String, unlock_command: String },
+    #[error("the state {location} changed under us: another writer saved it after this command read it")]
+    #[diagnostic(
+        code(state::stale_write),
+        help("nothing was overwritten. Someone broke this command's lock or wrote without one; run the command again: it re-reads the state")
+    )]
+    StaleWrite { location: String },
+    #[error("the state bucket `{bucket}` does not exist (state {location})")]
+    #[diagnostic(code(state::no_bucket), help("{help}"))]
+    NoBucket { bucket: String, location: String, help: String },
+    #[error("cannot {action} {location}: {message}")]
+    #[diagnostic(code(state::s3), help("check the bucket, its region and your credentials for it"))]
+    S3 { action: &'static str, location: String, message: String },
+    #[error("the state {location} is not locked")]
+    #[diagnostic(code(state::not_locked), help("there is nothing to unlock"))]
+    NotLocked { location: String },
+    #[error("lock id `{given}` does not match the lock on {location}: it is `{current}`, held by {holder}")]
+    #[diagnostic(
+        code(state::unlock_mismatch),
+        help("unlock takes the id of the current lock, as the refused command printed it; a lock held by a live process must not be broken")
+    )]
+    UnlockMismatch { location: String, given: String, current: String, holder: String },
+    #[error("the state {location} is locked by a live process: {holder}")]
+    #[diagnostic(
+        code(state::local_lock_held),
+        help("a local state lock is an OS file lock and cannot be broken; it is released when that process exits (stop it if it is stuck)")
+    )]
+    LocalLockHeld { location: String, holder: String },
+    #[error("no resource `{name}` in the state")]
+    #[diagnostic(code(state::unknown_resource), help("{help}"))]
+    UnknownResource { name: String, help: String },
+    #[error("cannot rename `{old}` to `{name}`: the state already has a `{name}`")]
+    #[diagnostic(code(state::name_taken), help("remove or rename `{name}` first"))]
+    NameTaken { name: String, old: String },
+    #[error("there is no state at {location} yet")]
+    #[diagnostic(code(state::empty), help("apply the stack first, or pass the right --state, --stack or --env"))]
+    NoState { location: String },
     #[error("cannot {action} the state file {path}")]
     #[diagnostic(code(state::io))]
     Io {

@@ -15,6 +15,7 @@ mod providers_api;
 mod providers_compute;
 mod providers_data;
 mod providers_network;
+mod remote_state;
 mod replacement;
 mod state_lock;
 mod support;

@@ -1,0 +1,409 @@
+//! The S3 backend: the state is one object, its lock another (`<key>.lock`).
+//!
+//! Both rely on S3's conditional writes, so correctness never depends on
+//! timing or on every client behaving:
+//! - the lock is created with `If-None-Match: *`: of two lockers exactly one
+//!   gets it, the other gets 412 and reads who holds it;
+//! - the state is written with `If-Match: <ETag we read>` (or
+//!   `If-None-Match: *` when there was none), so a writer whose view is stale
+//!   (its lock was broken, or someone wrote without one) loses with 412
+//!   instead of overwriting a newer state.
+//!
+//! The lock is released explicitly where a command ends ([`S3Backend::release`]);
+//! `Drop` only tries its best (a command that returns early with an error).
+//! A process that dies keeps its lock: `strata state unlock <id>` breaks it.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+
+use super::{LockInfo, State, StateError};
+use crate::provider::aws::{self, Target};
+
+/// What this backend last saw of the state object: the precondition of its
+/// next write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Seen {
+    /// Not read yet: a write then must not replace anything.
+    NotRead,
+    Absent,
+    ETag(String),
+}
+
+/// State kept in an S3 object.
+#[derive(Debug)]
+pub struct S3Backend {
+    client: aws_sdk_s3::Client,
+    /// Kept to build a fresh client when a lock is released from `Drop`.
+    target: Target,
+    bucket: String,
+    key: String,
+    /// Flags that select this state on the command line (`--stack x --env y`),
+    /// for the unlock command a refused locker prints.
+    selector: String,
+    seen: Mutex<Seen>,
+}
+
+/// Held while a command works on the state: the lock object is ours as long
+/// as it carries our id.
+#[derive(Debug)]
+pub struct S3Lock {
+    info: LockInfo,
+    target: Target,
+    bucket: String,
+    lock_key: String,
+    released: bool,
+}
+
+impl S3Lock {
+    pub fn info(&self) -> &LockInfo {
+        &self.info
+    }
+}
+
+/// How long `Drop` waits for its best-effort release.
+const DROP_RELEASE_WAIT: Duration = Duration::from_secs(10);
+
+impl Drop for S3Lock {
+    /// Best effort only: `Drop` cannot await, so a fresh client on a
+    /// throwaway runtime in its own thread deletes the lock object (if it is
+    /// still ours), waiting a bounded time. Commands release explicitly.
+    fn drop(&mut self) {
+        if self.released {
+            return;
+        }
+        let (target, bucket, key, id) =
+            (self.target.clone(), self.bucket.clone(), self.lock_key.clone(), self.info.id.clone());
+        let (done, wait) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                rt.block_on(async {
+                    let client = aws::s3_client(&target).await;
+                    let _ = delete_lock_if_ours(&client, &bucket, &key, &id).await;
+                });
+            }
+            let _ = done.send(());
+        });
+        let _ = wait.recv_timeout(DROP_RELEASE_WAIT);
+    }
+}
+
+impl S3Backend {
+    /// `selector` is what a user adds to `strata state unlock <id>` to reach
+    /// this state, e.g. `--stack stacks/x.yaml --env prod`.
+    pub async fn new(target: Target, bucket: &str, key: &str, selector: &str) -> Self {
+        Self {
+            client: aws::s3_client(&target).await,
+            target,
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            selector: selector.to_owned(),
+            seen: Mutex::new(Seen::NotRead),
+        }
+    }
+
+    /// `s3://bucket/key`.
+    pub fn location(&self) -> String {
+        format!("s3://{}/{}", self.bucket, self.key)
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    pub fn lock_key(&self) -> String {
+        format!("{}.lock", self.key)
+    }
+
+    pub fn backup_key(&self, serial: u64) -> String {
+        format!("{}.backup.{serial}", self.key)
+    }
+
+    fn set_seen(&self, seen: Seen) {
+        if let Ok(mut s) = self.seen.lock() {
+            *s = seen;
+        }
+    }
+
+    fn seen(&self) -> Seen {
+        self.seen.lock().map(|s| s.clone()).unwrap_or(Seen::NotRead)
+    }
+
+    /// Creates the lock object unless one exists; a held lock is an error
+    /// naming the holder, its command, how long it has held the lock, and
+    /// the id to unlock it with.
+    pub async fn lock(&self, command: &str) -> Result<S3Lock, StateError> {
+        let info = LockInfo::current(command);
+        let body = serde_json::to_vec(&info).unwrap_or_default();
+        let lock_key = self.lock_key();
+        // Twice: a lock released between our 412 and our read of it is gone,
+        // and then one more try is the honest answer.
+        for _ in 0..2 {
+            let put = self
+                .client
+                .put_object()
+                .bucket(&self.bucket)
+                .key(&lock_key)
+                .if_none_match("*")
+                .content_type("application/json")
+                .body(ByteStream::from(body.clone()))
+                .send()
+                .await;
+            match put {
+                Ok(_) => {
+                    return Ok(S3Lock {
+                        info,
+                        target: self.target.clone(),
+                        bucket: self.bucket.clone(),
+                        lock_key,
+                        released: false,
+                    });
+                }
+                Err(e) if is_precondition_failed(&e) => match self.current_lock().await? {
+                    Some(holder) => return Err(self.locked_error(&holder)),
+                    None => continue,
+                },
+                Err(e) => return Err(self.s3_error("create the lock of", e)),
+            }
+        }
+        Err(StateError::S3 {
+            action: "lock",
+            location: self.location(),
+            message: String::from("the lock object kept changing; try again"),
+        })
+    }
+
+    fn locked_error(&self, holder: &LockInfo) -> StateError {
+        StateError::RemoteLocked {
+            location: self.location(),
+            holder: holder.describe(),
+            age: holder.age(jiff::Timestamp::now()),
+            id: holder.id.clone(),
+            unlock_command: format!("strata state unlock {} {}", holder.id, self.selector).trim_end().to_owned(),
+        }
+    }
+
+    /// The lock record, or None when the state is not locked.
+    pub async fn current_lock(&self) -> Result<Option<LockInfo>, StateError> {
+        let lock_key = self.lock_key();
+        let Some((bytes, _)) = self.get(&lock_key, "read the lock of").await? else { return Ok(None) };
+        // An unreadable lock record still is a lock: report it as such.
+        Ok(Some(serde_json::from_slice(&bytes).unwrap_or_else(|_| LockInfo {
+            id: String::from("(unreadable lock record)"),
+            who: String::from("unknown"),
+            host: String::from("unknown"),
+            pid: 0,
+            command: String::from("unknown command"),
+            created_at: String::new(),
+        })))
+    }
+
+    /// The recorded state, or None when there is none yet. Remembers the
+    /// object's ETag: the precondition of the next `persist`.
+    pub async fn read(&self) -> Result<Option<State>, StateError> {
+        match self.get(&self.key, "read").await? {
+            None => {
+                self.set_seen(Seen::Absent);
+                Ok(None)
+            }
+            Some((bytes, etag)) => {
+                let text = String::from_utf8_lossy(&bytes);
+                let state = State::parse(&text, &self.location())?;
+                self.set_seen(etag.map_or(Seen::NotRead, Seen::ETag));
+                Ok(Some(state))
+            }
+        }
+    }
+
+    /// Bumps the serial and writes the state object, only if it is still
+    /// the one this backend read (or last wrote); otherwise
+    /// [`StateError::StaleWrite`] and the serial is left as it was.
+    pub async fn persist(&self, _lock: &S3Lock, state: &mut State) -> Result<(), StateError> {
+        state.serial += 1;
+        let mut put = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .content_type("application/json")
+            .body(ByteStream::from(state.to_text().into_bytes()));
+        put = match self.seen() {
+            Seen::ETag(etag) => put.if_match(etag),
+            Seen::Absent | Seen::NotRead => put.if_none_match("*"),
+        };
+        match put.send().await {
+            Ok(out) => {
+                self.set_seen(out.e_tag().map_or(Seen::NotRead, |e| Seen::ETag(e.to_owned())));
+                Ok(())
+            }
+            Err(e) => {
+                state.serial -= 1;
+                // 412: the ETag moved (or an object appeared); 404: it was
+                // deleted; 409: a concurrent conditional write won.
+                if is_precondition_failed(&e) || status(&e) == Some(404) || status(&e) == Some(409) {
+                    if e.code() == Some("NoSuchBucket") {
+                        return Err(self.no_bucket());
+                    }
+                    return Err(StateError::StaleWrite { location: self.location() });
+                }
+                Err(self.s3_error("write", e))
+            }
+        }
+    }
+
+    /// Copies the state object as it is now to `<key>.backup.<serial>` and
+    /// returns that object's `s3://` address. The caller holds the lock.
+    pub async fn backup(&self, _lock: &S3Lock, state: &State) -> Result<String, StateError> {
+        let backup_key = self.backup_key(state.serial);
+        self.client
+            .copy_object()
+            .bucket(&self.bucket)
+            .key(&backup_key)
+            .copy_source(copy_source(&self.bucket, &self.key))
+            .send()
+            .await
+            .map_err(|e| self.s3_error("back up", e))?;
+        Ok(format!("s3://{}/{}", self.bucket, backup_key))
+    }
+
+    /// Deletes the lock object if it still is ours (someone may have broken
+    /// it and another command taken it since).
+    pub async fn release(&self, mut lock: S3Lock) -> Result<(), StateError> {
+        lock.released = true;
+        delete_lock_if_ours(&self.client, &self.bucket, &lock.lock_key, &lock.info.id)
+            .await
+            .map_err(|e| StateError::S3 { action: "release the lock of", location: self.location(), message: e })
+    }
+
+    /// `strata state unlock <id>`: deletes the lock only when `id` is the
+    /// current lock's, and returns what it removed.
+    pub async fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
+        let Some(holder) = self.current_lock().await? else {
+            return Err(StateError::NotLocked { location: self.location() });
+        };
+        if holder.id != id {
+            return Err(StateError::UnlockMismatch {
+                location: self.location(),
+                given: id.to_owned(),
+                current: holder.id.clone(),
+                holder: holder.describe(),
+            });
+        }
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(self.lock_key())
+            .send()
+            .await
+            .map_err(|e| self.s3_error("delete the lock of", e))?;
+        Ok(holder)
+    }
+
+    /// An object's bytes and ETag, or None when there is no such key.
+    async fn get(&self, key: &str, action: &'static str) -> Result<Option<(Vec<u8>, Option<String>)>, StateError> {
+        let out = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
+            Ok(out) => out,
+            Err(e) if e.code() == Some("NoSuchKey") => return Ok(None),
+            Err(e) => return Err(self.s3_error(action, e)),
+        };
+        let etag = out.e_tag().map(str::to_owned);
+        let bytes = out.body.collect().await.map_err(|e| StateError::S3 {
+            action,
+            location: self.location(),
+            message: e.to_string(),
+        })?;
+        Ok(Some((bytes.into_bytes().to_vec(), etag)))
+    }
+
+    fn no_bucket(&self) -> StateError {
+        let help = match &self.target.endpoint {
+            Some(endpoint) => format!(
+                "create it on the local cloud first, e.g. `aws --endpoint-url {endpoint} s3 mb s3://{}`",
+                self.bucket
+            ),
+            None => format!(
+                "create it (versioned, private) in {} first, e.g. `aws s3 mb s3://{} --region {}`",
+                self.target.region, self.bucket, self.target.region
+            ),
+        };
+        StateError::NoBucket { bucket: self.bucket.clone(), location: self.location(), help }
+    }
+
+    fn s3_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
+        &self,
+        action: &'static str,
+        e: SdkError<E, HttpResponse>,
+    ) -> StateError {
+        if e.code() == Some("NoSuchBucket") {
+            return self.no_bucket();
+        }
+        StateError::S3 { action, location: self.location(), message: describe(&e) }
+    }
+}
+
+async fn delete_lock_if_ours(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    lock_key: &str,
+    id: &str,
+) -> Result<(), String> {
+    let current = match client.get_object().bucket(bucket).key(lock_key).send().await {
+        Ok(out) => out.body.collect().await.map_err(|e| e.to_string())?.into_bytes(),
+        Err(e) if e.code() == Some("NoSuchKey") => return Ok(()),
+        Err(e) => return Err(describe(&e)),
+    };
+    let ours = serde_json::from_slice::<LockInfo>(&current).is_ok_and(|info| info.id == id);
+    if !ours {
+        return Ok(());
+    }
+    client.delete_object().bucket(bucket).key(lock_key).send().await.map_err(|e| describe(&e))?;
+    Ok(())
+}
+
+fn status<E>(e: &SdkError<E, HttpResponse>) -> Option<u16> {
+    e.raw_response().map(|r| r.status().as_u16())
+}
+
+fn is_precondition_failed<E: ProvideErrorMetadata>(e: &SdkError<E, HttpResponse>) -> bool {
+    status(e) == Some(412) || e.code() == Some("PreconditionFailed")
+}
+
+/// "Code: message" for service errors; the whole error chain otherwise
+/// (connection refused, timeouts).
+fn describe<E: ProvideErrorMetadata + std::error::Error + 'static>(e: &SdkError<E, HttpResponse>) -> String {
+    match (e.code(), e.message()) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_owned(),
+        _ => aws_smithy_types::error::display::DisplayErrorContext(e).to_string(),
+    }
+}
+
+/// `bucket/key` for CopyObject, the key URL-encoded except for `/`.
+fn copy_source(bucket: &str, key: &str) -> String {
+    let mut out = format!("{bucket}/");
+    for b in key.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_source_encodes_all_but_slashes() {
+        assert_eq!(copy_source("b", "acme/prod state+1.json"), "b/acme/prod%20state%2B1.json");
+    }
+}

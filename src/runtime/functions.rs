@@ -183,12 +183,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 struct ProcessApi {
     function: Arc<Function>,
     process: u64,
+    /// When the process was started, until its first answer (the cold start).
+    cold: Arc<Mutex<Option<std::time::Instant>>>,
 }
 
 /// Starts one process with its own Runtime API endpoint.
 async fn start_process(f: Arc<Function>) -> Result<(), RuntimeError> {
     let process = f.next_process.fetch_add(1, Ordering::SeqCst);
-    let api = ProcessApi { function: f.clone(), process };
+    let api = ProcessApi { function: f.clone(), process, cold: Arc::new(Mutex::new(Some(std::time::Instant::now()))) };
     let app = Router::new()
         .route(&format!("{API}/invocation/next"), get(next))
         .route(&format!("{API}/invocation/{{id}}/response"), post(respond))
@@ -312,6 +314,13 @@ async fn next(State(api): State<ProcessApi>) -> Response {
 /// `POST .../invocation/{id}/response`.
 async fn respond(State(api): State<ProcessApi>, Path(id): Path<String>, body: Bytes) -> StatusCode {
     let Some(i) = lock(&api.function.inflight).remove(&id) else { return StatusCode::BAD_REQUEST };
+    if let Some(started) = lock(&api.cold).take() {
+        eprintln!(
+            "[{}] cold start: {} ms from process start to first response",
+            api.function.spec.name,
+            started.elapsed().as_millis()
+        );
+    }
     let value = serde_json::from_slice(&body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into()));
     let _ = i.reply.send(Ok(value));
     StatusCode::ACCEPTED

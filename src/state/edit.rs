@@ -112,13 +112,14 @@ mod tests {
     #[test]
     fn rename_refuses_a_taken_name_and_an_unknown_one() {
         let mut s = state();
+        let before = s.clone();
         assert!(matches!(s.rename("Logs", "Alarm"), Err(StateError::NameTaken { .. })));
         assert!(matches!(s.rename("Logs", "Gone"), Err(StateError::NameTaken { .. })));
         let err = s.rename("Lgos", "X").unwrap_err();
         assert!(err.to_string().contains("Lgos"), "{err}");
         let help = miette::Diagnostic::help(&err).unwrap().to_string();
         assert!(help.contains("did you mean `Logs`?"), "{help}");
-        assert_eq!(s, state(), "a refused edit changes nothing");
+        assert_eq!(s, before, "a refused edit changes nothing");
     }
 
     #[test]

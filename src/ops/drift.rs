@@ -36,14 +36,10 @@ pub async fn drift(req: &DriftRequest<'_>) -> Result<DriftReport, OpsError> {
     let stack = crate::spec::load_file(req.spec_path)?;
     let env = environment::select(&stack, req.environment)?;
     let backend = environment::backend(&stack, &env, req.state_path).await?;
-    // Locked while reading, so no command is halfway through writing it.
-    let state = {
-        let lock = backend.lock("strata drift").await?;
-        let state = backend.read_for(&stack.name, &env.name).await;
-        backend.release(lock).await?;
-        state?
-    }
-    .unwrap_or_else(|| crate::state::State::new(&stack.name, &env.name));
+    let state = backend
+        .read_locked("strata drift", &stack.name, &env.name)
+        .await?
+        .unwrap_or_else(|| crate::state::State::new(&stack.name, &env.name));
     let root = super::artifacts::workspace_root(&stack.source.path);
     let cx = connect::connect(&env, BTreeMap::new(), root).await?;
     let refreshed =

@@ -28,14 +28,7 @@ pub async fn plan(req: &PlanRequest<'_>) -> Result<PlanOutcome, OpsError> {
     let stack = crate::spec::load_file(req.spec_path)?;
     let env = environment::select(&stack, req.environment)?;
     let backend = environment::backend(&stack, &env, req.state_path).await?;
-    // Locked while reading, so the plan is made against a state no command is
-    // halfway through writing.
-    let state = {
-        let lock = backend.lock("strata plan").await?;
-        let state = backend.read_for(&stack.name, &env.name).await;
-        backend.release(lock).await?;
-        state?
-    };
+    let state = backend.read_locked("strata plan", &stack.name, &env.name).await?;
     if req.no_build && req.out.is_some() && !super::artifacts::crates_of(&stack).is_empty() {
         return Err(OpsError::UnbuiltSavedPlan {});
     }

@@ -53,6 +53,20 @@ impl StateBackend {
         Ok(state)
     }
 
+    /// [`read_for`](Self::read_for) under the lock, so a read-only command
+    /// never sees a state another command is halfway through writing.
+    pub async fn read_locked(
+        &self,
+        command: &str,
+        stack: &str,
+        environment: &str,
+    ) -> Result<Option<State>, StateError> {
+        let lock = self.lock(command).await?;
+        let state = self.read_for(stack, environment).await;
+        self.release(lock).await?;
+        state
+    }
+
     /// Bumps the serial and writes the state; the caller holds the lock.
     pub async fn persist(&self, lock: &StateLock, state: &mut State) -> Result<(), StateError> {
         match (self, lock) {

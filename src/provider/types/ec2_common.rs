@@ -248,6 +248,34 @@ fn chunks<'a>(ids: &'a [&'a str]) -> impl Iterator<Item = &'a [&'a str]> {
 
 // ---------------------------------------------------------- batched reads --
 
+/// The ids of a `read_many` request.
+pub fn ids<'a>(items: &[(&'a str, &Value)]) -> Vec<&'a str> {
+    items.iter().map(|(id, _)| *id).collect()
+}
+
+/// A batched describe's answers in the order `read_many` was asked, each
+/// shaped against what state recorded (`shape`), None for the missing.
+pub fn in_order(
+    items: &[(&str, &Value)],
+    mut found: BTreeMap<String, Live>,
+    shape: impl Fn(&mut Live, &Value),
+) -> Vec<Option<Live>> {
+    items
+        .iter()
+        .map(|(id, recorded)| {
+            found.remove(*id).map(|mut live| {
+                shape(&mut live, recorded);
+                live
+            })
+        })
+        .collect()
+}
+
+/// Tags in the order state recorded them (a shape for [`in_order`]).
+pub fn align_tags(live: &mut Live, recorded: &Value) {
+    align_property(&mut live.properties, recorded, "Tags", tag_key);
+}
+
 /// Reads many VPCs: one DescribeVpcs, one DescribeNetworkAcls and one
 /// DescribeSecurityGroups for all of them (their defaults), plus the two DNS
 /// attributes per VPC (DescribeVpcAttribute takes one VPC and one attribute).

@@ -129,17 +129,8 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// One Describe call (per 200 ids) for all of them.
     async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let ids: Vec<&str> = items.iter().map(|(id, _)| *id).collect();
-        let mut found = common::describe_security_groups(cx, &ids).await?;
-        Ok(items
-            .iter()
-            .map(|(id, recorded)| {
-                found.remove(*id).map(|mut live| {
-                    align_rules(&mut live, recorded);
-                    live
-                })
-            })
-            .collect())
+        let found = common::describe_security_groups(cx, &common::ids(items)).await?;
+        Ok(common::in_order(items, found, align_rules))
     }
 
     fn reads_in_batches(&self) -> bool {

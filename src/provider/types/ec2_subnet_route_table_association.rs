@@ -79,9 +79,8 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// One Describe call (per 200 ids) for all of them.
     async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let ids: Vec<&str> = items.iter().map(|(id, _)| *id).collect();
-        let mut found = common::describe_route_table_associations(cx, &ids).await?;
-        Ok(items.iter().map(|(id, _)| found.remove(*id)).collect())
+        let found = common::describe_route_table_associations(cx, &common::ids(items)).await?;
+        Ok(common::in_order(items, found, |_, _| {}))
     }
 
     fn reads_in_batches(&self) -> bool {

@@ -96,17 +96,8 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// One Describe call (per 200 ids) for all of them.
     async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let ids: Vec<&str> = items.iter().map(|(id, _)| *id).collect();
-        let mut found = common::describe_vpcs(cx, &ids).await?;
-        Ok(items
-            .iter()
-            .map(|(id, recorded)| {
-                found.remove(*id).map(|mut live| {
-                    common::align_property(&mut live.properties, recorded, "Tags", common::tag_key);
-                    live
-                })
-            })
-            .collect())
+        let found = common::describe_vpcs(cx, &common::ids(items)).await?;
+        Ok(common::in_order(items, found, common::align_tags))
     }
 
     fn reads_in_batches(&self) -> bool {

@@ -122,20 +122,8 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// One Describe call (per 200 ids) for all of them.
     async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let ids: Vec<&str> = items.iter().map(|(id, _)| *id).collect();
-        let mut found = common::describe_vpc_endpoints(cx, &ids).await?;
-        Ok(items
-            .iter()
-            .map(|(id, recorded)| {
-                found.remove(*id).map(|mut live| {
-                    for name in [ROUTE_TABLES, SUBNETS, SECURITY_GROUPS] {
-                        common::align_property(&mut live.properties, recorded, name, |v| v.as_str().map(str::to_owned));
-                    }
-                    common::align_property(&mut live.properties, recorded, "Tags", common::tag_key);
-                    live
-                })
-            })
-            .collect())
+        let found = common::describe_vpc_endpoints(cx, &common::ids(items)).await?;
+        Ok(common::in_order(items, found, align_lists))
     }
 
     fn reads_in_batches(&self) -> bool {
@@ -430,6 +418,14 @@ fn list_changes(
     let add = desired.iter().filter(|id| !live.contains(id)).cloned().collect();
     let remove = live.iter().filter(|id| !desired.contains(id)).cloned().collect();
     (non_empty(add), non_empty(remove))
+}
+
+/// Lists and tags in the order state recorded them (AWS answers its own order).
+fn align_lists(live: &mut Live, recorded: &Value) {
+    for name in [ROUTE_TABLES, SUBNETS, SECURITY_GROUPS] {
+        common::align_property(&mut live.properties, recorded, name, |v| v.as_str().map(str::to_owned));
+    }
+    common::align_tags(live, recorded);
 }
 
 #[cfg(test)]

@@ -163,3 +163,67 @@ fn an_old_object_left_by_an_interrupted_replacement_is_deleted_next_run() {
     let out = s.run(&["destroy", "stack.yaml", "--state", "state.json", "--auto-approve"]);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
 }
+
+const API_SPEC: &str = r#"Stack: STACK
+Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Name: ${stack.Name}
+  Orders:
+    Type: AWS::ApiGateway::Resource
+    Properties:
+      RestApiId: ${Api.RestApiId}
+      ParentId: ${Api.RootResourceId}
+      PathPart: orders
+  GetOrders:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: ${Api.RestApiId}
+      ResourceId: ${Orders.ResourceId}
+      HttpMethod: GET
+      AuthorizationType: NONE
+      Integration:
+        Type: MOCK
+  Deployment:
+    Type: AWS::ApiGateway::Deployment
+    DependsOn: [GetOrders]
+    Properties:
+      RestApiId: ${Api.RestApiId}
+  Stage:
+    Type: AWS::ApiGateway::Stage
+    Properties:
+      RestApiId: ${Api.RestApiId}
+      StageName: v1
+      DeploymentId: ${Deployment.DeploymentId}
+"#;
+
+/// A changed method is deployed again: the stage moves to the new snapshot
+/// and the old deployment is deleted, so nothing is left behind.
+#[test]
+fn a_redeployment_moves_the_stage_and_removes_the_old_snapshot() {
+    let stack = stack_name();
+    let s = Scratch::with_spec(&API_SPEC.replace("STACK", &stack));
+    apply_events(&s);
+    let api = state(&s)["resources"]["Api"]["physical_id"].as_str().unwrap().to_owned();
+    let first = state(&s)["resources"]["Deployment"]["physical_id"].as_str().unwrap().to_owned();
+
+    s.write_spec(&API_SPEC.replace("STACK", &stack).replace("AuthorizationType: NONE", "AuthorizationType: AWS_IAM"));
+    let events = apply_events(&s);
+    let redeployed = finished(&events, "Deployment", "replace");
+    assert!(finished(&events, "Stage", "update") > redeployed, "the stage moves after the new deployment");
+    assert!(finished(&events, "Deployment", "delete") > finished(&events, "Stage", "update"), "then the old one goes");
+    let second = state(&s)["resources"]["Deployment"]["physical_id"].as_str().unwrap().to_owned();
+    assert_ne!(first, second);
+    let live = boto3_json(
+        "import boto3, json, os\napi = boto3.client('apigateway', endpoint_url=os.environ['ENDPOINT'])",
+        &format!(
+            "print(json.dumps({{'deployments': sorted(d['id'] for d in api.get_deployments(restApiId='{api}')['items']), \
+             'stage': api.get_stage(restApiId='{api}', stageName='v1')['deploymentId']}}))"
+        ),
+    );
+    assert_eq!(live, json!({"deployments": [second.clone()], "stage": second}));
+
+    let out = s.run(&["destroy", "stack.yaml", "--state", "state.json", "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+}

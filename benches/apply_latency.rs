@@ -190,6 +190,12 @@ fn main() {
         p10.api_calls
     );
     println!("critical-path lower bound: {:>5.1} s", secs(bound));
+    let mut slowest: Vec<(&String, &Duration)> = p1.per_resource.iter().collect();
+    slowest.sort_by(|a, b| b.1.cmp(a.1));
+    for (name, took) in slowest.iter().take(5) {
+        let at10 = p10.per_resource.get(*name).copied().unwrap_or_default();
+        println!("  {name:<32} p1 {:>5.2} s   p10 {:>5.2} s", secs(**took), secs(at10));
+    }
     println!(
         "ratios (walks): p1/p10 = {:.2}, p10/bound = {:.2}",
         secs(p1.walk) / secs(p10.walk).max(0.001),

@@ -30,9 +30,6 @@ impl Default for RefreshOptions {
 #[derive(Debug, Clone, Serialize)]
 pub struct Refreshed {
     pub resources: Vec<ResourceDrift>,
-    /// What AWS reported, for resources that still exist.
-    #[serde(skip)]
-    pub live: HashMap<String, Live>,
     pub api_calls: u64,
     pub elapsed_ms: u128,
 }
@@ -75,14 +72,12 @@ pub async fn refresh(
         live.extend(batch?);
     }
     let mut resources = Vec::with_capacity(state.resources.len());
-    let mut present = HashMap::new();
     for (name, recorded) in &state.resources {
         let schema = registry::lookup(&recorded.type_name);
         let (status, properties) = match live.remove(name).flatten() {
             None => (DriftStatus::Deleted, Vec::new()),
             Some(l) => {
                 let drifts = compare(recorded, &l, schema, stack_tags);
-                present.insert(name.clone(), l);
                 (if drifts.is_empty() { DriftStatus::InSync } else { DriftStatus::Modified }, drifts)
             }
         };
@@ -94,12 +89,7 @@ pub async fn refresh(
             properties,
         });
     }
-    Ok(Refreshed {
-        resources,
-        live: present,
-        api_calls: cx.clients.calls() - calls_before,
-        elapsed_ms: started.elapsed().as_millis(),
-    })
+    Ok(Refreshed { resources, api_calls: cx.clients.calls() - calls_before, elapsed_ms: started.elapsed().as_millis() })
 }
 
 /// Reads resources of one type in one `read_many`.

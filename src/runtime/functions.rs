@@ -81,7 +81,6 @@ struct Function {
     waiting: AtomicUsize,
     next_process: AtomicU64,
     logs: LogShipper,
-    cold_starts: AtomicU64,
 }
 
 /// Every function of the stack, by name and by ARN.
@@ -104,7 +103,6 @@ impl FunctionPool {
                 processes: Mutex::new(HashMap::new()),
                 waiting: AtomicUsize::new(0),
                 next_process: AtomicU64::new(1),
-                cold_starts: AtomicU64::new(0),
             });
             functions.insert(spec.name.clone(), f.clone());
             functions.insert(spec.arn.clone(), f);
@@ -117,11 +115,6 @@ impl FunctionPool {
         names.sort();
         names.dedup();
         names
-    }
-
-    /// Processes started so far for `name` (cold starts).
-    pub fn cold_starts(&self, name: &str) -> u64 {
-        self.functions.get(name).map_or(0, |f| f.cold_starts.load(Ordering::Relaxed))
     }
 
     /// Invokes the function named (or whose ARN is) `function` with `payload`
@@ -231,7 +224,6 @@ async fn start_process(f: Arc<Function>) -> Result<(), RuntimeError> {
     let mut child = command
         .spawn()
         .map_err(|e| RuntimeError::Io { what: format!("starting {}", f.spec.bootstrap.display()), source: e })?;
-    f.cold_starts.fetch_add(1, Ordering::Relaxed);
     f.logs.open_stream(&stream).await;
     if let Some(out) = child.stdout.take() {
         forward_lines(out, &f, &stream);

@@ -134,8 +134,27 @@ pub enum Command {
         #[arg(long)]
         svg: Option<PathBuf>,
     },
-    /// List the resource types strata supports.
-    Types,
+    /// List the resource types strata supports, or show one type's properties
+    /// with AWS's rules for each (from AWS's CloudFormation resource schema).
+    ///
+    /// Example: strata types AWS::DynamoDB::Table
+    Types {
+        /// A CloudFormation type name, e.g. AWS::Lambda::Function
+        type_name: Option<String>,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a JSON Schema of the stack-spec format for editors (completion and
+    /// inline errors in VS Code / Neovim through yaml-language-server).
+    ///
+    /// Example: strata schema --out strata.schema.json, then put
+    /// `# yaml-language-server: $schema=strata.schema.json` at the top of a stack.
+    Schema {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Inspect and edit recorded state; break the lock of a holder that died.
     State {
         #[command(subcommand)]
@@ -442,9 +461,34 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Types => {
-            for schema in crate::provider::registry::ALL {
-                let _ = writeln!(out, "{:<40} attributes: {}", schema.type_name, schema.attributes.join(", "));
+        Command::Schema { out: file } => {
+            let text = serde_json::to_string_pretty(&ops::editor_schema::editor_schema()).unwrap_or_default() + "\n";
+            match file {
+                Some(path) => std::fs::write(&path, text)
+                    .map_err(|source| ops::OpsError::WriteFile { path: path.display().to_string(), source })?,
+                None => {
+                    let _ = write!(out, "{text}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Types { type_name: None, json } => {
+            let types = ops::types::list();
+            if json {
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&types).unwrap_or_default());
+            } else {
+                for t in types {
+                    let _ = writeln!(out, "{:<40} attributes: {}", t.type_name, t.attributes.join(", "));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Types { type_name: Some(type_name), json } => {
+            let doc = ops::types::describe(&type_name)?;
+            if json {
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            } else {
+                let _ = write!(out, "{}", crate::render::types::render(&doc));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -6,6 +6,7 @@ pub mod apply;
 pub mod artifacts;
 pub mod connect;
 pub mod drift;
+pub mod editor_schema;
 pub mod environment;
 pub mod graph;
 pub mod import;
@@ -15,6 +16,7 @@ pub mod plan;
 pub mod planning;
 pub mod show;
 pub mod state;
+pub mod types;
 pub mod validate;
 
 /// Everything an operation can fail with; each layer's error passes through
@@ -111,6 +113,16 @@ pub enum OpsError {
         help("install Graphviz (Debian: apt-get install graphviz), or omit --svg to print DOT")
     )]
     Graphviz {
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{type_name}` is not a type strata supports{}", if *in_registry { " (it is a CloudFormation type strata cannot deploy yet)" } else { "" })]
+    #[diagnostic(code(ops::unknown_type), help("`strata types` lists the supported types"))]
+    UnknownType { type_name: String, in_registry: bool },
+    #[error("cannot write {path}")]
+    #[diagnostic(code(ops::write), help("check that the directory exists and is writable"))]
+    WriteFile {
+        path: String,
         #[source]
         source: std::io::Error,
     },

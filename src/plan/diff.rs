@@ -90,7 +90,7 @@ pub fn diff(
                 let mut requires_replace: Vec<String> = Vec::new();
                 for c in &mut property_changes {
                     let top = c.path.split(['.', '[']).next().unwrap_or_default();
-                    if schema.and_then(|s| s.property(top)).is_some_and(|p| p.create_only) {
+                    if schema.is_some_and(|s| s.forces_replacement(top)) {
                         c.forces_replacement = true;
                         if !requires_replace.iter().any(|r| r == top) {
                             requires_replace.push(top.to_owned());

@@ -4,6 +4,7 @@
 //! `aws` is the one place the SDK is configured.
 
 pub mod aws;
+pub mod aws_schema;
 pub mod error;
 pub mod registry;
 pub mod retry;

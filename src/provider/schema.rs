@@ -64,6 +64,16 @@ impl ResourceSchema {
     pub fn has_attribute(&self, name: &str) -> bool {
         self.attributes.contains(&name)
     }
+
+    /// Whether changing `property` replaces the resource: AWS's
+    /// `createOnlyProperties` say so, or strata's provider cannot update it
+    /// in place (its `create_only` flag; a test keeps the flags a superset of
+    /// AWS's list).
+    pub fn forces_replacement(&self, property: &str) -> bool {
+        let by_aws =
+            super::aws_schema::for_type(self.type_name).is_some_and(|aws| aws.create_only().contains(&property));
+        by_aws || self.property(property).is_some_and(|p| p.create_only)
+    }
 }
 
 /// Shorthand constructors so the per-type tables stay readable.

@@ -6,3 +6,4 @@ pub mod drift;
 pub mod plan_human;
 pub mod progress;
 pub mod state;
+pub mod types;

@@ -26,6 +26,14 @@ impl Diagnostics {
         self.0.push(d);
     }
 
+    /// Pushes `d` unless a diagnostic already points at the same place (a
+    /// later, less specific check that found the same mistake stays quiet).
+    pub fn push_new(&mut self, d: SpecDiagnostic) {
+        if !self.0.iter().any(|e| e.span == d.span) {
+            self.0.push(d);
+        }
+    }
+
     /// Reports keys of `map` that are not in `allowed`, with "did you mean".
     fn unknown_keys(&mut self, map: &Node, allowed: &[&str], what: &str) {
         for (key, _) in map.as_map().unwrap_or_default() {
@@ -356,6 +364,25 @@ fn did_you_mean_type(wanted: &str) -> Option<String> {
     Some(format!("did you mean `AWS::{found}`?"))
 }
 
+/// A type strata cannot deploy: one AWS has (say so), or a misspelling.
+fn unknown_type(type_name: &str, span: std::ops::Range<usize>) -> SpecDiagnostic {
+    if crate::provider::aws_schema::is_registry_type(type_name) {
+        return SpecDiagnostic::new(
+            "spec::unsupported-type",
+            span,
+            format!("`{type_name}` is a CloudFormation type that strata cannot deploy yet"),
+        )
+        .label("not supported by strata")
+        .hint("`strata types` lists the supported types");
+    }
+    SpecDiagnostic::new("spec::unknown-type", span, format!("unknown resource type `{type_name}`"))
+        .label("not a CloudFormation type")
+        .hint(
+            did_you_mean_type(type_name)
+                .unwrap_or_else(|| String::from("run `strata types` to list the supported types")),
+        )
+}
+
 fn load_resources(node: &Node, stack: &mut Stack, diags: &mut Diagnostics) {
     if !diags.expect_map(node, "`Resources`") {
         return;
@@ -393,18 +420,7 @@ fn load_resources(node: &Node, stack: &mut Stack, diags: &mut Diagnostics) {
         };
         let schema = registry::lookup(&type_name);
         if schema.is_none() {
-            diags.push(
-                SpecDiagnostic::new(
-                    "spec::unknown-type",
-                    type_node.span.clone(),
-                    format!("unknown resource type `{type_name}`"),
-                )
-                .label("not a type strata supports")
-                .hint(
-                    did_you_mean_type(&type_name)
-                        .unwrap_or_else(|| String::from("run `strata types` to list the supported types")),
-                ),
-            );
+            diags.push(unknown_type(&type_name, type_node.span.clone()));
         }
         let properties = match value.get("Properties") {
             Some(p) if diags.expect_map(p, "`Properties`") => p.clone(),

@@ -1,10 +1,13 @@
 //! The stack spec: YAML with spans -> typed `Stack`, `${...}` references, and
 //! validation that reports every problem at once as miette diagnostics.
 
+pub mod aws_schema_check;
+pub mod aws_service_rules;
 pub mod diagnostic;
 pub mod load;
 pub mod model;
 pub mod network;
+pub mod pointer;
 pub mod properties;
 pub mod references;
 pub mod template;
@@ -87,6 +90,11 @@ fn check(stack: &mut Stack, diags: &mut load::Diagnostics) {
             );
         }
     }
+    // AWS's own rules, after strata's (which say more about kinds and names).
+    let known = aws_schema_check::KnownValues::of(stack);
+    aws_schema_check::check(stack, &known, diags);
+    let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+    aws_service_rules::check(stack, &known, &today, diags);
     references::check_references(stack, diags);
     network::check_network(stack, diags);
     for cycle in dependency_graph(stack).cycles() {

@@ -1,0 +1,137 @@
+//! `strata schema`: a JSON Schema of the whole stack-spec format for editors
+//! (yaml-language-server in VS Code / Neovim gives completion and inline
+//! errors from it). Built from the same data `validate` uses: the spec's own
+//! top level, and each supported type's AWS resource schema, with every
+//! scalar also accepting a `${...}` reference (whose value is known later)
+//! and strata's own additions (`Code: {Crate: ...}`) allowed.
+
+use serde_json::{json, Map, Value};
+
+use crate::provider::aws_schema;
+use crate::provider::registry;
+
+/// A string holding a `${...}` reference.
+fn reference() -> Value {
+    json!({"type": "string", "pattern": "\\$\\{[^}]+\\}"})
+}
+
+/// The JSON Schema (draft 2020-12) of a strata stack spec.
+pub fn editor_schema() -> Value {
+    let mut defs = Map::new();
+    let mut per_type = Vec::new();
+    for schema in registry::ALL {
+        let Some(aws) = aws_schema::for_type(schema.type_name) else { continue };
+        let id = schema.type_name.replace("::", "-");
+        let mut properties: Value = aws.raw["properties"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(name, p)| (name.clone(), rewrite(p, &id)))
+            .collect::<Map<_, _>>()
+            .into();
+        if schema.type_name == "AWS::Lambda::Function" {
+            // `Code: {Crate: path}`: strata builds and uploads the crate.
+            let code = properties["Code"].take();
+            properties["Code"] = json!({"anyOf": [
+                {"type": "object", "properties": {"Crate": {"type": "string", "description": "a Rust Lambda crate in this Cargo workspace; strata builds, zips and uploads it"}}, "required": ["Crate"], "additionalProperties": false},
+                code
+            ]});
+        }
+        for (name, def) in aws.raw["definitions"].as_object().into_iter().flatten() {
+            defs.insert(format!("{id}.{name}"), rewrite(def, &id));
+        }
+        let mut body = json!({"type": "object", "properties": properties, "additionalProperties": false});
+        if let Some(required) = aws.raw.get("required") {
+            body["required"] = required.clone();
+        }
+        per_type.push(json!({
+            "if": {"properties": {"Type": {"const": schema.type_name}}, "required": ["Type"]},
+            "then": {"properties": {"Properties": body}}
+        }));
+    }
+    let types: Vec<&str> = registry::ALL.iter().map(|s| s.type_name).collect();
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "strata stack spec",
+        "description": "A strata stack: CloudFormation resource types and property names, ${Name.Attribute} references.",
+        "type": "object",
+        "required": ["Stack", "Resources"],
+        "additionalProperties": false,
+        "properties": {
+            "Stack": {"type": "string", "description": "the stack's name"},
+            "Description": {"type": "string"},
+            "Environments": {"type": "object", "additionalProperties": {"$ref": "#/$defs/Environment"}},
+            "Tags": {"type": "object", "additionalProperties": {"type": "string"}},
+            "Resources": {"type": "object", "additionalProperties": {"$ref": "#/$defs/Resource"}},
+            "Outputs": {"type": "object", "additionalProperties": {
+                "type": "object", "required": ["Value"], "additionalProperties": false,
+                "properties": {"Value": {"type": "string"}, "Description": {"type": "string"}}
+            }}
+        },
+        "$defs": {
+            "Environment": {
+                "type": ["object", "null"], "additionalProperties": false,
+                "properties": {
+                    "Region": {"type": "string"}, "Profile": {"type": "string"},
+                    "AccountId": {"type": "string", "pattern": "^[0-9]{12}$"},
+                    "State": {"type": "object", "additionalProperties": false, "properties": {
+                        "Backend": {"enum": ["local", "s3"]}, "Path": {"type": "string"}, "Bucket": {"type": "string"},
+                        "Key": {"type": "string"}, "Region": {"type": "string"}
+                    }}
+                }
+            },
+            "Resource": {
+                "type": "object", "required": ["Type"], "additionalProperties": false,
+                "properties": {
+                    "Type": {"enum": types},
+                    "Properties": {"type": "object"},
+                    "DependsOn": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+                    "Lifecycle": {"type": "object", "additionalProperties": false, "properties": {
+                        "PreventDestroy": {"type": "boolean"},
+                        "IgnoreChanges": {"type": "array", "items": {"type": "string"}}
+                    }}
+                },
+                "allOf": per_type
+            },
+            "aws": Value::Object(defs)
+        }
+    })
+}
+
+/// An AWS (sub)schema for the editor: local `$ref`s point into `$defs/aws`
+/// under the type's prefix, and every scalar also takes a `${...}` reference.
+fn rewrite(schema: &Value, id: &str) -> Value {
+    match schema {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (key, value) in map {
+                let value = match key.as_str() {
+                    "$ref" => match value.as_str().and_then(|r| r.strip_prefix("#/definitions/")) {
+                        Some(name) => Value::String(format!("#/$defs/aws/{}", pointer_escape(&format!("{id}.{name}")))),
+                        None => value.clone(),
+                    },
+                    // AWS's own keywords the editor does not know.
+                    "requiredXor" | "requiredOr" | "dependentExcluded" | "insertionOrder" | "relationshipRef"
+                    | "tagging" | "format" => continue,
+                    "properties" | "patternProperties" | "definitions" => Value::Object(
+                        value.as_object().into_iter().flatten().map(|(k, v)| (k.clone(), rewrite(v, id))).collect(),
+                    ),
+                    _ => rewrite(value, id),
+                };
+                out.insert(key.clone(), value);
+            }
+            let scalar =
+                matches!(out.get("type").and_then(Value::as_str), Some("string" | "integer" | "number" | "boolean"));
+            if scalar || out.contains_key("enum") {
+                return json!({"anyOf": [Value::Object(out), reference()]});
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|i| rewrite(i, id)).collect()),
+        other => other.clone(),
+    }
+}
+
+fn pointer_escape(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}

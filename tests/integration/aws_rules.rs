@@ -1,0 +1,194 @@
+//! AWS's own rules, judged by AWS's artefacts: a corpus of one-line mistakes
+//! in the flagship stack (tests/fixtures/aws-mistakes.txt), each of which AWS
+//! rejects, must fail `strata validate` at the mistake's line; and cfn-lint
+//! (pinned, in its own virtualenv under $STRATA_HOME), run on the same specs
+//! written as CloudFormation templates, must find nothing wrong with the
+//! flagship and nothing in the corpus that strata lets through.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use crate::support::{repo_root, stderr, strata};
+
+/// cfn-lint's version, pinned with the schemas it ships (schemas/aws/SOURCE.json).
+const CFN_LINT_VERSION: &str = "1.58.0";
+
+struct Mistake {
+    name: String,
+    code: String,
+    /// 1-based line of the mistake in the edited spec.
+    line: usize,
+    spec: String,
+}
+
+fn flagship() -> String {
+    std::fs::read_to_string(repo_root().join("stacks/acme-scheduling.yaml")).unwrap()
+}
+
+/// Applies `find -> replace` at the first occurrence; returns the text and the line.
+fn edit(text: &str, find: &str, replace: &str) -> (String, usize) {
+    let at = text.find(find).unwrap_or_else(|| panic!("`{find}` is not in the flagship stack"));
+    let line = text[..at].matches('\n').count() + 1;
+    (format!("{}{replace}{}", &text[..at], &text[at + find.len()..]), line)
+}
+
+fn corpus() -> Vec<(String, String, String, String)> {
+    let text = std::fs::read_to_string(repo_root().join("tests/fixtures/aws-mistakes.txt")).unwrap();
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let f: Vec<&str> = l.split(" | ").map(str::trim).collect();
+            assert_eq!(f.len(), 4, "a corpus line has four fields: {l}");
+            (f[0].to_string(), f[1].to_string(), f[2].to_string(), f[3].to_string())
+        })
+        .collect()
+}
+
+fn mistakes() -> Vec<Mistake> {
+    let base = flagship();
+    corpus()
+        .into_iter()
+        .map(|(name, code, find, replace)| {
+            let (spec, line) = edit(&base, &find, &replace);
+            Mistake { name, code, line, spec }
+        })
+        .collect()
+}
+
+#[test]
+fn every_aws_mistake_fails_validate_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = mistakes();
+    assert!(all.len() >= 40, "the corpus has {} mistakes; it must keep at least 40", all.len());
+    let mut failures = Vec::new();
+    for m in &all {
+        let file = format!("{}.yaml", m.name);
+        std::fs::write(dir.path().join(&file), &m.spec).unwrap();
+        let out = strata(dir.path(), &["validate", &file]);
+        let report = stderr(&out);
+        let at_line = format!("{file}:{}:", m.line);
+        if out.status.code() != Some(1) || !report.contains(&m.code) || !report.contains(&at_line) {
+            failures.push(format!(
+                "{} (want {} at {at_line}, exit {:?}):\n{report}",
+                m.name,
+                m.code,
+                out.status.code()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} mistakes not reported as expected:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn mistakes_made_together_are_all_reported_in_one_run() {
+    // The mistakes the issue lists, made in one file.
+    let wanted = [
+        "retention-not-allowed",
+        "memory-below-minimum",
+        "timeout-above-900",
+        "iam-action-misspelt",
+        "runtime-unknown",
+        "billing-provisioned-without-throughput",
+        "password-minimum-length-3",
+        "auth-flow-unknown",
+        "ip-protocol-typo",
+        "stage-burst-limit-negative",
+        "role-name-too-long",
+        "table-name-bad-characters",
+    ];
+    let mut text = flagship();
+    let mut lines = BTreeMap::new();
+    for (name, _, find, replace) in corpus().into_iter().filter(|c| wanted.contains(&c.0.as_str())) {
+        let (edited, line) = edit(&text, &find, &replace);
+        text = edited;
+        lines.insert(name, line);
+    }
+    assert_eq!(lines.len(), wanted.len());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("acme.yaml"), &text).unwrap();
+    let out = strata(dir.path(), &["validate", "acme.yaml"]);
+    let report = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    for (name, line) in lines {
+        assert!(report.contains(&format!("acme.yaml:{line}:")), "{name} (line {line}) not reported:\n{report}");
+    }
+}
+
+#[test]
+fn cfn_lint_passes_the_flagship_and_flags_nothing_strata_accepts() {
+    let python = cfn_lint_python();
+    let dir = tempfile::tempdir().unwrap();
+    let all = mistakes();
+    let mut files = vec![repo_root().join("stacks/acme-scheduling.yaml")];
+    for m in &all {
+        let path = dir.path().join(format!("{}.yaml", m.name));
+        std::fs::write(&path, &m.spec).unwrap();
+        files.push(path);
+    }
+    let out = Command::new(python)
+        .arg(repo_root().join("tests/oracle/cfn_lint_oracle.py"))
+        .arg(repo_root())
+        .args(&files)
+        .output()
+        .expect("the cfn-lint oracle runs");
+    assert!(out.status.success(), "oracle failed: {}", String::from_utf8_lossy(&out.stderr));
+    let results: BTreeMap<String, Vec<Value>> = serde_json::from_slice(&out.stdout).unwrap();
+    let flagship_errors = &results[&files[0].display().to_string()];
+    assert!(flagship_errors.is_empty(), "cfn-lint finds errors in the flagship stack: {flagship_errors:#?}");
+
+    let mut flagged = 0;
+    let mut missed_by_strata = Vec::new();
+    for (m, path) in all.iter().zip(&files[1..]) {
+        if results[&path.display().to_string()].is_empty() {
+            continue;
+        }
+        flagged += 1;
+        let out = strata(dir.path(), &["validate", &format!("{}.yaml", m.name)]);
+        if out.status.code() != Some(1) {
+            missed_by_strata.push(m.name.clone());
+        }
+    }
+    assert!(missed_by_strata.is_empty(), "cfn-lint rejects these, strata accepts them: {missed_by_strata:?}");
+    // The oracle must be judging: most of the corpus is within cfn-lint's reach.
+    assert!(flagged * 2 > all.len(), "cfn-lint flagged only {flagged} of {} mistakes", all.len());
+    eprintln!("cfn-lint flagged {flagged} of {} mistakes; strata rejects all {}", all.len(), all.len());
+}
+
+/// The pinned cfn-lint's Python, installed once into its own virtualenv
+/// (like the local cloud's moto) under $STRATA_HOME.
+fn cfn_lint_python() -> PathBuf {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON
+        .get_or_init(|| {
+            let home = strata::local::LocalCloudConfig::from_env().home;
+            let dir = home.join(format!("cfn-lint-{CFN_LINT_VERSION}"));
+            let python = dir.join("venv/bin/python");
+            if dir.join("installed").exists() {
+                return python;
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            run(Command::new("python3").args(["-m", "venv"]).arg(dir.join("venv")));
+            run(Command::new(&python)
+                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                .arg(format!("cfn-lint=={CFN_LINT_VERSION}")));
+            std::fs::write(dir.join("installed"), CFN_LINT_VERSION).unwrap();
+            python
+        })
+        .clone()
+}
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+}

@@ -44,6 +44,20 @@ pub fn editor_schema() -> Value {
         if let Some(required) = aws.raw.get("required") {
             body["required"] = required.clone();
         }
+        // cfn-lint's extra rules and strata's service rules that a schema can say.
+        let mut extra: Vec<Value> = aws
+            .extensions
+            .iter()
+            .filter(|r| !r.rule.starts_with('W'))
+            .filter_map(|r| {
+                let schema = aws_schema::extension_source(aws.type_name, &r.rule, &r.path)?;
+                Some(nest(&r.path, rewrite(&schema, &id)))
+            })
+            .collect();
+        extra.extend(service_rules(schema.type_name));
+        if !extra.is_empty() {
+            body["allOf"] = Value::Array(extra);
+        }
         per_type.push(json!({
             "if": {"properties": {"Type": {"const": schema.type_name}}, "required": ["Type"]},
             "then": {"properties": {"Properties": body}}
@@ -129,6 +143,42 @@ fn rewrite(schema: &Value, id: &str) -> Value {
         }
         Value::Array(items) => Value::Array(items.iter().map(|i| rewrite(i, id)).collect()),
         other => other.clone(),
+    }
+}
+
+/// `schema` applied at `path` under Properties (`*` = every list item).
+fn nest(path: &str, schema: Value) -> Value {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    segments.iter().rev().fold(schema, |inner, segment| match *segment {
+        "*" => json!({"items": inner}),
+        key => json!({"properties": {key: inner}}),
+    })
+}
+
+/// The service rules of `spec::aws_service_rules` that a JSON Schema can
+/// express (a literal value only: `${...}` is checked once resolved).
+fn service_rules(type_name: &str) -> Vec<Value> {
+    let literal = |schema: Value| json!({"anyOf": [schema, reference()]});
+    match type_name {
+        "AWS::Lambda::Function" => vec![json!({
+            "if": {"not": {"required": ["CapacityProviderConfig"]}},
+            "then": {"properties": {"MemorySize": literal(json!({"type": "integer", "maximum": 10240}))}}
+        })],
+        "AWS::EC2::SecurityGroup" => {
+            let rule = json!({"items": {"properties": {"IpProtocol": literal(json!({
+                "anyOf": [
+                    {"type": "string", "pattern": "^(tcp|udp|icmp|icmpv6|TCP|UDP|ICMP|ICMPv6|-1)$"},
+                    {"type": "string", "pattern": "^([0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])$"},
+                    {"type": "integer", "minimum": -1, "maximum": 255}
+                ]
+            }))}}});
+            vec![json!({"properties": {"SecurityGroupIngress": rule.clone(), "SecurityGroupEgress": rule}})]
+        }
+        "AWS::DynamoDB::Table" => vec![json!({"properties": {"TableName": {"anyOf": [
+            {"type": "string", "pattern": "^[a-zA-Z0-9_.-]{3,255}$"},
+            {"type": "string", "pattern": "^([a-zA-Z0-9_.-]|\\$\\{[^}]+\\})+$"}
+        ]}}})],
+        _ => Vec::new(),
     }
 }
 

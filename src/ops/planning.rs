@@ -24,6 +24,21 @@ pub async fn refresh(stack: &Stack, env: &Environment, state: Option<&State>) ->
     Ok(refreshed.drifted().cloned().collect())
 }
 
+/// AWS's rules on the values only the plan knows (see
+/// `spec::aws_schema_check::check_resolved`): a plan AWS would reject
+/// halfway through fails here, before anything is changed.
+fn check_resolved_values(stack: &Stack, changes: &[crate::plan::ResourceChange]) -> Result<(), OpsError> {
+    let writes = changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace) && !c.deposed)
+        .filter_map(|c| c.after.as_ref().map(|after| (c.name.as_str(), after)));
+    let diagnostics = crate::spec::aws_schema_check::check_resolved(stack, writes);
+    if diagnostics.is_empty() {
+        return Ok(());
+    }
+    Err(crate::spec::invalid(stack, diagnostics).into())
+}
+
 /// The plan for `stack` against `state` as refreshed by `drift`.
 pub fn make_plan(
     stack: &Stack,
@@ -35,6 +50,7 @@ pub fn make_plan(
     let values = environment::env_values(stack, env);
     let refreshed = state.map(|s| drift::refreshed_state(s, &drift, &stack_tags(stack)));
     let mut changes = diff::diff(stack, &values, refreshed.as_ref(), hashes)?;
+    check_resolved_values(stack, &changes)?;
     for change in &mut changes {
         let Some(d) = drift.iter().find(|d| d.name == change.name && !change.deposed) else { continue };
         if d.status != drift::DriftStatus::Modified || !stack.resources.contains_key(&change.name) {

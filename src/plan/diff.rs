@@ -85,7 +85,9 @@ pub fn diff(
                     }
                 }
                 let mut property_changes = Vec::new();
-                diff_values("", Some(&rec.properties), Some(&after), &mut property_changes);
+                let aws = crate::provider::aws_schema::for_type(&resource.type_name);
+                let unordered = |path: &str| aws.is_some_and(|a| a.is_unordered(path));
+                diff_values("", Some(&rec.properties), Some(&after), &unordered, &mut property_changes);
                 let schema = resource.schema;
                 let mut requires_replace: Vec<String> = Vec::new();
                 for c in &mut property_changes {
@@ -332,6 +334,16 @@ fn removed_paths(before: &Value) -> Vec<PropertyChange> {
         .collect()
 }
 
+/// The same items, in any order.
+fn same_multiset(a: &[Value], b: &[Value]) -> bool {
+    let sorted = |items: &[Value]| {
+        let mut keys: Vec<String> = items.iter().map(Value::to_string).collect();
+        keys.sort();
+        keys
+    };
+    a.len() == b.len() && sorted(a) == sorted(b)
+}
+
 fn top_level(v: &Value) -> impl Iterator<Item = (&String, &Value)> {
     v.as_object().into_iter().flat_map(Map::iter)
 }
@@ -346,8 +358,16 @@ fn join(prefix: &str, key: &str) -> String {
 
 /// Attribute-level differences: objects are compared key by key (so a changed
 /// environment variable shows as `Environment.Variables.X`); lists and
-/// scalars compare whole. An unknown value is always a (possible) change.
-fn diff_values(path: &str, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<PropertyChange>) {
+/// scalars compare whole, lists as multisets where AWS's schema says their
+/// order means nothing (`insertionOrder: false`: reordering subnet ids is no
+/// change). An unknown value is always a (possible) change.
+fn diff_values(
+    path: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    unordered: &dyn Fn(&str) -> bool,
+    out: &mut Vec<PropertyChange>,
+) {
     match (before, after) {
         (Some(Value::Object(b)), Some(Value::Object(a)))
             if !super::action::is_unknown(after.unwrap_or(&Value::Null)) =>
@@ -355,11 +375,14 @@ fn diff_values(path: &str, before: Option<&Value>, after: Option<&Value>, out: &
             let mut ordered: Vec<&String> = a.keys().collect();
             ordered.extend(b.keys().filter(|k| !a.contains_key(*k)));
             for k in ordered {
-                diff_values(&join(path, k), b.get(k), a.get(k), out);
+                diff_values(&join(path, k), b.get(k), a.get(k), unordered, out);
             }
         }
         (b, a) => {
             let changed = match (b, a) {
+                (Some(Value::Array(b)), Some(Value::Array(a))) if unordered(path) => {
+                    !same_multiset(b, a) || a.iter().any(contains_unknown)
+                }
                 (Some(b), Some(a)) => b != a || contains_unknown(a),
                 (None, None) => false,
                 _ => true,

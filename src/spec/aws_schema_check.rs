@@ -70,8 +70,33 @@ impl KnownValues {
 /// Checks every resource whose type has an embedded AWS schema.
 pub fn check(stack: &Stack, known: &KnownValues, diags: &mut Diagnostics) {
     for resource in stack.resources.values() {
-        let Some(schema) = aws_schema::for_type(&resource.type_name) else { continue };
-        let instance = aws_view(&resource.type_name, known.to_json(&resource.properties));
+        check_resource(resource, known.to_json(&resource.properties), known, diags);
+    }
+}
+
+/// The plan-time pass: the same rules on the values the plan resolved
+/// (`${env.Region}`, attributes of resources already applied), before any
+/// mutating call. A value still unknown (`{"$unknown": ...}`) waits for
+/// apply. Validation already passed, so whatever this finds depended on a
+/// reference; it is reported at the same YAML place.
+pub fn check_resolved<'a>(
+    stack: &Stack,
+    resolved: impl Iterator<Item = (&'a str, &'a Value)>,
+) -> Vec<SpecDiagnostic> {
+    let known = KnownValues::of(stack);
+    let mut diags = Diagnostics::default();
+    for (name, properties) in resolved {
+        if let Some(resource) = stack.resources.get(name) {
+            check_resource(resource, properties.clone(), &known, &mut diags);
+        }
+    }
+    diags.0
+}
+
+fn check_resource(resource: &Resource, properties: Value, known: &KnownValues, diags: &mut Diagnostics) {
+    {
+        let Some(schema) = aws_schema::for_type(&resource.type_name) else { return };
+        let instance = aws_view(&resource.type_name, properties);
         let mut found = Vec::new();
         for error in schema.validator.iter_errors(&instance) {
             found.push(Finding::from_error(&error, "", None));
@@ -105,6 +130,8 @@ pub fn aws_view(type_name: &str, mut properties: Value) -> Value {
         // CloudFormation form is an S3 location.
         if let Some(code) = properties.get_mut("Code").and_then(Value::as_object_mut) {
             if code.remove("Crate").is_some() {
+                // The plan adds the built package's hash beside the crate.
+                code.remove("CodeSha256");
                 code.insert("S3Bucket".into(), Value::from("strata-artifacts"));
                 code.insert("S3Key".into(), Value::from("lambda.zip"));
             }

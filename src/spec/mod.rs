@@ -63,16 +63,19 @@ pub fn load_str(path: &Path, text: String) -> Result<Stack, SpecError> {
     };
     match stack {
         Some(stack) if diags.0.is_empty() => Ok(stack),
-        _ => {
-            let mut diagnostics = diags.0;
-            diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
-            Err(SpecError::Invalid(Box::new(SpecErrors {
-                path: display.clone(),
-                source_code: NamedSource::new(display, text),
-                diagnostics,
-            })))
-        }
+        _ => Err(report(display, text, diags.0)),
     }
+}
+
+/// Problems found in a loaded stack after validation (the plan's checks of
+/// resolved values), reported against its file like validation's.
+pub fn invalid(stack: &Stack, diagnostics: Vec<SpecDiagnostic>) -> SpecError {
+    report(stack.source.path.display().to_string(), stack.source.text.clone(), diagnostics)
+}
+
+fn report(display: String, text: String, mut diagnostics: Vec<SpecDiagnostic>) -> SpecError {
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    SpecError::Invalid(Box::new(SpecErrors { path: display.clone(), source_code: NamedSource::new(display, text), diagnostics }))
 }
 
 /// Everything after the shape: properties, references, network, cycles.

@@ -89,23 +89,25 @@ fn every_aws_mistake_fails_validate_at_its_line() {
     );
 }
 
+/// The one-line mistakes issue #10 lists, each AWS rejects.
+const ISSUE_MISTAKES: [&str; 12] = [
+    "retention-not-allowed",
+    "memory-below-minimum",
+    "timeout-above-900",
+    "iam-action-misspelt",
+    "runtime-unknown",
+    "billing-provisioned-without-throughput",
+    "password-minimum-length-3",
+    "auth-flow-unknown",
+    "ip-protocol-typo",
+    "stage-burst-limit-negative",
+    "role-name-too-long",
+    "table-name-bad-characters",
+];
+
 #[test]
 fn mistakes_made_together_are_all_reported_in_one_run() {
-    // The mistakes the issue lists, made in one file.
-    let wanted = [
-        "retention-not-allowed",
-        "memory-below-minimum",
-        "timeout-above-900",
-        "iam-action-misspelt",
-        "runtime-unknown",
-        "billing-provisioned-without-throughput",
-        "password-minimum-length-3",
-        "auth-flow-unknown",
-        "ip-protocol-typo",
-        "stage-burst-limit-negative",
-        "role-name-too-long",
-        "table-name-bad-characters",
-    ];
+    let wanted = ISSUE_MISTAKES;
     let mut text = flagship();
     let mut lines = BTreeMap::new();
     for (name, _, find, replace) in corpus().into_iter().filter(|c| wanted.contains(&c.0.as_str())) {
@@ -191,4 +193,47 @@ fn cfn_lint_python() -> PathBuf {
 fn run(cmd: &mut Command) {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
     assert!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A value known only at plan time (here `${env.Region}`) is checked once
+/// the plan resolves it, before anything is changed.
+#[test]
+fn values_known_at_plan_time_are_checked_before_any_change() {
+    let spec = "Stack: demo\nResources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: /demo/${env.Region}/app logs\n      RetentionInDays: 7\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("stack.yaml"), spec).unwrap();
+    let validated = strata(dir.path(), &["validate", "stack.yaml"]);
+    assert_eq!(validated.status.code(), Some(0), "the region is not known at validate time: {}", stderr(&validated));
+    let planned = strata(dir.path(), &["plan", "stack.yaml", "--state", "none.json"]);
+    let report = stderr(&planned);
+    assert_eq!(planned.status.code(), Some(1), "{report}");
+    assert!(report.contains("aws::pattern") && report.contains("stack.yaml:6:"), "{report}");
+    assert!(!dir.path().join("none.json").exists(), "nothing may be applied or recorded");
+}
+
+/// `strata schema` gives editors the same rules: the flagship validates
+/// against it, and the issue's mistakes that a JSON Schema can see (a value
+/// without references, no IAM data) are rejected by it.
+#[test]
+fn editor_schema_accepts_the_flagship_and_rejects_the_mistakes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = strata(dir.path(), &["schema", "--out", "strata.schema.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("strata.schema.json")).unwrap()).unwrap();
+    let validator = jsonschema::options().build(&schema).expect("the editor schema compiles");
+    let as_json = |text: &str| strata::spec::yaml::parse(text).unwrap().0.to_json();
+
+    let errors: Vec<String> = validator.iter_errors(&as_json(&flagship())).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "the flagship fails the editor schema: {errors:#?}");
+
+    // A JSON Schema cannot know IAM's actions, nor a name built from references.
+    let beyond_a_schema = ["iam-action-misspelt", "role-name-too-long"];
+    let rejected_by_editor: Vec<&str> = ISSUE_MISTAKES
+        .into_iter()
+        .filter(|m| !beyond_a_schema.contains(m))
+        .chain(["memory-above-lambda-maximum", "key-type-unknown"])
+        .collect();
+    for m in mistakes().iter().filter(|m| rejected_by_editor.contains(&m.name.as_str())) {
+        assert!(!validator.is_valid(&as_json(&m.spec)), "the editor schema accepts {}", m.name);
+    }
 }

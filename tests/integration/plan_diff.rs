@@ -324,3 +324,39 @@ fn a_changed_method_redeploys_the_api_and_moves_the_stage() {
     let plan = plan_json(&s);
     assert_eq!(plan["summary"]["change"], 0);
 }
+
+/// Where AWS's schema says a list's order means nothing (`insertionOrder:
+/// false`, e.g. a security group's rules), reordering it is no change; where
+/// order matters (a table's KeySchema), it still is.
+#[test]
+fn reordering_an_unordered_list_is_no_change() {
+    let spec = "\
+Stack: demo
+Resources:
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+      VpcId: vpc-0abc
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/16}
+        - {IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 10.0.0.0/16}
+";
+    let rule = |port: u16| json!({"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "CidrIp": "10.0.0.0/16"});
+    let state = |rules: Value| {
+        json!({
+            "version": 1, "lineage": "6f1c8a4e-0000-4000-8000-000000000002", "serial": 1,
+            "stack": "demo", "environment": "local",
+            "resources": {"Group": {
+                "type": "AWS::EC2::SecurityGroup", "physical_id": "sg-0abc",
+                "properties": {"GroupDescription": "web", "VpcId": "vpc-0abc", "SecurityGroupIngress": rules},
+                "attributes": {"GroupId": "sg-0abc"}, "dependencies": []
+            }}
+        })
+    };
+    let s = Scratch::with_spec(spec);
+    s.write_state(&state(json!([rule(80), rule(443)])));
+    assert_eq!(actions(&plan_json(&s)), pairs(&[("Group", "noop")]), "same rules, other order");
+    s.write_state(&state(json!([rule(80), rule(8443)])));
+    assert_eq!(actions(&plan_json(&s)), pairs(&[("Group", "update")]), "a different rule is a change");
+}

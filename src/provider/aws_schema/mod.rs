@@ -74,6 +74,16 @@ static ENTRIES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The JSON Schema of one embedded cfn-lint extension rule (by rule id and
+/// path), for documents built from the same data (the editor schema).
+pub fn extension_source(type_name: &str, rule: &str, path: &str) -> Option<Value> {
+    let entry = ENTRIES.iter().find(|e| e.type_name == type_name)?;
+    let rules: Vec<Value> = serde_json::from_str(entry.extensions).ok()?;
+    let mut found = rules.into_iter().find(|r| r["rule"] == rule && r["path"] == path)?;
+    normalize_patterns(&mut found);
+    Some(found["schema"].take())
+}
+
 /// The types whose AWS schema is embedded (`schemas/aws/supported.txt`).
 pub fn embedded_types() -> impl Iterator<Item = &'static str> {
     embedded::EMBEDDED.iter().map(|e| e.0)
@@ -131,6 +141,29 @@ impl AwsSchema {
             Some(pointer) => self.raw.pointer(pointer).map(|s| self.deref(s)).unwrap_or(schema),
             None => schema,
         }
+    }
+
+    /// Whether the list at `path` (`SecurityGroupIds`, `VpcConfig.SubnetIds`,
+    /// `Rules[0].Items`: strata's property paths) is unordered for AWS
+    /// (`insertionOrder: false`).
+    pub fn is_unordered(&self, path: &str) -> bool {
+        let mut current = &self.raw;
+        for segment in path.split('.').flat_map(|s| s.split('[')).filter(|s| !s.is_empty()) {
+            let schema = self.deref(current);
+            current = if segment.ends_with(']') {
+                match schema.get("items") {
+                    Some(items) => items,
+                    None => return false,
+                }
+            } else {
+                match schema.get("properties").and_then(|p| p.get(segment)) {
+                    Some(next) => next,
+                    None => return false,
+                }
+            };
+        }
+        let schema = self.deref(current);
+        schema["type"] == "array" && schema["insertionOrder"] == Value::Bool(false)
     }
 
     /// Required top-level properties.
@@ -221,6 +254,16 @@ mod tests {
         assert_eq!(table.primary_identifier(), vec!["TableName"]);
         assert!(table.read_only().contains(&"Arn"));
         assert_eq!(table.required(), vec!["KeySchema"]);
+    }
+
+    #[test]
+    fn knows_which_lists_are_unordered() {
+        let endpoint = for_type("AWS::EC2::VPCEndpoint").unwrap();
+        assert!(endpoint.is_unordered("SubnetIds"));
+        let alarm = for_type("AWS::CloudWatch::Alarm").unwrap();
+        assert!(alarm.is_unordered("Metrics[0].MetricStat.Metric.Dimensions"));
+        assert!(!alarm.is_unordered("Metrics"));
+        assert!(!alarm.is_unordered("Nope.Deeper"));
     }
 }
 

@@ -79,10 +79,7 @@ pub fn check(stack: &Stack, known: &KnownValues, diags: &mut Diagnostics) {
 /// mutating call. A value still unknown (`{"$unknown": ...}`) waits for
 /// apply. Validation already passed, so whatever this finds depended on a
 /// reference; it is reported at the same YAML place.
-pub fn check_resolved<'a>(
-    stack: &Stack,
-    resolved: impl Iterator<Item = (&'a str, &'a Value)>,
-) -> Vec<SpecDiagnostic> {
+pub fn check_resolved<'a>(stack: &Stack, resolved: impl Iterator<Item = (&'a str, &'a Value)>) -> Vec<SpecDiagnostic> {
     let known = KnownValues::of(stack);
     let mut diags = Diagnostics::default();
     for (name, properties) in resolved {
@@ -318,78 +315,65 @@ impl Finding {
             key.clone()
                 .unwrap_or_else(|| if segments.is_empty() { resource.name_span.clone() } else { node.span.clone() })
         };
+        // Most findings are about one value: a message and a label on it.
+        let on_value = |code: &'static str, message: String, label: &str| {
+            SpecDiagnostic::new(code, node.span.clone(), message).label(label)
+        };
         let d = match &self.kind {
-            Kind::Enum { value, allowed } => SpecDiagnostic::new(
-                "aws::enum",
-                node.span.clone(),
-                format!("{value} is not a value AWS allows for {at}"),
-            )
-            .label("not one of AWS's values")
-            .hint(
-                did_you_mean_hint(value.trim_matches('`'), allowed.iter().map(|a| a.trim_matches('`')))
-                    .unwrap_or_else(|| format!("allowed: {}", allowed.join(", "))),
-            ),
-            Kind::Const { value, expected } => SpecDiagnostic::new(
+            Kind::Enum { value, allowed } => {
+                on_value("aws::enum", format!("{value} is not a value AWS allows for {at}"), "not one of AWS's values")
+                    .hint(
+                        did_you_mean_hint(value.trim_matches('`'), allowed.iter().map(|a| a.trim_matches('`')))
+                            .unwrap_or_else(|| format!("allowed: {}", allowed.join(", "))),
+                    )
+            }
+            Kind::Const { value, expected } => on_value(
                 "aws::value",
-                node.span.clone(),
                 format!("{at} is {value}; AWS requires {expected} here"),
-            )
-            .label(format!("must be {expected}")),
-            Kind::Pattern { value, pattern } => SpecDiagnostic::new(
+                &format!("must be {expected}"),
+            ),
+            Kind::Pattern { value, pattern } => on_value(
                 "aws::pattern",
-                node.span.clone(),
                 format!("{value} does not match the pattern AWS requires for {at}"),
+                "not allowed by AWS",
             )
-            .label("not allowed by AWS")
             .hint(format!("AWS's pattern: {pattern}")),
-            Kind::Minimum { value, limit } => SpecDiagnostic::new(
+            Kind::Minimum { value, limit } => on_value(
                 "aws::range",
-                node.span.clone(),
                 format!("{at} is {value}; AWS requires at least {limit}"),
-            )
-            .label(format!("below the minimum of {limit}")),
-            Kind::Maximum { value, limit } => SpecDiagnostic::new(
+                &format!("below the minimum of {limit}"),
+            ),
+            Kind::Maximum { value, limit } => on_value(
                 "aws::range",
-                node.span.clone(),
                 format!("{at} is {value}; AWS allows at most {limit}"),
-            )
-            .label(format!("above the maximum of {limit}")),
-            Kind::MultipleOf { value, of } => SpecDiagnostic::new(
+                &format!("above the maximum of {limit}"),
+            ),
+            Kind::MultipleOf { value, of } => on_value(
                 "aws::range",
-                node.span.clone(),
                 format!("{at} is {value}; AWS requires a multiple of {of}"),
-            )
-            .label(format!("not a multiple of {of}")),
-            Kind::MinLength { len, limit } => SpecDiagnostic::new(
+                &format!("not a multiple of {of}"),
+            ),
+            Kind::MinLength { len, limit } => on_value(
                 "aws::length",
-                node.span.clone(),
                 format!("{at} is {len} characters long; AWS requires at least {limit}"),
-            )
-            .label("too short"),
-            Kind::MaxLength { len, limit } => SpecDiagnostic::new(
+                "too short",
+            ),
+            Kind::MaxLength { len, limit } => on_value(
                 "aws::length",
-                node.span.clone(),
                 format!("{at} is {len} characters long; AWS allows at most {limit}"),
-            )
-            .label("too long"),
-            Kind::MinItems { len, limit } => SpecDiagnostic::new(
+                "too long",
+            ),
+            Kind::MinItems { len, limit } => on_value(
                 "aws::items",
-                node.span.clone(),
                 format!("{at} has {len} item(s); AWS requires at least {limit}"),
-            )
-            .label("too few items"),
-            Kind::MaxItems { len, limit } => SpecDiagnostic::new(
-                "aws::items",
-                node.span.clone(),
-                format!("{at} has {len} items; AWS allows at most {limit}"),
-            )
-            .label("too many items"),
-            Kind::UniqueItems => SpecDiagnostic::new(
-                "aws::items",
-                node.span.clone(),
-                format!("{at} repeats an item; AWS requires unique items"),
-            )
-            .label("duplicate items"),
+                "too few items",
+            ),
+            Kind::MaxItems { len, limit } => {
+                on_value("aws::items", format!("{at} has {len} items; AWS allows at most {limit}"), "too many items")
+            }
+            Kind::UniqueItems => {
+                on_value("aws::items", format!("{at} repeats an item; AWS requires unique items"), "duplicate items")
+            }
             Kind::Required { property } => SpecDiagnostic::new(
                 "aws::required",
                 container_span(&key_span),
@@ -408,12 +392,11 @@ impl Finding {
                 .label("unknown to AWS")
                 .maybe_hint(did_you_mean_hint(property, known.iter().map(String::as_str)))
             }
-            Kind::Type { expected } => SpecDiagnostic::new(
+            Kind::Type { expected } => on_value(
                 "aws::type",
-                node.span.clone(),
                 format!("{at} must be {expected} for AWS, found {}", node.kind_name()),
-            )
-            .label(format!("expected {expected}")),
+                &format!("expected {expected}"),
+            ),
             Kind::OneOf { reasons } => SpecDiagnostic::new(
                 "aws::one-of",
                 container_span(&key_span),
@@ -428,12 +411,7 @@ impl Finding {
             )
             .label("matches none")
             .maybe_hint(join_reasons(reasons)),
-            Kind::Not => SpecDiagnostic::new(
-                "aws::value",
-                node.span.clone(),
-                format!("{at} has a value AWS does not allow here"),
-            )
-            .label("not allowed"),
+            Kind::Not => on_value("aws::value", format!("{at} has a value AWS does not allow here"), "not allowed"),
             Kind::Custom { message } => {
                 SpecDiagnostic::new("aws::dependent", container_span(&key_span), format!("{at}: {message}"))
                     .label("AWS rule broken here")
@@ -542,27 +520,43 @@ fn type_names(kind: &TypeKind) -> String {
     }
 }
 
-/// Why the closest alternative failed (the branch with the fewest errors),
-/// each reason cut short: the other branches are forms the user did not mean.
+/// Why the closest alternative failed (the branch with the fewest errors,
+/// preferring one whose value at least has the right kind), said briefly:
+/// the other branches are forms the user did not mean.
 fn reasons(context: &[Vec<ValidationError<'static>>]) -> Vec<String> {
-    let best = context.iter().filter(|b| !b.is_empty()).min_by_key(|b| b.len());
-    best.into_iter()
-        .flatten()
-        .map(|e| {
+    let kind_mismatch =
+        |b: &Vec<ValidationError<'static>>| b.iter().any(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }));
+    let best = context.iter().filter(|b| !b.is_empty()).min_by_key(|b| (b.len(), kind_mismatch(b)));
+    best.into_iter().flatten().map(reason).collect()
+}
+
+fn reason(e: &ValidationError<'_>) -> String {
+    let at = e.instance_path().as_str().trim_start_matches('/').replace('/', ".");
+    let what = match e.kind() {
+        ValidationErrorKind::MaxItems { limit } => format!("at most {limit} items"),
+        ValidationErrorKind::MinItems { limit } => format!("at least {limit} items"),
+        ValidationErrorKind::MaxLength { limit } => format!("at most {limit} characters"),
+        ValidationErrorKind::MinLength { limit } => format!("at least {limit} characters"),
+        ValidationErrorKind::Maximum { limit } => format!("at most {limit}"),
+        ValidationErrorKind::Minimum { limit } => format!("at least {limit}"),
+        ValidationErrorKind::Required { property } => format!("needs {property}"),
+        ValidationErrorKind::Type { kind } => format!("must be {}", type_names(kind)),
+        ValidationErrorKind::Enum { options } => format!("one of {options}"),
+        ValidationErrorKind::Pattern { pattern } => format!("must match {pattern}"),
+        _ => {
             let text = e.to_string();
-            let at = e.instance_path().as_str().to_string();
-            let text = if text.chars().count() > 100 {
+            if text.chars().count() > 100 {
                 format!("{}…", text.chars().take(97).collect::<String>())
             } else {
                 text
-            };
-            if at.is_empty() {
-                text
-            } else {
-                format!("{at}: {text}")
             }
-        })
-        .collect()
+        }
+    };
+    if at.is_empty() {
+        what
+    } else {
+        format!("{at}: {what}")
+    }
 }
 
 fn join_reasons(reasons: &[String]) -> Option<String> {

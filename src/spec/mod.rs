@@ -75,7 +75,11 @@ pub fn invalid(stack: &Stack, diagnostics: Vec<SpecDiagnostic>) -> SpecError {
 
 fn report(display: String, text: String, mut diagnostics: Vec<SpecDiagnostic>) -> SpecError {
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
-    SpecError::Invalid(Box::new(SpecErrors { path: display.clone(), source_code: NamedSource::new(display, text), diagnostics }))
+    SpecError::Invalid(Box::new(SpecErrors {
+        path: display.clone(),
+        source_code: NamedSource::new(display, text),
+        diagnostics,
+    }))
 }
 
 /// Everything after the shape: properties, references, network, cycles.

@@ -36,14 +36,31 @@ fn edit(text: &str, find: &str, replace: &str) -> (String, usize) {
     (format!("{}{replace}{}", &text[..at], &text[at + find.len()..]), line)
 }
 
-fn corpus() -> Vec<(String, String, String, String)> {
+/// One corpus line: name, code, text, replacement (`\n` for a line break),
+/// and optionally the text whose line the report points at when that is
+/// not the edited line (a rule about a whole mapping).
+struct Entry {
+    name: String,
+    code: String,
+    find: String,
+    replace: String,
+    reported_at: Option<String>,
+}
+
+fn corpus() -> Vec<Entry> {
     let text = std::fs::read_to_string(repo_root().join("tests/fixtures/aws-mistakes.txt")).unwrap();
     text.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
-            let f: Vec<&str> = l.split(" | ").map(str::trim).collect();
-            assert_eq!(f.len(), 4, "a corpus line has four fields: {l}");
-            (f[0].to_string(), f[1].to_string(), f[2].to_string(), f[3].to_string())
+            let f: Vec<String> = l.split(" | ").map(|f| f.trim().replace("\\n", "\n")).collect();
+            assert!(matches!(f.len(), 4 | 5), "a corpus line has four or five fields: {l}");
+            Entry {
+                name: f[0].clone(),
+                code: f[1].clone(),
+                find: f[2].clone(),
+                replace: f[3].clone(),
+                reported_at: f.get(4).cloned(),
+            }
         })
         .collect()
 }
@@ -52,9 +69,13 @@ fn mistakes() -> Vec<Mistake> {
     let base = flagship();
     corpus()
         .into_iter()
-        .map(|(name, code, find, replace)| {
-            let (spec, line) = edit(&base, &find, &replace);
-            Mistake { name, code, line, spec }
+        .map(|e| {
+            let (spec, edited_line) = edit(&base, &e.find, &e.replace);
+            let line = match &e.reported_at {
+                Some(anchor) => edit(&spec, anchor, anchor).1,
+                None => edited_line,
+            };
+            Mistake { name: e.name, code: e.code, line, spec }
         })
         .collect()
 }
@@ -110,10 +131,10 @@ fn mistakes_made_together_are_all_reported_in_one_run() {
     let wanted = ISSUE_MISTAKES;
     let mut text = flagship();
     let mut lines = BTreeMap::new();
-    for (name, _, find, replace) in corpus().into_iter().filter(|c| wanted.contains(&c.0.as_str())) {
-        let (edited, line) = edit(&text, &find, &replace);
+    for e in corpus().into_iter().filter(|e| wanted.contains(&e.name.as_str())) {
+        let (edited, line) = edit(&text, &e.find, &e.replace);
         text = edited;
-        lines.insert(name, line);
+        lines.insert(e.name, line);
     }
     assert_eq!(lines.len(), wanted.len());
     let dir = tempfile::tempdir().unwrap();
@@ -219,11 +240,13 @@ fn editor_schema_accepts_the_flagship_and_rejects_the_mistakes() {
     let dir = tempfile::tempdir().unwrap();
     let out = strata(dir.path(), &["schema", "--out", "strata.schema.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("strata.schema.json")).unwrap()).unwrap();
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("strata.schema.json")).unwrap()).unwrap();
     let validator = jsonschema::options().build(&schema).expect("the editor schema compiles");
     let as_json = |text: &str| strata::spec::yaml::parse(text).unwrap().0.to_json();
 
-    let errors: Vec<String> = validator.iter_errors(&as_json(&flagship())).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors: Vec<String> =
+        validator.iter_errors(&as_json(&flagship())).map(|e| format!("{} at {}", e, e.instance_path())).collect();
     assert!(errors.is_empty(), "the flagship fails the editor schema: {errors:#?}");
 
     // A JSON Schema cannot know IAM's actions, nor a name built from references.

@@ -363,6 +363,16 @@ mod conformance {
         assert!(missing.is_empty(), "AWS's createOnlyProperties that strata's flags miss: {missing:?}");
     }
 
+    #[test]
+    fn strata_accepts_no_property_aws_sets_itself() {
+        let mut wrong = Vec::new();
+        for schema in registry::ALL {
+            let read_only = for_type(schema.type_name).unwrap().read_only();
+            wrong.extend(schema.properties.iter().filter(|p| read_only.contains(&p.name)).map(|p| format!("{}.{}", schema.type_name, p.name)));
+        }
+        assert!(wrong.is_empty(), "AWS's readOnlyProperties that a spec may set: {wrong:?}");
+    }
+
     /// Attributes strata defines itself: a method has no id in AWS (it is
     /// named by its API, resource and HTTP method), so strata's `Id` is that
     /// triple, CloudFormation's Ref value of a method.

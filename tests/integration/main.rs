@@ -20,3 +20,4 @@ mod remote_state;
 mod replacement;
 mod state_lock;
 mod support;
+mod yaml_limits;

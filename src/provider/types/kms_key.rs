@@ -86,10 +86,12 @@ mod crud {
     }
 
     /// KMS refuses a policy naming an IAM principal it cannot see yet (a role
-    /// created moments ago): that is IAM propagation, not a bad policy.
+    /// created moments ago): that is IAM propagation, not a bad policy. With
+    /// no role created or changed lately, the principal is really wrong.
     fn is_unpropagated_principal(err: &ProviderError) -> bool {
         err.aws_code() == Some("MalformedPolicyDocumentException")
             && err.to_string().to_lowercase().contains("principal")
+            && crate::provider::retry::role_recently_changed()
     }
 
     fn applied(metadata: &KeyMetadata) -> Applied {

@@ -250,6 +250,12 @@ mod crud {
             &SCHEMA
         }
 
+        /// Audited: `read` reports every property AWS holds and echoes the
+        /// ones AWS cannot report, so an omitted one was removed.
+        fn absent_means_removed(&self) -> bool {
+            true
+        }
+
         /// A key carrying this resource's strata tags (ListKeys, then the tags of
         /// each); keys pending deletion are deleted as far as strata is concerned.
         async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {

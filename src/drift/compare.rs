@@ -3,11 +3,19 @@
 //!
 //! Only what the spec set is compared: AWS reports defaults for much the spec
 //! leaves out (a Lambda's memory size, an integration's timeout), and those
-//! are not drift. A top-level property the provider does not report at all
-//! (write-only, such as a Lambda's `Code.Crate`) is skipped. Inside a
-//! reported object every key counts, so a variable added to a Lambda's
-//! environment by hand shows. Lists compare as a whole, order aside, so a
-//! rule or statement added by hand shows too.
+//! are not drift. Inside a reported object every key counts, so a variable
+//! added to a Lambda's environment by hand shows. Lists compare as a whole,
+//! order aside, so a rule or statement added by hand shows too.
+//!
+//! A top-level property state recorded but the live read omits is drift
+//! ("removed", with the expected value) when the provider's reader is
+//! complete ([`crate::provider::ResourceProvider::absent_means_removed`]):
+//! readers omit a property once AWS holds nothing for it (a Lambda taken out
+//! of its VPC, a log group's KMS key or retention cleared), and those are the
+//! changes drift exists to catch. For readers not yet audited as complete an
+//! omitted property is skipped as before, since it may be one the reader
+//! cannot see at all (write-only), and reporting it would make every plan
+//! "restore" it, or replace the resource for a createOnly one.
 
 use std::collections::BTreeMap;
 
@@ -20,13 +28,24 @@ use crate::state::ResourceState;
 
 const TAGS: &str = "Tags";
 
+/// Whether a top-level property the live read omits counts as removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Absent {
+    /// The reader reports everything AWS holds: an omitted property is gone.
+    Removed,
+    /// The reader may not see every property: an omitted one is skipped.
+    Skipped,
+}
+
 /// The properties of `recorded` that differ in `live`. `stack_tags` are the
-/// spec's stack-wide tags, which every taggable resource carries as well.
+/// spec's stack-wide tags, which every taggable resource carries as well;
+/// `absent` says what a property missing from `live` means.
 pub fn compare(
     recorded: &ResourceState,
     live: &Live,
     schema: Option<&ResourceSchema>,
     stack_tags: &BTreeMap<String, String>,
+    absent: Absent,
 ) -> Vec<PropertyDrift> {
     let mut out = Vec::new();
     if let (Some(expected), Some(actual)) = (recorded.properties.as_object(), live.properties.as_object()) {
@@ -34,9 +53,15 @@ pub fn compare(
             if key == TAGS {
                 continue;
             }
-            if let Some(have) = actual.get(key) {
-                let ty = schema.and_then(|s| s.property(key)).map(|p| &p.ty);
-                compare_values(key, Some(want), Some(have), ty, &mut out);
+            match actual.get(key) {
+                Some(have) => {
+                    let ty = schema.and_then(|s| s.property(key)).map(|p| &p.ty);
+                    compare_values(key, Some(want), Some(have), ty, &mut out);
+                }
+                None if absent == Absent::Removed && !is_empty_form(want) => {
+                    out.push(PropertyDrift { path: key.clone(), expected: Some(want.clone()), actual: None });
+                }
+                None => {}
             }
         }
     }
@@ -53,6 +78,19 @@ pub fn compare(
         }
     }
     out
+}
+
+/// Empty values readers leave out because AWS answers nothing for them (an
+/// empty layer list, an empty description): recorded so, absent live is the
+/// same thing.
+fn is_empty_form(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.values().all(is_empty_form),
+        Value::Bool(_) | Value::Number(_) => false,
+    }
 }
 
 /// The spec's own tags over the stack-wide ones.
@@ -241,12 +279,12 @@ mod tests {
     fn defaults_aws_adds_and_write_only_properties_are_not_drift() {
         let rec = recorded(json!({"Runtime": "provided.al2023", "Code": {"Crate": "lambdas/x"}}));
         let l = live(json!({"Runtime": "provided.al2023", "MemorySize": 128}), &[]);
-        assert_eq!(compare(&rec, &l, None, &BTreeMap::new()), vec![]);
+        assert_eq!(compare(&rec, &l, None, &BTreeMap::new(), Absent::Skipped), vec![]);
         // A key AWS adds inside an object of fixed keys is not drift either.
         let code = recorded(json!({"Code": {"ZipFile": "x"}}));
         let l = live(json!({"Code": {"ZipFile": "x", "CodeSha256": "abc"}}), &[]);
         let schema = crate::provider::registry::lookup("AWS::Lambda::Function");
-        assert_eq!(compare(&code, &l, schema, &BTreeMap::new()), vec![]);
+        assert_eq!(compare(&code, &l, schema, &BTreeMap::new(), Absent::Skipped), vec![]);
     }
 
     #[test]
@@ -254,7 +292,7 @@ mod tests {
         let rec = recorded(json!({"MemorySize": 256, "Environment": {"Variables": {"A": "1"}}}));
         let l = live(json!({"MemorySize": 512, "Environment": {"Variables": {"A": "1", "B": "2"}}}), &[]);
         let schema = crate::provider::registry::lookup("AWS::Lambda::Function");
-        let d = compare(&rec, &l, schema, &BTreeMap::new());
+        let d = compare(&rec, &l, schema, &BTreeMap::new(), Absent::Skipped);
         assert_eq!(d.len(), 2, "{d:#?}");
         assert_eq!(
             d[0],
@@ -270,11 +308,23 @@ mod tests {
         let b = json!({"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"});
         let rec = recorded(json!({"SecurityGroupIngress": [a.clone(), b.clone()]}));
         assert_eq!(
-            compare(&rec, &live(json!({"SecurityGroupIngress": [b.clone(), a.clone()]}), &[]), None, &BTreeMap::new()),
+            compare(
+                &rec,
+                &live(json!({"SecurityGroupIngress": [b.clone(), a.clone()]}), &[]),
+                None,
+                &BTreeMap::new(),
+                Absent::Skipped
+            ),
             vec![]
         );
         let extra = json!({"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "0.0.0.0/0"});
-        let d = compare(&rec, &live(json!({"SecurityGroupIngress": [a, b, extra]}), &[]), None, &BTreeMap::new());
+        let d = compare(
+            &rec,
+            &live(json!({"SecurityGroupIngress": [a, b, extra]}), &[]),
+            None,
+            &BTreeMap::new(),
+            Absent::Skipped,
+        );
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].path, "SecurityGroupIngress");
     }
@@ -285,9 +335,9 @@ mod tests {
         let rec = recorded(json!({"Tags": [{"Key": "tier", "Value": "data"}]}));
         let ok = live(json!({}), &[("team", "acme"), ("tier", "data"), ("strata:stack", "s")]);
         let table = crate::provider::registry::lookup("AWS::DynamoDB::Table");
-        assert_eq!(compare(&rec, &ok, table, &stack), vec![]);
+        assert_eq!(compare(&rec, &ok, table, &stack, Absent::Skipped), vec![]);
         let added = live(json!({}), &[("team", "acme"), ("tier", "data"), ("owner", "bob")]);
-        let d = compare(&rec, &added, table, &stack);
+        let d = compare(&rec, &added, table, &stack, Absent::Skipped);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].actual, Some(json!({"team": "acme", "tier": "data", "owner": "bob"})));
         // The refreshed properties carry the hand-added tag, not the stack tag.
@@ -318,10 +368,54 @@ mod tests {
         let rec = recorded(json!({"MethodSettings": [setting]}));
         let filled =
             json!({"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingBurstLimit": 100, "CachingEnabled": false});
-        assert_eq!(compare(&rec, &live(json!({"MethodSettings": [filled]}), &[]), stage, &BTreeMap::new()), vec![]);
+        assert_eq!(
+            compare(&rec, &live(json!({"MethodSettings": [filled]}), &[]), stage, &BTreeMap::new(), Absent::Skipped),
+            vec![]
+        );
         let changed =
             json!({"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingBurstLimit": 5, "CachingEnabled": false});
-        assert_eq!(compare(&rec, &live(json!({"MethodSettings": [changed]}), &[]), stage, &BTreeMap::new()).len(), 1);
+        assert_eq!(
+            compare(&rec, &live(json!({"MethodSettings": [changed]}), &[]), stage, &BTreeMap::new(), Absent::Skipped)
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_property_the_live_read_omits_is_removed_with_its_expected_value() {
+        let vpc = json!({"SubnetIds": ["subnet-1"], "SecurityGroupIds": ["sg-1"]});
+        let rec = recorded(json!({"MemorySize": 256, "VpcConfig": vpc, "KmsKeyArn": "arn:aws:kms:k"}));
+        // The Lambda was taken out of its VPC and its key cleared: the reader omits both.
+        let l = live(json!({"MemorySize": 256}), &[]);
+        let schema = crate::provider::registry::lookup("AWS::Lambda::Function");
+        let mut d = compare(&rec, &l, schema, &BTreeMap::new(), Absent::Removed);
+        d.sort_by(|a, b| a.path.cmp(&b.path));
+        assert_eq!(
+            d,
+            vec![
+                PropertyDrift { path: "KmsKeyArn".into(), expected: Some(json!("arn:aws:kms:k")), actual: None },
+                PropertyDrift { path: "VpcConfig".into(), expected: Some(vpc), actual: None },
+            ]
+        );
+        // A reader not audited as complete: an omitted property may be one it cannot see.
+        assert_eq!(compare(&rec, &l, schema, &BTreeMap::new(), Absent::Skipped), vec![]);
+    }
+
+    #[test]
+    fn recorded_empty_forms_absent_live_are_not_drift() {
+        let rec = recorded(json!({"Layers": [], "Description": "", "Environment": {"Variables": {}}, "Timeout": 3}));
+        let l = live(json!({"Timeout": 3}), &[]);
+        assert_eq!(compare(&rec, &l, None, &BTreeMap::new(), Absent::Removed), vec![]);
+        // A zero or false is a value, not an empty form.
+        let rec = recorded(json!({"ReservedConcurrentExecutions": 0}));
+        assert_eq!(compare(&rec, &l, None, &BTreeMap::new(), Absent::Removed).len(), 1);
+    }
+
+    #[test]
+    fn a_removed_property_leaves_the_refreshed_properties() {
+        let props = json!({"LogGroupName": "/x", "RetentionInDays": 30});
+        let drifts = vec![PropertyDrift { path: "RetentionInDays".into(), expected: Some(json!(30)), actual: None }];
+        assert_eq!(with_live_values(&props, &drifts, &BTreeMap::new()), json!({"LogGroupName": "/x"}));
     }
 
     #[test]

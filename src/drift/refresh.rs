@@ -8,7 +8,7 @@ use std::time::Instant;
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
 
-use super::compare::compare;
+use super::compare::{compare, Absent};
 use super::{DriftError, DriftStatus, ResourceDrift};
 use crate::provider::{registry, Cx, Live};
 use crate::state::State;
@@ -74,10 +74,11 @@ pub async fn refresh(
     let mut resources = Vec::with_capacity(state.resources.len());
     for (name, recorded) in &state.resources {
         let schema = registry::lookup(&recorded.type_name);
+        let absent = absent_meaning(&recorded.type_name);
         let (status, properties) = match live.remove(name).flatten() {
             None => (DriftStatus::Deleted, Vec::new()),
             Some(l) => {
-                let drifts = compare(recorded, &l, schema, stack_tags);
+                let drifts = compare(recorded, &l, schema, stack_tags, absent);
                 (if drifts.is_empty() { DriftStatus::InSync } else { DriftStatus::Modified }, drifts)
             }
         };
@@ -90,6 +91,15 @@ pub async fn refresh(
         });
     }
     Ok(Refreshed { resources, api_calls: cx.clients.calls() - calls_before, elapsed_ms: started.elapsed().as_millis() })
+}
+
+/// What a property the reader of `type_name` omits means (see
+/// [`crate::provider::ResourceProvider::absent_means_removed`]).
+pub fn absent_meaning(type_name: &str) -> Absent {
+    match registry::provider(type_name) {
+        Some(p) if p.absent_means_removed() => Absent::Removed,
+        _ => Absent::Skipped,
+    }
 }
 
 /// Reads resources of one type in one `read_many`.

@@ -87,8 +87,9 @@ async fn import_locked(
         dependencies: resource.dependencies.iter().map(|(n, _)| n.clone()).collect(),
         prevent_destroy: resource.lifecycle.prevent_destroy,
     };
+    let absent = crate::drift::refresh::absent_meaning(&resource.type_name);
     let drifts =
-        crate::drift::compare::compare(&recorded, &live, Some(provider.schema()), &planning::stack_tags(stack));
+        crate::drift::compare::compare(&recorded, &live, Some(provider.schema()), &planning::stack_tags(stack), absent);
     let mut properties =
         crate::drift::compare::with_live_values(&recorded.properties, &drifts, &planning::stack_tags(stack));
     // What AWS did not report and the spec could not say yet stays out: the

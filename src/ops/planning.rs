@@ -83,3 +83,49 @@ pub fn make_plan(
         refresh_only: false,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::drift::{DriftStatus, PropertyDrift};
+    use crate::state::ResourceState;
+
+    /// A property removed in AWS (reported by drift with no actual value)
+    /// comes back: the plan updates the resource to put it back.
+    #[test]
+    fn a_property_removed_in_aws_is_put_back_by_the_plan() {
+        let spec = "Stack: demo\nResources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: /demo\n      RetentionInDays: 30\n";
+        let stack = crate::spec::load_str(std::path::Path::new("stack.yaml"), spec.to_owned()).unwrap();
+        let env = environment::select(&stack, crate::spec::DEFAULT_ENVIRONMENT).unwrap();
+        let mut state = State::new("demo", &env.name);
+        state.resources.insert(
+            "Logs".into(),
+            ResourceState {
+                type_name: "AWS::Logs::LogGroup".into(),
+                physical_id: "/demo".into(),
+                properties: json!({"LogGroupName": "/demo", "RetentionInDays": 30}),
+                attributes: BTreeMap::new(),
+                dependencies: vec![],
+                prevent_destroy: false,
+            },
+        );
+        let in_sync = make_plan(&stack, &env, Some(&state), &CodeHashes::Skipped, Vec::new()).unwrap();
+        assert_eq!(in_sync.changes[0].action, Action::NoOp);
+        let drift = vec![ResourceDrift {
+            name: "Logs".into(),
+            type_name: "AWS::Logs::LogGroup".into(),
+            physical_id: "/demo".into(),
+            status: DriftStatus::Modified,
+            properties: vec![PropertyDrift { path: "RetentionInDays".into(), expected: Some(json!(30)), actual: None }],
+        }];
+        let plan = make_plan(&stack, &env, Some(&state), &CodeHashes::Skipped, drift).unwrap();
+        let logs = &plan.changes[0];
+        assert_eq!(logs.action, Action::Update);
+        assert_eq!(logs.changes.len(), 1, "{:?}", logs.changes);
+        assert_eq!(logs.changes[0].path, "RetentionInDays");
+        assert_eq!((&logs.changes[0].before, &logs.changes[0].after), (&None, &Some(json!(30))));
+        assert_eq!(logs.before.as_ref().unwrap().get("RetentionInDays"), None, "the update starts from what AWS has");
+    }
+}

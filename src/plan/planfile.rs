@@ -27,13 +27,15 @@ impl Planfile {
         }
     }
 
+    /// Writes the plan owner-only (0600) like the state: it holds the same
+    /// resolved properties and ARNs.
     pub fn save(&self, path: &Path) -> Result<(), PlanError> {
         let err = |source| PlanError::Write { path: path.display().to_string(), source };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(err)?;
         }
-        let text = serde_json::to_string_pretty(self).unwrap_or_default();
-        std::fs::write(path, text + "\n").map_err(err)
+        let text = serde_json::to_string_pretty(self).unwrap_or_default() + "\n";
+        crate::state::local::write_private(path, text.as_bytes()).map_err(err)
     }
 
     pub fn load(path: &Path) -> Result<Self, PlanError> {

@@ -100,6 +100,16 @@ pub trait ResourceProvider: Send + Sync {
         false
     }
 
+    /// True when `read` reports every top-level property AWS holds a value
+    /// for (echoing the recorded value of what AWS cannot report, such as
+    /// where a Lambda's code came from), so a recorded property it omits was
+    /// removed in AWS and drift reports it. Opted into per type once its
+    /// reader is audited: a wrong `true` would make every plan "restore" a
+    /// property the reader merely cannot see.
+    fn absent_means_removed(&self) -> bool {
+        false
+    }
+
     /// Changes updatable properties in place; `before` is what state recorded.
     async fn update(
         &self,

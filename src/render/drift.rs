@@ -16,7 +16,13 @@ fn resource_lines(out: &mut String, r: &ResourceDrift) {
     let _ = writeln!(out, "  {status:<9} {} ({}) {}", r.name, r.type_name, r.physical_id);
     for p in &r.properties {
         let show = |v: &Option<serde_json::Value>| v.as_ref().map_or_else(|| String::from("(absent)"), value_text);
-        let _ = writeln!(out, "              {}: expected {}, actual {}", p.path, show(&p.expected), show(&p.actual));
+        let _ = match (&p.expected, &p.actual) {
+            // Removed in AWS: say so, with what apply puts back.
+            (Some(expected), None) => {
+                writeln!(out, "              {}: removed (expected {})", p.path, value_text(expected))
+            }
+            _ => writeln!(out, "              {}: expected {}, actual {}", p.path, show(&p.expected), show(&p.actual)),
+        };
     }
 }
 

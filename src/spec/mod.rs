@@ -32,6 +32,12 @@ pub enum SpecError {
         #[source]
         source: std::io::Error,
     },
+    #[error("the stack spec {path} is larger than {limit} bytes (10 MiB)")]
+    #[diagnostic(
+        code(spec::too_large),
+        help("strata reads spec files of at most 10 MiB; split the stack, or check that this is the file you meant")
+    )]
+    TooLarge { path: String, limit: usize },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Invalid(#[from] Box<SpecErrors>),
@@ -39,9 +45,28 @@ pub enum SpecError {
 
 /// Reads and validates a spec file.
 pub fn load_file(path: &Path) -> Result<Stack, SpecError> {
-    let text =
-        std::fs::read_to_string(path).map_err(|source| SpecError::Read { path: path.display().to_string(), source })?;
+    let text = read_capped(path)?;
     load_str(path, text)
+}
+
+/// Reads at most [`yaml::MAX_SPEC_BYTES`] (plus one byte, to tell a file
+/// that is too large): a huge or endless file (a device, a FIFO) is refused
+/// without reading it all into memory.
+fn read_capped(path: &Path) -> Result<String, SpecError> {
+    use std::io::Read;
+    let display = || path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|source| SpecError::Read { path: display(), source })?;
+    let mut bytes = Vec::new();
+    file.take(yaml::MAX_SPEC_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| SpecError::Read { path: display(), source })?;
+    if bytes.len() > yaml::MAX_SPEC_BYTES {
+        return Err(SpecError::TooLarge { path: display(), limit: yaml::MAX_SPEC_BYTES });
+    }
+    String::from_utf8(bytes).map_err(|e| SpecError::Read {
+        path: display(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+    })
 }
 
 /// Validates spec text; `path` is used for messages.
@@ -75,11 +100,33 @@ pub fn invalid(stack: &Stack, diagnostics: Vec<SpecDiagnostic>) -> SpecError {
 
 fn report(display: String, text: String, mut diagnostics: Vec<SpecDiagnostic>) -> SpecError {
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    cap_reported(&mut diagnostics);
     SpecError::Invalid(Box::new(SpecErrors {
         path: display.clone(),
         source_code: NamedSource::new(display, text),
         diagnostics,
     }))
+}
+
+/// The most diagnostics one report shows. A generated or mangled file can
+/// hold hundreds of thousands of errors; rendering each with its source
+/// snippet would take minutes and bury the first, which is usually the cause.
+pub const MAX_REPORTED: usize = 100;
+
+/// Keeps the first [`MAX_REPORTED`] diagnostics (in file order) and says how
+/// many more there were, at the first one left out.
+fn cap_reported(diagnostics: &mut Vec<SpecDiagnostic>) {
+    if diagnostics.len() <= MAX_REPORTED {
+        return;
+    }
+    let more = diagnostics.len() - MAX_REPORTED;
+    let first_left_out = diagnostics[MAX_REPORTED].span.clone();
+    diagnostics.truncate(MAX_REPORTED);
+    diagnostics.push(
+        SpecDiagnostic::new("spec::too-many-errors", first_left_out, format!("{more} more errors are not shown"))
+            .label("the first error not shown")
+            .hint("fix the errors above first; they often cause the rest"),
+    );
 }
 
 /// Everything after the shape: properties, references, network, cycles.

@@ -116,34 +116,13 @@ impl LocalBackend {
         Ok(state)
     }
 
-    /// Bumps the serial and writes atomically: a temp file in the same
-    /// directory (mode 0600), fsync, rename over the old file, fsync the
-    /// directory. A crash at any point leaves either the old or the new state.
-    /// The caller must hold the lock.
+    /// Bumps the serial and writes atomically with [`write_private`]: a crash
+    /// at any point leaves either the old or the new state. The caller must
+    /// hold the lock.
     pub fn persist(&self, _lock: &LocalLock, state: &mut State) -> Result<(), StateError> {
         self.ensure_dir()?;
         state.serial += 1;
-        let text = state.to_text();
-        let mut tmp_name = self.path.file_name().unwrap_or_default().to_os_string();
-        tmp_name.push(format!(".tmp-{}", std::process::id()));
-        let tmp = self.path.with_file_name(tmp_name);
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(self.io("write", &tmp))?;
-        file.write_all(text.as_bytes()).map_err(self.io("write", &tmp))?;
-        file.sync_all().map_err(self.io("sync", &tmp))?;
-        drop(file);
-        fs::rename(&tmp, &self.path).map_err(self.io("replace", &self.path))?;
-        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if let Ok(d) = File::open(dir) {
-                let _ = d.sync_all();
-            }
-        }
-        Ok(())
+        write_private(&self.path, state.to_text().as_bytes()).map_err(self.io("write", &self.path))
     }
 
     /// Copies the state file as it is now to `<state>.<serial>.backup` beside
@@ -199,6 +178,31 @@ impl LocalBackend {
             }
         }
     }
+}
+
+/// Writes `bytes` to `path` readable by the owner only (0600), atomically: a
+/// temp file in the same directory created 0600, fsync, rename over `path`,
+/// fsync the directory. State and saved plans hold physical ids, ARNs and
+/// resolved properties (environment variables included), so they are never
+/// world-readable, not even for a moment, and a file that already existed
+/// with a wider mode is replaced rather than rewritten in place.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(format!(".tmp-{}", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    let mut file = OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    drop(file);
+    if let Err(e) = written.and_then(|()| fs::rename(&tmp, path)) {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -258,3 +258,118 @@ fn unmanaged_resources_and_import() {
     let out = s.run(&["destroy", "stack.yaml", "--state", "state.json", "--auto-approve"]);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
 }
+
+/// Properties a hand change removes, which the readers then omit: the
+/// Lambda taken out of its VPC, the log group's retention cleared, the
+/// role's only inline policy deleted.
+const REMOVED_SPEC: &str = r#"Stack: STACK
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.41.0.0/16
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: ${Vpc.VpcId}
+      CidrBlock: 10.41.1.0/24
+  FnSg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: lambda
+      VpcId: ${Vpc.VpcId}
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: /strata/${stack.Name}
+      RetentionInDays: 14
+  FnRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: ${stack.Name}-fn
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: { Service: lambda.amazonaws.com }
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: tls-only
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: logs:PutLogEvents
+                Resource: "*"
+                Condition:
+                  Bool: { "aws:SecureTransport": "true" }
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: ${stack.Name}-fn
+      Runtime: python3.13
+      Handler: index.handler
+      Role: ${FnRole.Arn}
+      VpcConfig:
+        SubnetIds: [ "${Subnet.SubnetId}" ]
+        SecurityGroupIds: [ "${FnSg.GroupId}" ]
+      Code:
+        ZipFile: |
+          def handler(event, context):
+              return event
+"#;
+
+#[test]
+fn removed_properties_are_reported_and_put_back() {
+    let stack = format!("drift-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let s = Scratch::with_spec(&REMOVED_SPEC.replace("STACK", &stack));
+    apply(&s, &[]);
+    let (code, report) = drift_json(&s);
+    assert_eq!(code, Some(0), "freshly applied is in sync: {report:#}");
+
+    let (fn_name, role, subnet, sg) = (id(&s, "Fn"), id(&s, "FnRole"), id(&s, "Subnet"), id(&s, "FnSg"));
+    boto(&format!(
+        "c('lambda').update_function_configuration(FunctionName='{fn_name}', VpcConfig={{'SubnetIds': [], 'SecurityGroupIds': []}})\n\
+         c('logs').delete_retention_policy(logGroupName='/strata/{stack}')\n\
+         c('iam').delete_role_policy(RoleName='{role}', PolicyName='tls-only')\n\
+         print('null')"
+    ));
+    let (code, report) = drift_json(&s);
+    assert_eq!(code, Some(2), "{report:#}");
+    let removed = |name: &str, path: &str| -> Value {
+        let drift = status_of(&report, name)["properties"]
+            .as_array()
+            .and_then(|a| a.iter().find(|p| p["path"] == path).cloned())
+            .unwrap_or_else(|| panic!("{name}.{path} is not reported: {report:#}"));
+        assert_eq!(drift["actual"], Value::Null, "{drift:#}");
+        drift["expected"].clone()
+    };
+    assert_eq!(removed("Fn", "VpcConfig"), json!({"SubnetIds": [subnet], "SecurityGroupIds": [sg]}));
+    assert_eq!(removed("Logs", "RetentionInDays"), json!(14));
+    let policies = removed("FnRole", "Policies");
+    assert_eq!(
+        policies[0]["PolicyDocument"]["Statement"][0]["Condition"],
+        json!({"Bool": {"aws:SecureTransport": "true"}})
+    );
+    let out = s.run(&["drift", "stack.yaml", "--state", "state.json"]);
+    assert!(stdout(&out).contains("RetentionInDays: removed (expected 14)"), "{}", stdout(&out));
+
+    apply(&s, &[]);
+    let (code, report) = drift_json(&s);
+    assert_eq!(code, Some(0), "apply put everything back: {report:#}");
+    let live = boto(&format!(
+        "vpc = c('lambda').get_function(FunctionName='{fn_name}')['Configuration'].get('VpcConfig', {{}})\n\
+         group = c('logs').describe_log_groups(logGroupNamePrefix='/strata/{stack}')['logGroups'][0]\n\
+         doc = c('iam').get_role_policy(RoleName='{role}', PolicyName='tls-only')['PolicyDocument']\n\
+         doc = json.loads(doc) if isinstance(doc, str) else doc\n\
+         print(json.dumps({{'subnets': vpc.get('SubnetIds'), 'groups': vpc.get('SecurityGroupIds'), \
+         'retention': group.get('retentionInDays'), 'condition': doc['Statement'][0].get('Condition')}}))"
+    ));
+    assert_eq!(
+        live,
+        json!({"subnets": [subnet], "groups": [sg], "retention": 14, "condition": {"Bool": {"aws:SecureTransport": "true"}}})
+    );
+
+    let out = s.run(&["destroy", "stack.yaml", "--state", "state.json", "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+}

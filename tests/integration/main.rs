@@ -21,3 +21,4 @@ mod remote_state;
 mod replacement;
 mod state_lock;
 mod support;
+mod yaml_limits;

@@ -42,6 +42,26 @@ fn saved_plan_records_what_it_was_made_against() {
 }
 
 #[test]
+fn saved_plan_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = Scratch::with_spec(SPEC);
+    s.write_state(&state(3));
+    // One new file, and one written over a world-readable file of that name.
+    std::fs::write(s.path().join("old.json"), "{}").unwrap();
+    std::fs::set_permissions(s.path().join("old.json"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    for out_path in ["plans/new.json", "old.json"] {
+        let out = s.run(&["plan", "stack.yaml", "--refresh=false", "--state", "state.json", "--out", out_path]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let mode = std::fs::metadata(s.path().join(out_path)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{out_path} has mode {:o}", mode & 0o777);
+        let saved: Value = serde_json::from_str(&std::fs::read_to_string(s.path().join(out_path)).unwrap()).unwrap();
+        assert_eq!(saved["plan"]["state_serial"], 3, "{out_path} holds the plan");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(s.path().join("plans")).unwrap().filter_map(Result::ok).collect();
+    assert_eq!(leftovers.len(), 1, "no temp file is left beside the plan");
+}
+
+#[test]
 fn saved_plan_is_refused_after_the_state_serial_changed() {
     let s = Scratch::with_spec(SPEC);
     s.write_state(&state(3));

@@ -251,7 +251,8 @@ impl Wait {
 /// `retry::with_retries` cannot use: KMS rejecting a principal IAM has not
 /// propagated yet (a code `retry::classify` does not know), or a create
 /// whose ConflictException / ResourceInUseException means "already exists"
-/// (which `classify` would retry for minutes as a conflict).
+/// (which `classify` would retry for minutes as a conflict). Waits are full
+/// jitter, like `with_retries`.
 pub async fn retry_while<T, F, Fut>(
     policy: Backoff,
     retryable: impl Fn(&ProviderError) -> bool,
@@ -262,11 +263,12 @@ where
     Fut: Future<Output = Result<T, ProviderError>>,
 {
     let mut attempt = 0u32;
+    let mut rng = fastrand::Rng::new();
     loop {
         match op().await {
             Err(err) if retryable(&err) && attempt + 1 < policy.attempts => {
                 attempt += 1;
-                let delay = policy.initial.saturating_mul(1 << attempt.min(16)).min(policy.max_delay);
+                let delay = policy.delay(attempt, &mut rng);
                 tokio::time::sleep(delay).await;
             }
             other => return other,

@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 
 use super::compute_common::{self as common, opt_i32, opt_str, policy_json, policy_text, policy_value, str_list};
 use crate::provider::schema::{ValueType::*, *};
-use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
+use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
 
 /// One item of `Policies` (CloudFormation's `Policy` type).
 const INLINE_POLICY: ValueType = Object(&[required("PolicyName", String), required("PolicyDocument", Json)]);
@@ -48,12 +48,23 @@ impl crate::provider::ResourceProvider for Provider {
         &SCHEMA
     }
 
+    /// Audited: `read` reports every property AWS holds and echoes the
+    /// ones AWS cannot report, so an omitted one was removed.
+    fn absent_means_removed(&self) -> bool {
+        true
+    }
+
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let name = role_name(req)?;
         let Some(role) = get_role(cx, &name).await? else { return Ok(None) };
         let tags = live_tags(cx, &name).await?;
         let name_given = opt_str(req.properties, "RoleName")?.is_some();
-        Ok(common::may_adopt(req.tags, &tags, name_given).then(|| role_applied(&role)))
+        let adopt = common::may_adopt(req.tags, &tags, name_given);
+        if adopt && created_lately(&role) {
+            // Left by an interrupted run moments ago: it may not have propagated yet.
+            retry::note_role_changed();
+        }
+        Ok(adopt.then(|| role_applied(&role)))
     }
 
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
@@ -76,6 +87,7 @@ impl crate::provider::ResourceProvider for Provider {
             .role
             .ok_or_else(|| missing("iam:CreateRole", "Role"))?;
         converge_policies(cx, &name, props).await?;
+        retry::note_role_changed();
         Ok(role_applied(&role))
     }
 
@@ -140,6 +152,7 @@ impl crate::provider::ResourceProvider for Provider {
         }
         converge_policies(cx, physical_id, props).await?;
         converge_tags(cx, physical_id, &req.tags.for_properties(props)).await?;
+        retry::note_role_changed();
         let role = get_role(cx, physical_id).await?.ok_or_else(|| missing("iam:GetRole", "Role"))?;
         Ok(role_applied(&role))
     }
@@ -163,6 +176,13 @@ impl crate::provider::ResourceProvider for Provider {
             other => other,
         }
     }
+}
+
+/// True when the role was created less than the propagation window ago.
+fn created_lately(role: &aws_sdk_iam::types::Role) -> bool {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let created = u64::try_from(role.create_date().secs()).unwrap_or(0);
+    now.saturating_sub(created) <= retry::ROLE_PROPAGATION_WINDOW.as_secs()
 }
 
 /// IAM's default session length, what `MaxSessionDuration` left out means.

@@ -86,10 +86,12 @@ mod crud {
     }
 
     /// KMS refuses a policy naming an IAM principal it cannot see yet (a role
-    /// created moments ago): that is IAM propagation, not a bad policy.
+    /// created moments ago): that is IAM propagation, not a bad policy. With
+    /// no role created or changed lately, the principal is really wrong.
     fn is_unpropagated_principal(err: &ProviderError) -> bool {
         err.aws_code() == Some("MalformedPolicyDocumentException")
             && err.to_string().to_lowercase().contains("principal")
+            && crate::provider::retry::role_recently_changed()
     }
 
     fn applied(metadata: &KeyMetadata) -> Applied {
@@ -246,6 +248,12 @@ mod crud {
     impl crate::provider::ResourceProvider for Provider {
         fn schema(&self) -> &'static ResourceSchema {
             &SCHEMA
+        }
+
+        /// Audited: `read` reports every property AWS holds and echoes the
+        /// ones AWS cannot report, so an omitted one was removed.
+        fn absent_means_removed(&self) -> bool {
+            true
         }
 
         /// A key carrying this resource's strata tags (ListKeys, then the tags of

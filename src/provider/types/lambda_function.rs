@@ -136,6 +136,12 @@ impl crate::provider::ResourceProvider for Provider {
         &SCHEMA
     }
 
+    /// Audited: `read` reports every property AWS holds and echoes the
+    /// ones AWS cannot report, so an omitted one was removed.
+    fn absent_means_removed(&self) -> bool {
+        true
+    }
+
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let name = function_name(req)?;
         let Some(function) = get_function(cx, &name).await? else { return Ok(None) };

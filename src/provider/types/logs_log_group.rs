@@ -259,6 +259,12 @@ mod crud {
             &SCHEMA
         }
 
+        /// Audited: `read` reports every property AWS holds and echoes the
+        /// ones AWS cannot report, so an omitted one was removed.
+        fn absent_means_removed(&self) -> bool {
+            true
+        }
+
         /// By name: log group names are unique per account and region.
         async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
             let name = physical_name(req, "LogGroupName", MAX_LOG_GROUP_NAME)?;

@@ -131,7 +131,71 @@ impl Offsets {
 
 enum Frame {
     Seq { start: usize, items: Vec<Node>, anchor: usize },
-    Map { start: usize, entries: Vec<(Node, Node)>, pending_key: Option<Node>, anchor: usize },
+    Map { start: usize, entries: Vec<(Node, Node)>, pending_key: Option<Node>, anchor: usize, keys: KeyIndex },
+}
+
+/// A scalar key in a form that can be hashed: its kind and its text, so
+/// `1` (an integer) and `"1"` (a string) stay different keys, as `NodeValue`'s
+/// equality has them.
+#[derive(PartialEq, Eq, Hash)]
+struct ScalarKey(u8, String);
+
+impl ScalarKey {
+    /// None for a collection used as a key (YAML allows it; specs never do).
+    fn of(value: &NodeValue) -> Option<Self> {
+        match value {
+            NodeValue::Null => Some(ScalarKey(0, String::new())),
+            NodeValue::Bool(b) => Some(ScalarKey(1, b.to_string())),
+            NodeValue::Int(i) => Some(ScalarKey(2, i.to_string())),
+            NodeValue::Float(f) => Some(ScalarKey(3, f.clone())),
+            NodeValue::Str(s) => Some(ScalarKey(4, s.clone())),
+            NodeValue::Seq(_) | NodeValue::Map(_) => None,
+        }
+    }
+}
+
+/// Finds an earlier entry with the same key, for the duplicate-key check.
+///
+/// A scan over the entries is quadratic in the size of a mapping, and the
+/// `Resources` mapping of a large stack has 100,000 entries: past
+/// [`KeyIndex::SCAN_LIMIT`] entries the scalar keys are hashed instead.
+/// Small mappings (nearly all of them) keep the scan and allocate nothing.
+#[derive(Default)]
+struct KeyIndex {
+    /// Scalar key -> position in the entries, once the mapping is large.
+    hashed: Option<HashMap<ScalarKey, usize>>,
+}
+
+impl KeyIndex {
+    /// Mappings up to this many entries are scanned.
+    const SCAN_LIMIT: usize = 16;
+
+    /// The position of an entry of `entries` whose key equals `key`.
+    fn find(&mut self, entries: &[(Node, Node)], key: &Node) -> Option<usize> {
+        if entries.len() < Self::SCAN_LIMIT {
+            return entries.iter().position(|(k, _)| k.value == key.value);
+        }
+        let hashed = self.hashed.get_or_insert_with(|| {
+            let mut map = HashMap::with_capacity(entries.len() * 2);
+            for (i, (k, _)) in entries.iter().enumerate() {
+                if let Some(sk) = ScalarKey::of(&k.value) {
+                    map.entry(sk).or_insert(i);
+                }
+            }
+            map
+        });
+        match ScalarKey::of(&key.value) {
+            Some(sk) => hashed.get(&sk).copied(),
+            None => entries.iter().position(|(k, _)| k.value == key.value),
+        }
+    }
+
+    /// Records that `entries[position]` has `key`.
+    fn added(&mut self, key: &Node, position: usize) {
+        if let (Some(hashed), Some(sk)) = (self.hashed.as_mut(), ScalarKey::of(&key.value)) {
+            hashed.entry(sk).or_insert(position);
+        }
+    }
 }
 
 /// Parses one YAML document. Duplicate keys are reported (YAML forbids them and
@@ -188,6 +252,7 @@ pub fn parse(src: &str) -> Result<(Node, Vec<SpecDiagnostic>), SpecDiagnostic> {
                     entries: Vec::new(),
                     pending_key: None,
                     anchor,
+                    keys: KeyIndex::default(),
                 });
                 continue;
             }
@@ -215,10 +280,10 @@ pub fn parse(src: &str) -> Result<(Node, Vec<SpecDiagnostic>), SpecDiagnostic> {
         };
         match stack.last_mut() {
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, pending_key, .. }) => match pending_key.take() {
+            Some(Frame::Map { entries, pending_key, keys, .. }) => match pending_key.take() {
                 None => *pending_key = Some(node),
                 Some(key) => {
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.value == key.value) {
+                    if let Some((first, _)) = keys.find(entries, &key).map(|i| &entries[i]) {
                         warnings.push(
                             SpecDiagnostic::new(
                                 "spec::duplicate-key",
@@ -232,6 +297,7 @@ pub fn parse(src: &str) -> Result<(Node, Vec<SpecDiagnostic>), SpecDiagnostic> {
                             )),
                         );
                     } else {
+                        keys.added(&key, entries.len());
                         entries.push((key, node));
                     }
                 }
@@ -307,6 +373,22 @@ mod tests {
         let (_, warnings) = parse("a: 1\na: 2\n").unwrap();
         assert_eq!(warnings.len(), 1);
         assert_eq!(warnings[0].code, "spec::duplicate-key");
+    }
+
+    /// Past the scan limit the keys are hashed: the same duplicates must be
+    /// found, a string key must not collide with an integer of the same text,
+    /// and the first definition (not the second) is the one kept.
+    #[test]
+    fn duplicate_keys_are_reported_in_large_mappings() {
+        let mut src: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        src.push_str("k3: again\n7: int\n\"7\": text\nk39: again\nk0: again\n");
+        let (root, warnings) = parse(&src).unwrap();
+        let duplicated: Vec<&str> = warnings.iter().map(|w| &src[w.span.clone()]).collect();
+        assert_eq!(duplicated, ["k3", "k39", "k0"], "{warnings:?}");
+        assert!(warnings[0].hint.as_deref().unwrap().contains("line 4"), "{:?}", warnings[0].hint);
+        assert_eq!(root.get("k3").unwrap().value, NodeValue::Int(3));
+        assert_eq!(root.get("7").unwrap().value, NodeValue::Str("text".into()));
+        assert_eq!(root.as_map().unwrap().len(), 42);
     }
 
     #[test]

@@ -124,8 +124,13 @@ pub fn fingerprint(workspace_root: &Path, crate_path: &str, options: &BuildOptio
     for name in BUILD_VARIABLES {
         field(name, std::env::var(name).unwrap_or_default().as_bytes());
     }
-    for (name, value) in std::env::vars().filter(|(k, _)| k.starts_with("CARGO_PROFILE_")) {
-        field(&name, value.as_bytes());
+    let mut profile_vars: Vec<(String, std::ffi::OsString)> = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v)))
+        .filter(|(k, _)| k.starts_with("CARGO_PROFILE_"))
+        .collect();
+    profile_vars.sort();
+    for (name, value) in profile_vars {
+        field(&name, value.as_encoded_bytes());
     }
     field("rustc", rustc_version(workspace_root, &options.target_dir)?.as_bytes());
     for file in WORKSPACE_FILES {
@@ -267,10 +272,11 @@ fn source_files(workspace_root: &Path, dir: &Path) -> Result<Vec<PathBuf>, Build
             if name_text.starts_with('.') || name_text == "target" {
                 continue;
             }
-            let kind = entry.file_type().map_err(BuildError::io("stat", &entry.path()))?;
-            if kind.is_dir() {
+            // Followed through symlinks, as the compiler reads them.
+            let meta = std::fs::metadata(entry.path()).map_err(BuildError::io("stat", &entry.path()))?;
+            if meta.is_dir() {
                 todo.push(dir.join(&name));
-            } else if kind.is_file() || kind.is_symlink() {
+            } else if meta.is_file() {
                 files.push(dir.join(&name));
             }
         }
@@ -427,6 +433,22 @@ mod tests {
         assert_eq!(dirs, [PathBuf::from("fa"), PathBuf::from("shared")]);
         let dirs: Vec<PathBuf> = crate_dirs(ws.path(), "./fb").unwrap().into_iter().collect();
         assert_eq!(dirs, [PathBuf::from("fb"), PathBuf::from("shared")]);
+    }
+
+    /// The real Lambdas: their shared crate and the schedule parser are
+    /// inputs, strata's own sources are not. acme-core's optional
+    /// dependency on local-cloud (its `test-support` feature) counts too:
+    /// features are not resolved, so optional dependencies are inputs
+    /// (one rebuild too many at worst, never one too few).
+    #[test]
+    fn the_lambdas_of_this_workspace_read_their_path_dependencies() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dirs: Vec<PathBuf> = crate_dirs(root, "lambdas/scheduler-manager").unwrap().into_iter().collect();
+        let expected = ["crates/local-cloud", "crates/schedule-expr", "lambdas/acme-core", "lambdas/scheduler-manager"];
+        assert_eq!(dirs, expected.map(PathBuf::from));
+        let dirs: Vec<PathBuf> = crate_dirs(root, "lambdas/order-executor").unwrap().into_iter().collect();
+        let expected = ["crates/local-cloud", "lambdas/acme-core", "lambdas/order-executor"];
+        assert_eq!(dirs, expected.map(PathBuf::from));
     }
 
     #[test]

@@ -38,28 +38,29 @@ struct Run {
     peak_mb: f64,
 }
 
-/// Runs `strata args...` to completion; panics when it fails.
-fn run(bin: &Path, args: &[&str]) -> Run {
+/// Runs `strata args...` to completion; panics when it fails. Its stderr
+/// goes to `log` (a pipe could fill up and stall it while we wait).
+// The child is reaped by wait4 (for its own peak RSS), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
+fn run(bin: &Path, args: &[&str], log: &Path) -> Run {
+    let stderr = std::fs::File::create(log).expect("create the stderr log");
     let started = Instant::now();
-    let mut child = Command::new(bin)
+    let child = Command::new(bin)
         .args(args)
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(stderr)
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {}: {e} (cargo build --release --bin strata first)", bin.display()));
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
+    // SAFETY: rusage is plain data; all zeroes is a valid value.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // wait4 rather than wait: it reports this child's own peak RSS.
+    // SAFETY: pid is our child, not yet reaped; the pointers are valid.
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let seconds = started.elapsed().as_secs_f64();
     assert_eq!(waited, pid, "wait4");
-    let mut stderr = String::new();
-    if let Some(mut pipe) = child.stderr.take() {
-        use std::io::Read as _;
-        let _ = pipe.read_to_string(&mut stderr);
-    }
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "strata {args:?} failed:\n{stderr}");
+    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    assert!(ok, "strata {args:?} failed:\n{}", std::fs::read_to_string(log).unwrap_or_default());
     Run { seconds, peak_mb: usage.ru_maxrss as f64 / 1024.0 }
 }
 
@@ -90,8 +91,9 @@ fn main() {
             let spec = dir.path().join(format!("{}-{n}.yaml", shape.name()));
             std::fs::write(&spec, gen_stack::generate_shape(n, "generated", shape)).expect("write spec");
             let spec = spec.to_str().expect("utf-8 path");
-            let validate = run(&bin, &["validate", spec]);
-            let plan = run(&bin, &["plan", spec, "--state", state]);
+            let log = dir.path().join("stderr.log");
+            let validate = run(&bin, &["validate", spec], &log);
+            let plan = run(&bin, &["plan", spec, "--state", state], &log);
             println!(
                 "{:<14} {n:>8} {:>12.2} {:>12.2} {:>12.0} {:>12.0}",
                 shape.name(),

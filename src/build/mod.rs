@@ -16,6 +16,7 @@
 
 pub mod archive;
 mod cargo_lambda;
+pub mod fingerprint;
 pub mod toolchain;
 
 use std::path::{Path, PathBuf};
@@ -83,6 +84,9 @@ pub struct BuildOptions {
     pub profile: String,
     /// The workspace's target dir (`$CARGO_TARGET_DIR` when set, as cargo does).
     pub target_dir: PathBuf,
+    /// Run cargo even when the recorded fingerprint says the package is
+    /// current (a test of the build itself must build).
+    pub rebuild: bool,
 }
 
 impl BuildOptions {
@@ -93,6 +97,7 @@ impl BuildOptions {
         BuildOptions {
             profile: profile.unwrap_or_else(|| DEFAULT_PROFILE.to_owned()),
             target_dir: target_dir(workspace_root),
+            rebuild: false,
         }
     }
 }
@@ -113,7 +118,9 @@ pub fn package(workspace_root: &Path, crate_path: &str) -> Result<Artifact, Buil
     package_with(workspace_root, crate_path, &BuildOptions::from_env(workspace_root))
 }
 
-/// Builds and packages `crate_path` with explicit options.
+/// Builds and packages `crate_path` with explicit options; reuses the zip
+/// of an earlier build, without running cargo, when the fingerprint of the
+/// build's inputs is the one recorded next to it (see [`fingerprint`]).
 pub fn package_with(workspace_root: &Path, crate_path: &str, options: &BuildOptions) -> Result<Artifact, BuildError> {
     let manifest = workspace_root.join(crate_path).join("Cargo.toml");
     if !manifest.is_file() {
@@ -123,22 +130,33 @@ pub fn package_with(workspace_root: &Path, crate_path: &str, options: &BuildOpti
         });
     }
     let name = crate_name(&manifest)?;
+    let zip_path = options.target_dir.join(PACKAGE_DIR).join(format!("{name}.zip"));
+    // Computed before building: a source edited during the build leaves a
+    // record that no longer matches, so the next run builds again.
+    let inputs = fingerprint::fingerprint(workspace_root, crate_path, options)?;
+    if let Some(artifact) = fingerprint::current(&zip_path, crate_path, &inputs).filter(|_| !options.rebuild) {
+        return Ok(artifact);
+    }
     let tools = toolchain::ensure_installed(&toolchain::ToolchainConfig::from_env())?;
     // One strata build per target dir and profile at a time (across
     // processes): cargo-lambda moves the binary into place after cargo
     // finishes, and a second build must not replace it while it is read.
     let _lock = toolchain::lock(&options.target_dir.join("lambda").join(format!("{}.lock", options.profile)))?;
+    if let Some(artifact) = fingerprint::current(&zip_path, crate_path, &inputs).filter(|_| !options.rebuild) {
+        return Ok(artifact); // built by another process while we waited
+    }
     let binary = cargo_lambda::build(&tools, workspace_root, crate_path, &name, options)?;
     let bytes = std::fs::read(&binary).map_err(BuildError::io("read", &binary))?;
     let zip = archive::bootstrap_zip(&bytes)?;
-    let zip_path = options.target_dir.join(PACKAGE_DIR).join(format!("{name}.zip"));
     write_atomically(&zip_path, &zip)?;
-    Ok(Artifact {
+    let artifact = Artifact {
         crate_path: crate_path.to_owned(),
         zip_path,
         code_sha256: code_sha256(&zip),
         zip_size: zip.len() as u64,
-    })
+    };
+    fingerprint::record(&artifact, &inputs)?;
+    Ok(artifact)
 }
 
 /// Lambda's `CodeSha256`: base64 of the SHA-256 of the zip.
@@ -174,7 +192,7 @@ fn package_name(manifest: &str) -> Option<String> {
 
 /// Writes through a temporary file and a rename, so a concurrent reader never
 /// sees half a zip.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(BuildError::io("create", dir))?;
     let tmp =

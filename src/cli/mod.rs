@@ -234,6 +234,19 @@ pub enum LocalCommand {
     },
 }
 
+/// Writes a long rendered text (a plan) to stdout in one write, stripped of
+/// styles when `out` strips them. Through `out` itself, anstream hands each
+/// unstyled piece to stdout's line buffer, which flushes at every newline:
+/// a 100,000-resource plan cost 600,000 write calls.
+fn write_long(out: &anstream::AutoStream<std::io::Stdout>, text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = match out.current_choice() {
+        anstream::ColorChoice::Never => stdout.write_all(anstream::adapter::strip_str(text).to_string().as_bytes()),
+        _ => stdout.write_all(text.as_bytes()),
+    };
+    let _ = stdout.flush();
+}
+
 /// Runs the command; `Ok` carries the exit code of a successful run.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode> {
     let cli = match Cli::try_parse_from(args) {
@@ -273,7 +286,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
             if json {
                 let _ = writeln!(out, "{}", serde_json::to_string_pretty(&outcome.plan).unwrap_or_default());
             } else {
-                let _ = write!(out, "{}", plan_human::render(&outcome.plan));
+                write_long(&out, &plan_human::render(&outcome.plan));
                 if let Some(path) = &outcome.saved_to {
                     let _ = writeln!(
                         out,
@@ -290,7 +303,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
             if json {
                 let _ = writeln!(out, "{}", serde_json::to_string_pretty(&shown.planfile).unwrap_or_default());
             } else {
-                let _ = write!(out, "{}", plan_human::render(&shown.planfile.plan));
+                write_long(&out, &plan_human::render(&shown.planfile.plan));
                 let _ = writeln!(out, "\nThe plan is current: it was made against the state as it is now.");
             }
             Ok(ExitCode::SUCCESS)
@@ -563,7 +576,7 @@ fn run_prepared(
 ) -> miette::Result<ExitCode> {
     let mut out = anstream::stdout();
     if !json {
-        let _ = write!(out, "{}", plan_human::render(&prepared.plan));
+        write_long(&out, &plan_human::render(&prepared.plan));
     }
     if !prepared.has_changes() {
         rt.block_on(prepared.release())?;

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::ops::Range;
 
 use petgraph::algo::tarjan_scc;
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::Direction;
 
 /// A node to add: its name, a label (the resource type) and the names it depends
@@ -54,11 +54,21 @@ impl ResourceGraph {
             let i = graph.add_node((n.name.to_owned(), n.label.to_owned()));
             index.insert(n.name.to_owned(), i);
         }
+        // `update_edge` would look for an existing edge among all of the
+        // dependency's edges: quadratic for a VPC with 50,000 subnets. A
+        // repeated dependency can only come from the same node's list, so
+        // duplicates are found there (the last span wins, as before).
+        let mut added: HashMap<NodeIndex, EdgeIndex> = HashMap::new();
         for n in &nodes {
             let dependent = index[n.name];
+            added.clear();
             for (dep, span) in &n.depends_on {
-                if let Some(&dependency) = index.get(*dep) {
-                    graph.update_edge(dependency, dependent, span.clone());
+                let Some(&dependency) = index.get(*dep) else { continue };
+                match added.get(&dependency) {
+                    Some(&edge) => graph[edge] = span.clone(),
+                    None => {
+                        added.insert(dependency, graph.add_edge(dependency, dependent, span.clone()));
+                    }
                 }
             }
         }
@@ -241,6 +251,17 @@ mod tests {
         let g = graph(&[("A", &["B"]), ("B", &["A"]), ("C", &["D"]), ("D", &["C"])]);
         let cycles = g.cycles();
         assert_eq!(cycles.iter().map(Cycle::describe).collect::<Vec<_>>(), vec!["A → B → A", "C → D → C"]);
+    }
+
+    #[test]
+    fn a_repeated_dependency_is_one_edge_with_the_last_span() {
+        let g = ResourceGraph::build([
+            NodeSpec { name: "Vpc", label: "T", depends_on: vec![] },
+            NodeSpec { name: "Subnet", label: "T", depends_on: vec![("Vpc", 1..2), ("Vpc", 3..4), ("Nope", 5..6)] },
+        ]);
+        assert_eq!(g.dependencies("Subnet"), vec!["Vpc"]);
+        assert_eq!(g.graph.edge_count(), 1);
+        assert_eq!(g.graph.edge_weights().next(), Some(&(3..4)));
     }
 
     #[test]

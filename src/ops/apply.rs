@@ -7,7 +7,7 @@
 //! held from prepare to the end of execute, which releases it explicitly
 //! (or `Prepared::release` when nothing is executed).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -271,7 +271,7 @@ fn steps(plan: &Plan, state: &State) -> (TaskGraph, Vec<Step>) {
     let mut steps = Vec::new();
     let mut forward: HashMap<&str, usize> = HashMap::new();
     let mut deletes: HashMap<&str, usize> = HashMap::new();
-    let mut created_first: Vec<&str> = Vec::new();
+    let mut created_first: HashSet<&str> = HashSet::new();
     let mut leftovers: Vec<(&str, usize)> = Vec::new();
     for (i, c) in plan.changes.iter().enumerate() {
         let mut add = |kind: StepKind, label: String| {
@@ -298,7 +298,7 @@ fn steps(plan: &Plan, state: &State) -> (TaskGraph, Vec<Step>) {
                 graph.edge(n, d);
                 deletes.insert(&c.name, d);
                 forward.insert(&c.name, n);
-                created_first.push(&c.name);
+                created_first.insert(&c.name);
             }
             Action::Replace => {
                 let d = add(StepKind::Delete, format!("{} (old)", c.name));

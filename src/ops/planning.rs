@@ -1,7 +1,7 @@
 //! Making a plan, shared by `plan` and `apply`: refresh (read what AWS has
 //! now), then diff the spec against the refreshed state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::{connect, environment, OpsError};
 use crate::drift::{self, ResourceDrift};
@@ -51,8 +51,17 @@ pub fn make_plan(
     let refreshed = state.map(|s| drift::refreshed_state(s, &drift, &stack_tags(stack)));
     let mut changes = diff::diff(stack, &values, refreshed.as_ref(), hashes)?;
     check_resolved_values(stack, &changes)?;
+    // By name, the first drift of each: a scan of the drift per change
+    // would be quadratic when much of a large stack drifted.
+    let mut drift_by_name: HashMap<&str, &ResourceDrift> = HashMap::with_capacity(drift.len());
+    for d in &drift {
+        drift_by_name.entry(d.name.as_str()).or_insert(d);
+    }
     for change in &mut changes {
-        let Some(d) = drift.iter().find(|d| d.name == change.name && !change.deposed) else { continue };
+        if change.deposed {
+            continue;
+        }
+        let Some(d) = drift_by_name.get(change.name.as_str()) else { continue };
         if d.status != drift::DriftStatus::Modified || !stack.resources.contains_key(&change.name) {
             continue;
         }

@@ -1,6 +1,7 @@
 //! Finds every `${...}` in properties and outputs, checks that it names an
 //! existing resource and attribute, and records the dependency edges.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use super::diagnostic::{did_you_mean_hint, SpecDiagnostic};
@@ -27,9 +28,12 @@ pub fn check_references(stack: &mut Stack, diags: &mut Diagnostics) {
     let mut all_deps: Vec<Vec<(String, Range<usize>)>> = Vec::new();
     for resource in stack.resources.values() {
         let mut deps: Vec<(String, Range<usize>)> = Vec::new();
+        // A policy may name hundreds of resources: a set keeps the
+        // first-seen check linear in the number of references.
+        let mut seen: HashSet<String> = HashSet::new();
         let mut check = |node: &Node, text: &str| {
             for (target, span) in check_string(stack, &names, &src, node, text, diags) {
-                if !deps.iter().any(|(t, _)| *t == target) {
+                if seen.insert(target.clone()) {
                     deps.push((target, span));
                 }
             }
@@ -56,7 +60,7 @@ pub fn check_references(stack: &mut Stack, diags: &mut Diagnostics) {
                     .label("self-dependency")
                     .hint("remove it from its own DependsOn"),
                 );
-            } else if !deps.iter().any(|(t, _)| t == target) {
+            } else if seen.insert(target.clone()) {
                 deps.push((target.clone(), span.clone()));
             }
         }

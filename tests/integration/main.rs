@@ -10,6 +10,7 @@ mod flagship_apply;
 mod graph;
 mod invalid_specs;
 mod lambda_build;
+mod lambda_noop;
 mod local_runtime;
 mod plan_diff;
 mod planfile;

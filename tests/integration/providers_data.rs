@@ -582,7 +582,10 @@ fn dynamodb_table_lifecycle() {
         assert_eq!(p.find(&cx, &request("OrdersTable", &unknown, &tags)).await.expect("find"), None);
 
         p.delete(&cx, &name, &updated).await.expect("delete");
-        let gone = boto(&format!("print(json.dumps('{name}' in client('dynamodb').list_tables()['TableNames']))"));
+        let gone = boto(&format!(
+            "pages = client('dynamodb').get_paginator('list_tables').paginate()\n\
+             print(json.dumps('{name}' in [t for p in pages for t in p['TableNames']]))"
+        ));
         assert_eq!(gone, false);
         assert!(p.read(&cx, &name, &updated).await.expect("read").is_none());
         p.delete(&cx, &name, &updated).await.expect("second delete");

@@ -64,7 +64,11 @@ fn finished(events: &[Value], name: &str, action: &str) -> usize {
 fn tables(stack: &str) -> Value {
     boto3_json(
         "import boto3, json, os\nddb = boto3.client('dynamodb', endpoint_url=os.environ['ENDPOINT'])",
-        &format!("print(json.dumps(sorted(t for t in ddb.list_tables()['TableNames'] if t.startswith('{stack}-'))))"),
+        // Paginated: a long-lived local cloud holds more than one page of tables.
+        &format!(
+            "names = [t for page in ddb.get_paginator('list_tables').paginate() for t in page['TableNames']]\n\
+             print(json.dumps(sorted(t for t in names if t.startswith('{stack}-'))))"
+        ),
     )
 }
 

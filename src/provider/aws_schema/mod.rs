@@ -368,7 +368,13 @@ mod conformance {
         let mut wrong = Vec::new();
         for schema in registry::ALL {
             let read_only = for_type(schema.type_name).unwrap().read_only();
-            wrong.extend(schema.properties.iter().filter(|p| read_only.contains(&p.name)).map(|p| format!("{}.{}", schema.type_name, p.name)));
+            wrong.extend(
+                schema
+                    .properties
+                    .iter()
+                    .filter(|p| read_only.contains(&p.name))
+                    .map(|p| format!("{}.{}", schema.type_name, p.name)),
+            );
         }
         assert!(wrong.is_empty(), "AWS's readOnlyProperties that a spec may set: {wrong:?}");
     }

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::support::{stderr, stdout};
+use crate::support::{plan_actions as actions, stderr, stdout};
 
 struct Workspace {
     dir: tempfile::TempDir,
@@ -125,16 +125,6 @@ impl Workspace {
 
 fn assert_ok(out: &Output, what: &str) {
     assert_eq!(out.status.code(), Some(0), "{what} failed:\n{}\n{}", stdout(out), stderr(out));
-}
-
-/// Actions of the plan's changes by resource name.
-fn actions(plan: &Value) -> Vec<(String, String)> {
-    plan["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| (c["name"].as_str().unwrap().to_owned(), c["action"].as_str().unwrap().to_owned()))
-        .collect()
 }
 
 #[test]

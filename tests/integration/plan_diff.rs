@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{stderr, stdout, Scratch};
+use crate::support::{plan_actions as actions, stderr, stdout, Scratch};
 
 const SPEC: &str = "\
 Stack: demo
@@ -67,15 +67,6 @@ fn plan_json(s: &Scratch) -> Value {
     let out = s.run(&["plan", "stack.yaml", "--refresh=false", "--state", "state.json", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     serde_json::from_str(&stdout(&out)).unwrap()
-}
-
-fn actions(plan: &Value) -> Vec<(String, String)> {
-    plan["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| (c["name"].as_str().unwrap().to_owned(), c["action"].as_str().unwrap().to_owned()))
-        .collect()
 }
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {

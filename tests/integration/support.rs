@@ -82,3 +82,13 @@ pub fn boto3_json(prelude: &str, script: &str) -> Value {
     let last = stdout.lines().last().unwrap_or_default();
     serde_json::from_str(last).unwrap_or_else(|e| panic!("boto3 printed no JSON ({e}): {stdout}"))
 }
+
+/// (resource name, action) of each change of a JSON plan, in plan order.
+pub fn plan_actions(plan: &Value) -> Vec<(String, String)> {
+    plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap().to_owned(), c["action"].as_str().unwrap().to_owned()))
+        .collect()
+}

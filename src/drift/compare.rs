@@ -58,7 +58,9 @@ pub fn compare(
                     let ty = schema.and_then(|s| s.property(key)).map(|p| &p.ty);
                     compare_values(key, Some(want), Some(have), ty, &mut out);
                 }
-                None if absent == Absent::Removed && !is_empty_form(want) => {
+                // AWS never returns a write-only property (its schema's
+                // `writeOnlyProperties`), so its absence says nothing.
+                None if absent == Absent::Removed && !is_empty_form(want) && !write_only(schema, key) => {
                     out.push(PropertyDrift { path: key.clone(), expected: Some(want.clone()), actual: None });
                 }
                 None => {}
@@ -78,6 +80,13 @@ pub fn compare(
         }
     }
     out
+}
+
+/// Whether AWS's schema marks top-level `key` of the type write-only.
+fn write_only(schema: Option<&ResourceSchema>, key: &str) -> bool {
+    schema
+        .and_then(|s| crate::provider::aws_schema::for_type(s.type_name))
+        .is_some_and(|aws| aws.write_only().contains(&key))
 }
 
 /// Empty values readers leave out because AWS answers nothing for them (an
@@ -399,6 +408,15 @@ mod tests {
         );
         // A reader not audited as complete: an omitted property may be one it cannot see.
         assert_eq!(compare(&rec, &l, schema, &BTreeMap::new(), Absent::Skipped), vec![]);
+    }
+
+    #[test]
+    fn a_write_only_property_absent_live_is_not_drift() {
+        // AWS never returns a key's PendingWindowInDays (writeOnlyProperties).
+        let rec = recorded(json!({"PendingWindowInDays": 30, "Description": "k"}));
+        let schema = crate::provider::registry::lookup("AWS::KMS::Key");
+        let d = compare(&rec, &live(json!({}), &[]), schema, &BTreeMap::new(), Absent::Removed);
+        assert_eq!(d, vec![PropertyDrift { path: "Description".into(), expected: Some(json!("k")), actual: None }]);
     }
 
     #[test]

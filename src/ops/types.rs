@@ -89,9 +89,19 @@ fn kind(aws: &AwsSchema, prop: &Value) -> String {
         Some("object") => "mapping".into(),
         Some(t) => t.to_string(),
         None if prop.get("properties").is_some() => "mapping".into(),
+        None if prop.get("oneOf").or(prop.get("anyOf")).is_some() => {
+            let branches =
+                prop.get("oneOf").or(prop.get("anyOf")).and_then(Value::as_array).cloned().unwrap_or_default();
+            let mut kinds: Vec<String> = branches.iter().map(|b| kind(aws, b)).collect();
+            kinds.dedup();
+            kinds.join(" or ")
+        }
         None => prop["type"]
             .as_array()
-            .map(|t| t.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" or "))
+            .map(|t| {
+                let name = |t: &str| if t == "object" { "mapping".to_string() } else { t.to_string() };
+                t.iter().filter_map(Value::as_str).map(name).collect::<Vec<_>>().join(" or ")
+            })
             .unwrap_or_else(|| "any".into()),
     }
 }

@@ -260,3 +260,22 @@ fn editor_schema_accepts_the_flagship_and_rejects_the_mistakes() {
         assert!(!validator.is_valid(&as_json(&m.spec)), "the editor schema accepts {}", m.name);
     }
 }
+
+/// `strata types <T>` documents a type from the same data validate uses.
+#[test]
+fn types_shows_a_types_properties_with_aws_rules() {
+    let out = strata(&repo_root(), &["types", "AWS::DynamoDB::Table"]);
+    let text = crate::support::stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let line_of = |name: &str| text.lines().find(|l| l.trim_start().starts_with(name)).unwrap_or_default().to_string();
+    assert!(line_of("TableName ").contains("forces replacement"), "{text}");
+    assert!(line_of("KeySchema ").contains("required"), "{text}");
+    assert!(text.contains("one of: PAY_PER_REQUEST, PROVISIONED"), "{text}");
+    assert!(line_of("KeySchema ").contains("list of mapping"), "{text}");
+    assert!(text.contains("Attributes (${Name.Attribute}): "), "{text}");
+
+    let out = strata(&repo_root(), &["types", "AWS::S3::Bucket"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = stderr(&out).replace('\n', " ");
+    assert!(report.contains("AWS::S3::Bucket") && report.contains("CloudFormation type"), "{report}");
+}

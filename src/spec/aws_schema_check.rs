@@ -91,28 +91,26 @@ pub fn check_resolved<'a>(stack: &Stack, resolved: impl Iterator<Item = (&'a str
 }
 
 fn check_resource(resource: &Resource, properties: Value, known: &KnownValues, diags: &mut Diagnostics) {
-    {
-        let Some(schema) = aws_schema::for_type(&resource.type_name) else { return };
-        let instance = aws_view(&resource.type_name, properties);
-        let mut found = Vec::new();
-        for error in schema.validator.iter_errors(&instance) {
-            found.push(Finding::from_error(&error, "", None));
-        }
-        for rule in schema.extensions.iter().filter(|r| !r.rule.starts_with('W')) {
-            for (at, value) in values_at(&instance, &pointer::segments(&rule.path)) {
-                for error in rule.validator.iter_errors(value) {
-                    let mut finding = Finding::from_error(&error, &at, rule.description.as_deref());
-                    finding.trigger = trigger_pointer(value, &at, &rule.trigger);
-                    found.push(finding);
-                }
+    let Some(schema) = aws_schema::for_type(&resource.type_name) else { return };
+    let instance = aws_view(&resource.type_name, properties);
+    let mut found = Vec::new();
+    for error in schema.validator.iter_errors(&instance) {
+        found.push(Finding::from_error(&error, "", None));
+    }
+    for rule in schema.extensions.iter().filter(|r| !r.rule.starts_with('W')) {
+        for (at, value) in values_at(&instance, &pointer::segments(&rule.path)) {
+            for error in rule.validator.iter_errors(value) {
+                let mut finding = Finding::from_error(&error, &at, rule.description.as_deref());
+                finding.trigger = trigger_pointer(value, &at, &rule.trigger);
+                found.push(finding);
             }
         }
-        for finding in found {
-            if let Some((d, place)) = finding.diagnostic(resource, schema, known) {
-                let misspelt = finding.names_misspelt_property(&diags.0, &resource.properties.span);
-                if !misspelt && !already_reported(&diags.0, &d, &place, finding.subject(), finding.is_broad()) {
-                    diags.push(d);
-                }
+    }
+    for finding in found {
+        if let Some((d, place)) = finding.diagnostic(resource, schema, known) {
+            let misspelt = finding.names_misspelt_property(&diags.0, &resource.properties.span);
+            if !misspelt && !already_reported(&diags.0, &d, &place, finding.subject(), finding.is_broad()) {
+                diags.push(d);
             }
         }
     }

@@ -16,6 +16,7 @@
 mod config;
 mod error;
 mod install;
+mod listener;
 mod lock;
 mod probe;
 mod process;
@@ -66,7 +67,7 @@ pub fn ensure_running(cfg: &LocalCloudConfig) -> Result<LocalCloud, LocalCloudEr
     let _guard = lock::lock_exclusive(&cfg.lock_file())?;
     if let Some(rec) = record::read(&cfg.record_file()) {
         let alive = process::is_running_moto(rec.pid);
-        if alive && rec.moto_version == MOTO_VERSION && probe::answers(rec.port) {
+        if alive && rec.moto_version == MOTO_VERSION && probe::server_answers(rec.pid, rec.port) {
             return Ok(rec.into());
         }
         if alive {
@@ -94,7 +95,7 @@ pub fn status(cfg: &LocalCloudConfig) -> Result<Option<LocalCloud>, LocalCloudEr
         record::remove(&cfg.record_file())?;
         return Ok(None);
     }
-    Ok(probe::answers(rec.port).then(|| rec.into()))
+    Ok(probe::server_answers(rec.pid, rec.port).then(|| rec.into()))
 }
 
 /// Stops the recorded server: SIGTERM, a grace period, then SIGKILL.

@@ -10,8 +10,15 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Whether something on 127.0.0.1:`port` answers `GET /moto-api/` with an
 /// HTTP response.
-pub(crate) fn answers(port: u16) -> bool {
+fn answers(port: u16) -> bool {
     status_of(port, "/moto-api/").is_some()
+}
+
+/// Whether process `pid` is what answers on `port`: something answers
+/// HTTP there AND `pid` owns the listening socket. A port handed to two
+/// starting servers is answered by only one of them (see [`crate::listener`]).
+pub(crate) fn server_answers(pid: u32, port: u16) -> bool {
+    answers(port) && crate::listener::owned_by(pid, port)
 }
 
 fn status_of(port: u16, path: &str) -> Option<u16> {

@@ -76,7 +76,7 @@ fn start_once(cfg: &LocalCloudConfig) -> Result<LocalCloud, LocalCloudError> {
                 output: log_tail(&log_file),
             });
         }
-        if probe::answers(port) {
+        if probe::server_answers(pid, port) {
             break;
         }
         if Instant::now() >= deadline {

@@ -255,3 +255,38 @@ fn a_server_that_does_not_answer_is_replaced() {
     // Already reaped by the stop above; returns at once.
     let _ = wedged.wait();
 }
+
+/// Two servers started at once can be handed the same free port: the one
+/// that loses the bind is alive for a moment while the winner answers on
+/// that port. A record whose process does not own the answering socket
+/// points at someone else's server (stopped under it later, as a CI run
+/// saw), so it is not running, and is replaced.
+#[test]
+fn a_record_whose_port_is_answered_by_another_server_is_replaced() {
+    let shared_cloud = ensure_running(&shared()).expect("the shared local cloud starts");
+    let home = private_home();
+    let cfg = &home.cfg;
+    let mut loser = std::process::Command::new("python3")
+        .args(["-c", "import time; time.sleep(60)", "moto_server"])
+        .spawn()
+        .expect("spawn python3");
+    let record = cfg.home.join("local/moto.json");
+    std::fs::create_dir_all(record.parent().expect("parent")).expect("mkdir");
+    std::fs::write(
+        &record,
+        format!(
+            r#"{{"pid":{},"port":{port},"endpoint":"http://127.0.0.1:{port}","log_file":"/dev/null","moto_version":"{MOTO_VERSION}","started_at":"2025-01-01T00:00:00Z"}}"#,
+            loser.id(),
+            port = shared_cloud.port
+        ),
+    )
+    .expect("write record");
+    std::thread::sleep(Duration::from_millis(300));
+
+    assert_eq!(status(cfg).expect("status"), None, "the shared server answers, but not as this home's server");
+    let cloud = ensure_running(cfg).expect("a server of its own replaces the record");
+    assert_ne!(cloud.pid, loser.id());
+    assert_ne!(cloud.port, shared_cloud.port);
+    assert_eq!(ensure_running(&shared()).expect("shared").pid, shared_cloud.pid, "the shared server is untouched");
+    let _ = loser.wait();
+}

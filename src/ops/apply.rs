@@ -101,6 +101,8 @@ pub async fn prepare(req: &ApplyRequest<'_>) -> Result<Prepared, OpsError> {
         let mut plan = planning::make_plan(&stack, &env, state.as_ref(), &hashes, drift)?;
         if req.refresh_only {
             plan.keep_only_drift();
+        } else if refresh {
+            super::ownership::check_creates(&stack, &env, &mut plan).await?;
         }
         Ok((state, plan))
     })
@@ -120,7 +122,7 @@ fn refreshed(stack: &Stack, state: Option<State>, plan: &Plan) -> State {
 /// A saved plan is applied exactly as reviewed, and only to the state, spec
 /// and Lambda packages it was made from.
 async fn prepare_saved(req: &ApplyRequest<'_>) -> Result<Prepared, OpsError> {
-    let planfile = Planfile::load(req.source)?;
+    let mut planfile = Planfile::load(req.source)?;
     let stack = crate::spec::load_file(Path::new(&planfile.spec_path))?;
     let env = environment::select(&stack, &planfile.plan.environment)?;
     let backend = environment::backend(&stack, &env, req.state_path).await?;
@@ -134,6 +136,7 @@ async fn prepare_saved(req: &ApplyRequest<'_>) -> Result<Prepared, OpsError> {
             &environment::spec_digest(&stack),
             &artifacts::hashes(&artifacts),
         )?;
+        super::ownership::check_creates(&stack, &env, &mut planfile.plan).await?;
         Ok(state)
     })
     .await?;

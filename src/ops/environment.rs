@@ -36,7 +36,10 @@ pub fn env_values(stack: &Stack, env: &Environment) -> EnvValues {
 }
 
 /// The state backend: `--state` wins, then the environment's setting, then
-/// `.strata/state/<stack>/<env>.json`. An S3 backend of the `local`
+/// `.strata/state/<stack>/<env>.json`. A path from the spec (its own or the
+/// default) is relative to the spec's directory, not to wherever strata
+/// was started: the same spec run from another directory must find the
+/// same state, or it would plan to create everything again. An S3 backend of the `local`
 /// environment lives in the local cloud (started when needed); elsewhere in
 /// the backend's `Region`, or the environment's.
 pub async fn backend(
@@ -48,9 +51,11 @@ pub async fn backend(
         return Ok(StateBackend::Local(LocalBackend::new(path)));
     }
     match &env.state {
-        StateBackendSpec::Local { path: Some(p) } => Ok(StateBackend::Local(LocalBackend::new(PathBuf::from(p)))),
-        StateBackendSpec::Local { path: None } => {
-            Ok(StateBackend::Local(LocalBackend::new(LocalBackend::default_path(&stack.name, &env.name))))
+        StateBackendSpec::Local { path } => {
+            let relative = path.as_ref().map_or_else(|| LocalBackend::default_path(&stack.name, &env.name), PathBuf::from);
+            let resolved = next_to_spec(stack, &relative);
+            refuse_state_left_behind(&relative, &resolved)?;
+            Ok(StateBackend::Local(LocalBackend::new(resolved)))
         }
         StateBackendSpec::S3 { bucket, key, region } => {
             let mut target = super::connect::target(env).await?;
@@ -61,6 +66,22 @@ pub async fn backend(
             Ok(StateBackend::S3(S3Backend::new(target, bucket, key, &selector).await))
         }
     }
+}
+
+/// `path` relative to the spec's directory (an absolute path stays as is).
+fn next_to_spec(stack: &Stack, path: &Path) -> PathBuf {
+    stack.source.path.parent().map_or_else(|| path.to_path_buf(), |dir| dir.join(path))
+}
+
+/// Before state paths followed the spec, they were relative to the working
+/// directory. A state still there, and none where the spec now puts it, is
+/// not an empty stack: say where to move it instead of planning to create
+/// everything again.
+fn refuse_state_left_behind(relative: &Path, resolved: &Path) -> Result<(), OpsError> {
+    if relative.is_absolute() || resolved.exists() || !relative.exists() {
+        return Ok(());
+    }
+    Err(OpsError::StateLeftBehind { old: relative.display().to_string(), new: resolved.display().to_string() })
 }
 
 /// SHA-256 of the spec file's bytes, hex.

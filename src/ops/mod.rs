@@ -12,6 +12,7 @@ pub mod graph;
 pub mod import;
 pub mod local;
 pub mod local_run;
+pub mod ownership;
 pub mod plan;
 pub mod planning;
 pub mod show;
@@ -44,6 +45,22 @@ pub enum OpsError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Runtime(#[from] crate::runtime::RuntimeError),
+    #[error("{count} resource(s) the plan would create already exist and are not this stack's; nothing was changed:\n{list}")]
+    #[diagnostic(
+        code(ops::not_ours),
+        help(
+            "strata adopts only what carries its identity tags for this stack, environment and logical name. \
+             Bring an existing resource under management with `strata import <spec> <name> <physical id>`, or \
+             give the spec's resource another name. If the state file was lost or moved, point --state at it"
+        )
+    )]
+    NotOurs { count: usize, list: String },
+    #[error("the state is at {old} (relative to the working directory), but strata now keeps it next to the spec, at {new}")]
+    #[diagnostic(
+        code(ops::state_left_behind),
+        help("move it once: mkdir -p \"$(dirname {new})\" && mv {old} {new} (or pass --state {old})")
+    )]
+    StateLeftBehind { old: String, new: String },
     #[error("{spec} has not been applied to the local cloud")]
     #[diagnostic(
         code(ops::not_applied),

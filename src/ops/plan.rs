@@ -41,6 +41,8 @@ pub async fn plan(req: &PlanRequest<'_>) -> Result<PlanOutcome, OpsError> {
     let mut plan = planning::make_plan(&stack, &env, state.as_ref(), &hashes, drift)?;
     if req.refresh_only {
         plan.keep_only_drift();
+    } else if req.refresh {
+        super::ownership::check_creates(&stack, &env, &mut plan).await?;
     }
     let saved_to = match req.out {
         Some(out) => {

@@ -25,6 +25,19 @@ pub enum ProviderError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Build(#[from] crate::build::BuildError),
+    /// A resource with the name the spec asks for exists, but nothing proves
+    /// strata created it for this stack, environment and logical name: it is
+    /// never adopted (updated to the spec, later destroyed).
+    #[error("{type_name} `{physical_id}` already exists and is not this stack's: {why}")]
+    #[diagnostic(
+        code(provider::not_ours),
+        help(
+            "strata only adopts what carries its identity tags for this stack (strata:stack, strata:environment, \
+             strata:logical-name). To manage the existing resource, `strata import` it; otherwise give the \
+             resource in the spec another name"
+        )
+    )]
+    NotOurs { type_name: &'static str, physical_id: String, why: String },
     /// No implementation of this operation for the type.
     #[error("{operation} is not supported for {type_name}")]
     #[diagnostic(code(provider::unsupported))]

@@ -1,6 +1,7 @@
 //! One integration-test binary (as just does it): every test drives the real
 //! `strata` executable the way a user does, and checks its output and exit code.
 
+mod adoption;
 mod aws_rules;
 mod cloud;
 mod crash;
@@ -21,5 +22,6 @@ mod providers_network;
 mod remote_state;
 mod replacement;
 mod state_lock;
+mod state_path;
 mod support;
 mod yaml_limits;

@@ -8,7 +8,7 @@
 use serde_json::{json, Value};
 use strata::build::{archive, code_sha256, Artifact};
 use strata::provider::types::{iam_role, lambda_function, lambda_permission};
-use strata::provider::{Cx, Request, ResourceProvider, StrataTags};
+use strata::provider::{Cx, ProviderError, Request, ResourceProvider, StrataTags};
 
 use crate::cloud;
 
@@ -186,12 +186,15 @@ fn iam_role_lifecycle() {
         assert_eq!(landed["tags"]["cost"], "42");
         assert_eq!(landed["tags"]["strata:logical-name"], "TestRole");
 
-        // find: by the name (and our tags); another logical name is not adopted
+        // find: by the name (and our tags); the same name wanted by another
+        // logical name is someone else's role, never adopted
         let found = provider.find(&cx, &req("TestRole", &updated, &tags)).await.expect("find");
         assert_eq!(found, Some(applied.clone()));
         let mut other = tags.clone();
         other.logical_name = "OtherRole".into();
-        assert_eq!(provider.find(&cx, &req("OtherRole", &updated, &other)).await.expect("find"), None);
+        let err = provider.find(&cx, &req("OtherRole", &updated, &other)).await.expect_err("not ours");
+        assert!(matches!(err, ProviderError::NotOurs { .. }), "{err}");
+        assert!(err.to_string().contains("logical name `TestRole`"), "{err}");
 
         // delete: inline and managed go first; a second delete is fine
         provider.delete(&cx, &name, &updated).await.expect("delete");

@@ -18,7 +18,7 @@ use strata::provider::aws::Target;
 use strata::state::{S3Backend, State, StateError};
 
 use crate::cloud::{runtime, unique};
-use crate::support::{stderr, stdout, Scratch};
+use crate::support::{flat, stderr, stdout, Scratch};
 
 /// The local cloud as the S3 backend of the `local` environment reaches it.
 fn local_target() -> Target {
@@ -122,12 +122,6 @@ impl PromptedApply {
         self.terminal.write_all(text.as_bytes()).unwrap();
         self.child.wait_with_output().unwrap()
     }
-}
-
-/// A miette report as one line: its box-drawing gutter and line breaks
-/// removed, so a check does not depend on where the text was wrapped.
-fn flat(report: &str) -> String {
-    report.split_whitespace().filter(|w| !w.chars().all(|c| "│×╰─┬├▶".contains(c))).collect::<Vec<_>>().join(" ")
 }
 
 /// The lock id a refused command printed: the hex digits after "lock id".

@@ -92,3 +92,9 @@ pub fn plan_actions(plan: &Value) -> Vec<(String, String)> {
         .map(|c| (c["name"].as_str().unwrap().to_owned(), c["action"].as_str().unwrap().to_owned()))
         .collect()
 }
+
+/// A miette report as one line: its box-drawing gutter and line breaks
+/// removed, so a check does not depend on where the text was wrapped.
+pub fn flat(report: &str) -> String {
+    report.split_whitespace().filter(|w| !w.chars().all(|c| "│×╰─┬├▶".contains(c))).collect::<Vec<_>>().join(" ")
+}

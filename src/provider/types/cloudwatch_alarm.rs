@@ -380,7 +380,9 @@ mod crud {
         /// By name: alarm names are unique per account and region.
         async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
             let name = physical_name(req, "AlarmName", MAX_ALARM_NAME)?;
-            Ok(describe(cx, &name).await?.as_ref().map(applied))
+            let Some(alarm) = describe(cx, &name).await? else { return Ok(None) };
+            req.tags.claim(SCHEMA.type_name, &name, &live_tags(cx, alarm.alarm_arn().unwrap_or_default()).await?)?;
+            Ok(Some(applied(&alarm)))
         }
 
         async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {

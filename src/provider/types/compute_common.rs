@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
-use crate::provider::tags::{ENVIRONMENT_TAG, LOGICAL_NAME_TAG, STACK_TAG};
 use crate::provider::{Applied, ProviderError, StrataTags};
 
 /// Longest IAM role name and Lambda function name.
@@ -107,17 +106,6 @@ pub fn spec_tags(all: &BTreeMap<String, String>) -> Option<Value> {
     let items: Vec<Value> =
         all.iter().filter(|(k, _)| !k.starts_with("strata:")).map(|(k, v)| json!({ "Key": k, "Value": v })).collect();
     (!items.is_empty()).then_some(Value::Array(items))
-}
-
-/// True unless the tags say the resource belongs to another stack,
-/// environment or logical name. A resource with a fixed name and no strata
-/// tags is adopted by that name; one tagged for something else never is.
-pub fn may_adopt(req_tags: &StrataTags, live: &BTreeMap<String, String>, name_given: bool) -> bool {
-    if req_tags.identifies(live) {
-        return true;
-    }
-    let tagged = [STACK_TAG, ENVIRONMENT_TAG, LOGICAL_NAME_TAG].iter().any(|k| live.contains_key(*k));
-    name_given && !tagged
 }
 
 /// What tag changes turn `live` into `desired`: keys to remove, pairs to set.
@@ -251,17 +239,6 @@ mod tests {
         assert_eq!(url_decode("%zz"), "%zz");
         assert_eq!(policy_json("%7B%7D", "x").unwrap(), json!({}));
         assert_eq!(policy_json(r#"{"Version":"2012-10-17"}"#, "x").unwrap(), json!({"Version": "2012-10-17"}));
-    }
-
-    #[test]
-    fn adoption_needs_our_tags_or_an_untagged_fixed_name() {
-        let ours: BTreeMap<String, String> = tags().merged(&[]);
-        assert!(may_adopt(&tags(), &ours, false));
-        assert!(may_adopt(&tags(), &BTreeMap::new(), true));
-        assert!(!may_adopt(&tags(), &BTreeMap::new(), false));
-        let mut other = ours.clone();
-        other.insert(STACK_TAG.into(), "other".into());
-        assert!(!may_adopt(&tags(), &other, true));
     }
 
     #[test]

@@ -829,6 +829,7 @@ mod crud {
                 wait_deleted(cx, &name).await?;
                 return Ok(None);
             }
+            req.tags.claim(SCHEMA.type_name, &name, &live_tags(cx, table.table_arn().unwrap_or_default()).await?)?;
             Ok(Some(applied(&wait_settled(cx, &name, INDEX_ACTIVE).await?)))
         }
 

@@ -58,13 +58,12 @@ impl crate::provider::ResourceProvider for Provider {
         let name = role_name(req)?;
         let Some(role) = get_role(cx, &name).await? else { return Ok(None) };
         let tags = live_tags(cx, &name).await?;
-        let name_given = opt_str(req.properties, "RoleName")?.is_some();
-        let adopt = common::may_adopt(req.tags, &tags, name_given);
-        if adopt && created_lately(&role) {
+        req.tags.claim(SCHEMA.type_name, &name, &tags)?;
+        if created_lately(&role) {
             // Left by an interrupted run moments ago: it may not have propagated yet.
             retry::note_role_changed();
         }
-        Ok(adopt.then(|| role_applied(&role)))
+        Ok(Some(role_applied(&role)))
     }
 
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {

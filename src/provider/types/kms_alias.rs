@@ -58,10 +58,24 @@ mod crud {
             &SCHEMA
         }
 
-        /// By name: an alias name is unique in the account and region.
+        /// By name: an alias name is unique in the account and region. An
+        /// alias cannot be tagged, so it is this stack's only when it already
+        /// points at the key the spec names (a key strata proved its own);
+        /// one pointing elsewhere is someone else's and is never re-pointed.
         async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
-            let name = At::root(req.properties).req_str("AliasName")?;
-            Ok(lookup(cx, &name).await?.map(|_| applied(&name)))
+            let props = At::root(req.properties);
+            let name = props.req_str("AliasName")?;
+            let Some(alias) = lookup(cx, &name).await? else { return Ok(None) };
+            let wanted = props.req_str("TargetKeyId")?;
+            let live = alias.target_key_id().unwrap_or_default();
+            if same_key_as_recorded(live, Some(&wanted)) != wanted {
+                return Err(ProviderError::NotOurs {
+                    type_name: SCHEMA.type_name,
+                    physical_id: name,
+                    why: format!("it points at key `{live}`, not at this stack's `{wanted}`"),
+                });
+            }
+            Ok(Some(applied(&name)))
         }
 
         async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {

@@ -146,9 +146,9 @@ impl crate::provider::ResourceProvider for Provider {
         let name = function_name(req)?;
         let Some(function) = get_function(cx, &name).await? else { return Ok(None) };
         let tags = function_tags(&function);
-        let name_given = opt_str(req.properties, "FunctionName")?.is_some();
+        req.tags.claim(SCHEMA.type_name, &name, &tags)?;
         let config = function.configuration.as_ref().ok_or_else(|| missing("lambda:GetFunction", "Configuration"))?;
-        Ok(common::may_adopt(req.tags, &tags, name_given).then(|| function_applied(config)).transpose()?)
+        Ok(Some(function_applied(config)?))
     }
 
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {

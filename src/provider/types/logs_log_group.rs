@@ -268,7 +268,9 @@ mod crud {
         /// By name: log group names are unique per account and region.
         async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
             let name = physical_name(req, "LogGroupName", MAX_LOG_GROUP_NAME)?;
-            Ok(describe(cx, &name).await?.as_ref().map(applied))
+            let Some(group) = describe(cx, &name).await? else { return Ok(None) };
+            req.tags.claim(SCHEMA.type_name, &name, &live_tags(cx, &arn_of(&group)).await?)?;
+            Ok(Some(applied(&group)))
         }
 
         async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {

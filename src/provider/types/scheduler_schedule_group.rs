@@ -132,7 +132,10 @@ mod crud {
         /// By name: group names are unique per account and region.
         async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
             let name = physical_name(req, "Name", MAX_GROUP_NAME)?;
-            Ok(describe(cx, &name).await?.map(|g| applied(&name, g.arn().unwrap_or_default())))
+            let Some(group) = describe(cx, &name).await? else { return Ok(None) };
+            let arn = group.arn().unwrap_or_default();
+            req.tags.claim(SCHEMA.type_name, &name, &live_tags(cx, arn).await?)?;
+            Ok(Some(applied(&name, arn)))
         }
 
         async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {

@@ -3,6 +3,7 @@
 
 pub mod aws_schema_check;
 pub mod aws_service_rules;
+pub mod build_rules;
 pub mod diagnostic;
 pub mod load;
 pub mod model;
@@ -149,6 +150,7 @@ fn check(stack: &mut Stack, diags: &mut load::Diagnostics) {
     aws_schema_check::check(stack, &known, diags);
     let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
     aws_service_rules::check(stack, &known, &today, diags);
+    build_rules::check(stack, diags);
     references::check_references(stack, diags);
     network::check_network(stack, diags);
     for cycle in dependency_graph(stack).cycles() {

@@ -136,6 +136,7 @@ async fn prepare_saved(req: &ApplyRequest<'_>) -> Result<Prepared, OpsError> {
             &environment::spec_digest(&stack),
             &artifacts::hashes(&artifacts),
         )?;
+        planfile.ensure_nothing_protected_is_destroyed(&stack, state.as_ref())?;
         super::ownership::check_creates(&stack, &env, &mut planfile.plan).await?;
         Ok(state)
     })

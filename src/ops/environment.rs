@@ -52,7 +52,8 @@ pub async fn backend(
     }
     match &env.state {
         StateBackendSpec::Local { path } => {
-            let relative = path.as_ref().map_or_else(|| LocalBackend::default_path(&stack.name, &env.name), PathBuf::from);
+            let relative =
+                path.as_ref().map_or_else(|| LocalBackend::default_path(&stack.name, &env.name), PathBuf::from);
             let resolved = next_to_spec(stack, &relative);
             refuse_state_left_behind(&relative, &resolved)?;
             Ok(StateBackend::Local(LocalBackend::new(resolved)))

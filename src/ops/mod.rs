@@ -55,7 +55,9 @@ pub enum OpsError {
         )
     )]
     NotOurs { count: usize, list: String },
-    #[error("the state is at {old} (relative to the working directory), but strata now keeps it next to the spec, at {new}")]
+    #[error(
+        "the state is at {old} (relative to the working directory), but strata now keeps it next to the spec, at {new}"
+    )]
     #[diagnostic(
         code(ops::state_left_behind),
         help("move it once: mkdir -p \"$(dirname {new})\" && mv {old} {new} (or pass --state {old})")

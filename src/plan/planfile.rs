@@ -85,4 +85,28 @@ impl Planfile {
         }
         Ok(())
     }
+
+    /// `PreventDestroy` again, at apply time: a saved plan is a file, and
+    /// one edited after review (or written by another tool) could carry a
+    /// delete or replacement the plan command would have refused. The spec
+    /// and the state recorded at the apply decide, not the file.
+    pub fn ensure_nothing_protected_is_destroyed(
+        &self,
+        stack: &crate::spec::Stack,
+        state: Option<&State>,
+    ) -> Result<(), PlanError> {
+        for change in &self.plan.changes {
+            let action = match change.action {
+                crate::plan::Action::Delete if !change.deposed => "destroy",
+                crate::plan::Action::Replace => "replace",
+                _ => continue,
+            };
+            let in_spec = stack.resources.get(&change.name).is_some_and(|r| r.lifecycle.prevent_destroy);
+            let in_state = state.and_then(|s| s.resources.get(&change.name)).is_some_and(|r| r.prevent_destroy);
+            if in_spec || in_state {
+                return Err(PlanError::PreventDestroy { name: change.name.clone(), action });
+            }
+        }
+        Ok(())
+    }
 }

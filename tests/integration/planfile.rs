@@ -105,3 +105,39 @@ fn saved_plan_is_refused_after_the_spec_changed() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("spec stack.yaml changed"), "{}", stderr(&out));
 }
+
+/// A saved plan is a file: one edited after review to destroy a resource
+/// that has `PreventDestroy` is refused by the apply, which checks the spec
+/// and the state again, before anything is touched.
+#[test]
+fn an_edited_saved_plan_cannot_destroy_what_the_spec_protects() {
+    let protected = SPEC.replace(
+        "      RetentionInDays: 14\n",
+        "      RetentionInDays: 14\n    Lifecycle:\n      PreventDestroy: true\n",
+    );
+    let s = Scratch::with_spec(&protected);
+    let mut recorded = state(3);
+    recorded["resources"]["Logs"] = json!({
+        "type": "AWS::Logs::LogGroup", "physical_id": "/demo",
+        "properties": {"LogGroupName": "/demo", "RetentionInDays": 14},
+        "attributes": {"LogGroupName": "/demo"}, "dependencies": [], "prevent_destroy": true
+    });
+    s.write_state(&recorded);
+    let out = s.run(&["plan", "stack.yaml", "--refresh=false", "--state", "state.json", "--out", "p.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+
+    let path = s.path().join("p.json");
+    let mut saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let changes = saved["plan"]["changes"].as_array_mut().unwrap();
+    let logs = changes.iter_mut().find(|c| c["name"] == "Logs").expect("Logs is in the plan");
+    logs["action"] = json!("delete");
+    logs["after"] = Value::Null;
+    std::fs::write(&path, serde_json::to_string(&saved).unwrap()).unwrap();
+
+    let out = s.run(&["apply", "p.json", "--state", "state.json", "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
+    assert!(stderr(&out).contains("`Logs` has PreventDestroy, but this plan would destroy it"), "{}", stderr(&out));
+    let after: Value = serde_json::from_str(&std::fs::read_to_string(s.path().join("state.json")).unwrap()).unwrap();
+    assert_eq!(after["serial"], 3, "nothing applied");
+    assert!(after["resources"]["Logs"].is_object());
+}

@@ -64,7 +64,9 @@ pub async fn backend(
                 target.region = region.clone();
             }
             let selector = format!("--stack {} --env {}", stack.source.path.display(), env.name);
-            Ok(StateBackend::S3(S3Backend::new(target, bucket, key, &selector).await))
+            // The local cloud has one fixed account and does not check owners.
+            let owner = env.account_id.clone().filter(|_| !env.is_local());
+            Ok(StateBackend::S3(S3Backend::new(target, bucket, key, &selector, owner).await))
         }
     }
 }

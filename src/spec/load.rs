@@ -306,6 +306,26 @@ fn load_environments(node: &Node, stack: &mut Stack, diags: &mut Diagnostics) {
         }
         if let Some(state) = value.get("State") {
             if let Some(backend) = load_state_backend(state, diags) {
+                // The state's physical ids drive deletes: it is read only from
+                // a bucket of the environment's own account (S3's
+                // ExpectedBucketOwner), never from one that merely has the name.
+                if matches!(backend, StateBackendSpec::S3 { .. })
+                    && name != DEFAULT_ENVIRONMENT
+                    && value.get("AccountId").is_none()
+                {
+                    diags.push(
+                        SpecDiagnostic::new(
+                            "spec::missing-key",
+                            key.span.clone(),
+                            format!("environment `{name}` keeps its state in S3 but has no `AccountId`"),
+                        )
+                        .label("needs an AccountId")
+                        .hint(
+                            "strata reads and writes the state only in a bucket owned by that account \
+                             (S3 ExpectedBucketOwner): e.g. `AccountId: \"123456789012\"`",
+                        ),
+                    );
+                }
                 env.state = backend;
             }
         }

@@ -9,6 +9,14 @@
 //!   (its lock was broken, or someone wrote without one) loses with 412
 //!   instead of overwriting a newer state.
 //!
+//! - the lock is deleted with `If-Match: <ETag of our lock object>`: each
+//!   lock object carries a unique id, so its ETag is unique, and a release
+//!   (or a forced unlock) can never delete a lock someone else took after
+//!   ours was broken;
+//! - every call carries `ExpectedBucketOwner` (the environment's
+//!   `AccountId`): a bucket of that name in another account is an error, not
+//!   a state whose physical ids strata would then delete.
+//!
 //! The lock is released explicitly where a command ends ([`S3Backend::release`]);
 //! `Drop` only tries its best (a command that returns early with an error).
 //! A process that dies keeps its lock: `strata state unlock <id>` breaks it.
@@ -45,6 +53,8 @@ pub struct S3Backend {
     /// for the unlock command a refused locker prints.
     selector: String,
     seen: Mutex<Seen>,
+    /// The account that must own the bucket (S3 `ExpectedBucketOwner`).
+    expected_owner: Option<String>,
 }
 
 /// Held while a command works on the state: the lock object is ours as long
@@ -55,6 +65,9 @@ pub struct S3Lock {
     target: Target,
     bucket: String,
     lock_key: String,
+    /// The ETag S3 gave our lock object: the precondition of its delete.
+    etag: Option<String>,
+    expected_owner: Option<String>,
     released: bool,
 }
 
@@ -75,14 +88,19 @@ impl Drop for S3Lock {
         if self.released {
             return;
         }
-        let (target, bucket, key, id) =
-            (self.target.clone(), self.bucket.clone(), self.lock_key.clone(), self.info.id.clone());
+        let (target, bucket, key, etag, owner) = (
+            self.target.clone(),
+            self.bucket.clone(),
+            self.lock_key.clone(),
+            self.etag.clone(),
+            self.expected_owner.clone(),
+        );
         let (done, wait) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 rt.block_on(async {
                     let client = aws::s3_client(&target).await;
-                    let _ = delete_lock_if_ours(&client, &bucket, &key, &id).await;
+                    let _ = delete_lock_if_ours(&client, &bucket, &key, etag.as_deref(), owner.as_deref()).await;
                 });
             }
             let _ = done.send(());
@@ -94,8 +112,9 @@ impl Drop for S3Lock {
 impl S3Backend {
     /// `selector` is what a user adds to `strata state unlock <id>` to reach
     /// this state, e.g. `--stack stacks/x.yaml --env prod`.
-    pub async fn new(target: Target, bucket: &str, key: &str, selector: &str) -> Self {
+    pub async fn new(target: Target, bucket: &str, key: &str, selector: &str, expected_owner: Option<String>) -> Self {
         Self {
+            expected_owner,
             client: aws::s3_client(&target).await,
             target,
             bucket: bucket.to_owned(),
@@ -150,6 +169,7 @@ impl S3Backend {
                 .client
                 .put_object()
                 .bucket(&self.bucket)
+                .set_expected_bucket_owner(self.expected_owner.clone())
                 .key(&lock_key)
                 .if_none_match("*")
                 .content_type("application/json")
@@ -157,12 +177,14 @@ impl S3Backend {
                 .send()
                 .await;
             match put {
-                Ok(_) => {
+                Ok(out) => {
                     return Ok(S3Lock {
                         info,
                         target: self.target.clone(),
                         bucket: self.bucket.clone(),
                         lock_key,
+                        etag: out.e_tag().map(str::to_owned),
+                        expected_owner: self.expected_owner.clone(),
                         released: false,
                     });
                 }
@@ -194,15 +216,7 @@ impl S3Backend {
     pub async fn current_lock(&self) -> Result<Option<LockInfo>, StateError> {
         let lock_key = self.lock_key();
         let Some((bytes, _)) = self.get(&lock_key, "read the lock of").await? else { return Ok(None) };
-        // An unreadable lock record still is a lock: report it as such.
-        Ok(Some(serde_json::from_slice(&bytes).unwrap_or_else(|_| LockInfo {
-            id: String::from("(unreadable lock record)"),
-            who: String::from("unknown"),
-            host: String::from("unknown"),
-            pid: 0,
-            command: String::from("unknown command"),
-            created_at: String::new(),
-        })))
+        Ok(Some(parse_lock(&bytes)))
     }
 
     /// The recorded state, or None when there is none yet. Remembers the
@@ -231,6 +245,7 @@ impl S3Backend {
             .client
             .put_object()
             .bucket(&self.bucket)
+            .set_expected_bucket_owner(self.expected_owner.clone())
             .key(&self.key)
             .content_type("application/json")
             .body(ByteStream::from(state.to_text().into_bytes()));
@@ -265,6 +280,8 @@ impl S3Backend {
         self.client
             .copy_object()
             .bucket(&self.bucket)
+            .set_expected_bucket_owner(self.expected_owner.clone())
+            .set_expected_source_bucket_owner(self.expected_owner.clone())
             .key(&backup_key)
             .copy_source(copy_source(&self.bucket, &self.key))
             .send()
@@ -274,20 +291,29 @@ impl S3Backend {
     }
 
     /// Deletes the lock object if it still is ours (someone may have broken
-    /// it and another command taken it since).
+    /// it and another command taken it since): a delete conditional on our
+    /// lock object's ETag.
     pub async fn release(&self, mut lock: S3Lock) -> Result<(), StateError> {
         lock.released = true;
-        delete_lock_if_ours(&self.client, &self.bucket, &lock.lock_key, &lock.info.id)
-            .await
-            .map_err(|e| StateError::S3 { action: "release the lock of", location: self.location(), message: e })
+        delete_lock_if_ours(
+            &self.client,
+            &self.bucket,
+            &lock.lock_key,
+            lock.etag.as_deref(),
+            self.expected_owner.as_deref(),
+        )
+        .await
+        .map_err(|e| StateError::S3 { action: "release the lock of", location: self.location(), message: e })
     }
 
     /// `strata state unlock <id>`: deletes the lock only when `id` is the
     /// current lock's, and returns what it removed.
     pub async fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
-        let Some(holder) = self.current_lock().await? else {
+        let lock_key = self.lock_key();
+        let Some((bytes, etag)) = self.get(&lock_key, "read the lock of").await? else {
             return Err(StateError::NotLocked { location: self.location() });
         };
+        let holder = parse_lock(&bytes);
         if holder.id != id {
             return Err(StateError::UnlockMismatch {
                 location: self.location(),
@@ -296,19 +322,37 @@ impl S3Backend {
                 holder: holder.describe(),
             });
         }
-        self.client
+        // Only the lock object we just read: if it was released and taken
+        // again meanwhile, the new holder's lock stays.
+        match self
+            .client
             .delete_object()
             .bucket(&self.bucket)
-            .key(self.lock_key())
+            .set_expected_bucket_owner(self.expected_owner.clone())
+            .key(&lock_key)
+            .set_if_match(etag)
             .send()
             .await
-            .map_err(|e| self.s3_error("delete the lock of", e))?;
-        Ok(holder)
+        {
+            Ok(_) => Ok(holder),
+            Err(e) if is_precondition_failed(&e) || status(&e) == Some(404) => {
+                Err(StateError::NotLocked { location: self.location() })
+            }
+            Err(e) => Err(self.s3_error("delete the lock of", e)),
+        }
     }
 
     /// An object's bytes and ETag, or None when there is no such key.
     async fn get(&self, key: &str, action: &'static str) -> Result<Option<(Vec<u8>, Option<String>)>, StateError> {
-        let out = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
+        let out = match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .set_expected_bucket_owner(self.expected_owner.clone())
+            .key(key)
+            .send()
+            .await
+        {
             Ok(out) => out,
             Err(e) if e.code() == Some("NoSuchKey") => return Ok(None),
             Err(e) => return Err(self.s3_error(action, e)),
@@ -348,23 +392,45 @@ impl S3Backend {
     }
 }
 
+/// A lock record; an unreadable one still is a lock, reported as such.
+fn parse_lock(bytes: &[u8]) -> LockInfo {
+    serde_json::from_slice(bytes).unwrap_or_else(|_| LockInfo {
+        id: String::from("(unreadable lock record)"),
+        who: String::from("unknown"),
+        host: String::from("unknown"),
+        pid: 0,
+        command: String::from("unknown command"),
+        created_at: String::new(),
+    })
+}
+
+/// Deletes the lock object only if it is still the one we created: its ETag
+/// (unique, since the body carries our lock id) is the delete's
+/// precondition. 412 (someone else's lock now) and 404 (already gone) leave
+/// nothing to do.
 async fn delete_lock_if_ours(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     lock_key: &str,
-    id: &str,
+    etag: Option<&str>,
+    expected_owner: Option<&str>,
 ) -> Result<(), String> {
-    let current = match client.get_object().bucket(bucket).key(lock_key).send().await {
-        Ok(out) => out.body.collect().await.map_err(|e| e.to_string())?.into_bytes(),
-        Err(e) if e.code() == Some("NoSuchKey") => return Ok(()),
-        Err(e) => return Err(describe(&e)),
+    let Some(etag) = etag else {
+        return Err(String::from("S3 returned no ETag for the lock object; break it with `strata state unlock`"));
     };
-    let ours = serde_json::from_slice::<LockInfo>(&current).is_ok_and(|info| info.id == id);
-    if !ours {
-        return Ok(());
+    let deleted = client
+        .delete_object()
+        .bucket(bucket)
+        .set_expected_bucket_owner(expected_owner.map(str::to_owned))
+        .key(lock_key)
+        .if_match(etag)
+        .send()
+        .await;
+    match deleted {
+        Ok(_) => Ok(()),
+        Err(e) if is_precondition_failed(&e) || status(&e) == Some(404) || e.code() == Some("NoSuchKey") => Ok(()),
+        Err(e) => Err(describe(&e)),
     }
-    client.delete_object().bucket(bucket).key(lock_key).send().await.map_err(|e| describe(&e))?;
-    Ok(())
 }
 
 fn status<E>(e: &SdkError<E, HttpResponse>) -> Option<u16> {

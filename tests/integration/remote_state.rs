@@ -225,8 +225,8 @@ fn a_writer_with_a_stale_etag_loses() {
     runtime().block_on(async {
         let target = local_target();
         let key = "st/local.json";
-        let a = S3Backend::new(target.clone(), &bucket, key, "").await;
-        let b = S3Backend::new(target.clone(), &bucket, key, "").await;
+        let a = S3Backend::new(target.clone(), &bucket, key, "", None).await;
+        let b = S3Backend::new(target.clone(), &bucket, key, "", None).await;
 
         let lock_a = a.lock("a").await.unwrap();
         assert!(a.read().await.unwrap().is_none());
@@ -249,7 +249,7 @@ fn a_writer_with_a_stale_etag_loses() {
         let err = a.persist(&lock_a, &mut state_a).await.unwrap_err();
         assert!(matches!(err, StateError::StaleWrite { .. }), "If-Match with a stale ETag: {err}");
 
-        let reader = S3Backend::new(target, &bucket, key, "").await;
+        let reader = S3Backend::new(target, &bucket, key, "", None).await;
         let stored = reader.read().await.unwrap().unwrap();
         assert_eq!((stored.serial, stored.lineage.as_str()), (3, state_b.lineage.as_str()), "B's state stands");
 
@@ -268,7 +268,7 @@ fn a_writer_with_a_stale_etag_loses() {
 fn a_dropped_lock_is_released_if_it_is_still_ours() {
     let bucket = bucket();
     runtime().block_on(async {
-        let backend = S3Backend::new(local_target(), &bucket, "st/local.json", "").await;
+        let backend = S3Backend::new(local_target(), &bucket, "st/local.json", "", None).await;
         drop(backend.lock("strata plan").await.unwrap());
         assert!(backend.current_lock().await.unwrap().is_none(), "released by Drop");
 
@@ -279,6 +279,50 @@ fn a_dropped_lock_is_released_if_it_is_still_ours() {
         let current = backend.current_lock().await.unwrap().expect("the second lock stays");
         assert_eq!(current.id, second.info().id);
         backend.release(second).await.unwrap();
+    });
+}
+
+/// A release racing a forced unlock and a new locker: whatever the
+/// interleaving, a lock that B took is never deleted by A's release or by
+/// the operator's unlock of A's lock (both deletes are conditional on the
+/// ETag of the lock object they meant; moto honours If-Match on
+/// DeleteObject as S3 does).
+#[test]
+fn a_release_racing_a_forced_unlock_never_deletes_the_next_holders_lock() {
+    let bucket = bucket();
+    runtime().block_on(async {
+        let key = "st/local.json";
+        let a = S3Backend::new(local_target(), &bucket, key, "", None).await;
+        let operator = S3Backend::new(local_target(), &bucket, key, "", None).await;
+        let b = S3Backend::new(local_target(), &bucket, key, "", None).await;
+        let reader = S3Backend::new(local_target(), &bucket, key, "", None).await;
+        let mut b_held = 0;
+        for round in 0..25 {
+            let lock_a = a.lock("a").await.unwrap();
+            let id_a = lock_a.info().id.clone();
+            let release = a.release(lock_a);
+            let unlock_then_lock = async {
+                let _ = operator.force_unlock(&id_a).await;
+                b.lock("b").await.ok()
+            };
+            let (released, lock_b) = tokio::join!(release, unlock_then_lock);
+            released.unwrap();
+            let current = reader.current_lock().await.unwrap();
+            match lock_b {
+                Some(lock_b) => {
+                    b_held += 1;
+                    assert_eq!(
+                        current.map(|c| c.id),
+                        Some(lock_b.info().id.clone()),
+                        "round {round}: B holds the lock, so it must still be there"
+                    );
+                    b.release(lock_b).await.unwrap();
+                }
+                None => assert!(current.is_none() || current.is_some_and(|c| c.id == id_a), "round {round}"),
+            }
+            assert!(reader.current_lock().await.unwrap().is_none(), "round {round}: all released");
+        }
+        assert!(b_held > 0, "B took the lock in some rounds");
     });
 }
 

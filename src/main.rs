@@ -11,7 +11,11 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(report) => {
             eprintln!("{report:?}");
-            ExitCode::from(1)
+            // 130 for a run stopped by Ctrl-C/SIGTERM, as shells report it.
+            match report.downcast_ref::<strata::ops::OpsError>() {
+                Some(strata::ops::OpsError::Interrupted { .. }) => ExitCode::from(strata::ops::interrupt::EXIT_CODE),
+                _ => ExitCode::from(1),
+            }
         }
     }
 }

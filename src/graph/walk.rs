@@ -1,7 +1,8 @@
 //! A bounded-parallel walk over a DAG of tasks (OpenTofu's `dag/walk.go`,
 //! cargo's `DependencyQueue`): a task starts when all its dependencies
 //! succeeded, at most `parallelism` run at once, and a failure skips only the
-//! tasks that depend on it, transitively; everything else still runs.
+//! tasks that depend on it, transitively; everything else still runs. Once
+//! `stop` says so (Ctrl-C), no task starts; those in flight finish.
 
 use std::future::Future;
 
@@ -16,6 +17,8 @@ pub enum Outcome {
     Skipped {
         because: String,
     },
+    /// Not started because the walk was asked to stop.
+    NotStarted,
 }
 
 /// A DAG given as, for each task, the indices of the tasks it waits for.
@@ -50,8 +53,10 @@ impl TaskGraph {
 
 /// Runs every task of `graph` with `run`, at most `parallelism` at a time.
 /// Returns one outcome per task. Tasks left waiting on a cycle (which the
-/// planner never builds) are reported as skipped.
-pub async fn walk<F, Fut>(graph: &TaskGraph, parallelism: usize, run: F) -> Vec<Outcome>
+/// planner never builds) are reported as skipped. When `stop()` turns true,
+/// nothing more starts: what is in flight finishes, the rest is
+/// `NotStarted`.
+pub async fn walk<F, Fut>(graph: &TaskGraph, parallelism: usize, stop: impl Fn() -> bool, run: F) -> Vec<Outcome>
 where
     F: Fn(usize) -> Fut,
     Fut: Future<Output = Result<(), String>>,
@@ -71,7 +76,7 @@ where
     let mut ready: std::collections::BTreeSet<usize> = (0..n).filter(|&t| waiting[t] == 0).collect();
     let mut in_flight = FuturesUnordered::new();
     loop {
-        while in_flight.len() < parallelism {
+        while in_flight.len() < parallelism && !stop() {
             let Some(task) = ready.pop_first() else { break };
             let fut = run(task);
             in_flight.push(async move { (task, fut.await) });
@@ -93,9 +98,18 @@ where
             }
         }
     }
+    let stopped = stop();
     outcomes
         .into_iter()
-        .map(|o| o.unwrap_or_else(|| Outcome::Skipped { because: String::from("a dependency cycle") }))
+        .map(|o| {
+            o.unwrap_or_else(|| {
+                if stopped {
+                    Outcome::NotStarted
+                } else {
+                    Outcome::Skipped { because: String::from("a dependency cycle") }
+                }
+            })
+        })
         .collect()
 }
 
@@ -142,10 +156,15 @@ mod tests {
     async fn dependencies_run_first() {
         let g = chain_and_side();
         let order = Mutex::new(Vec::new());
-        let out = walk(&g, 1, |t| {
-            order.lock().unwrap().push(t);
-            async { Ok(()) }
-        })
+        let out = walk(
+            &g,
+            1,
+            || false,
+            |t| {
+                order.lock().unwrap().push(t);
+                async { Ok(()) }
+            },
+        )
         .await;
         assert!(out.iter().all(|o| *o == Outcome::Succeeded));
         assert_eq!(*order.lock().unwrap(), vec![0, 1, 2, 3], "ready tasks run in index order");
@@ -154,13 +173,18 @@ mod tests {
     #[tokio::test]
     async fn a_failure_skips_only_its_dependents() {
         let g = chain_and_side();
-        let out = walk(&g, 4, |t| async move {
-            if t == 1 {
-                Err("boom".to_owned())
-            } else {
-                Ok(())
-            }
-        })
+        let out = walk(
+            &g,
+            4,
+            || false,
+            |t| async move {
+                if t == 1 {
+                    Err("boom".to_owned())
+                } else {
+                    Ok(())
+                }
+            },
+        )
         .await;
         assert_eq!(out[0], Outcome::Succeeded);
         assert_eq!(out[1], Outcome::Failed("boom".into()));
@@ -176,14 +200,38 @@ mod tests {
         }
         let running = AtomicUsize::new(0);
         let peak = AtomicUsize::new(0);
-        walk(&g, 3, |_| async {
-            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-            peak.fetch_max(now, Ordering::SeqCst);
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            running.fetch_sub(1, Ordering::SeqCst);
-            Ok(())
-        })
+        walk(
+            &g,
+            3,
+            || false,
+            |_| async {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                running.fetch_sub(1, Ordering::SeqCst);
+                Ok(())
+            },
+        )
         .await;
         assert_eq!(peak.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_stop_lets_tasks_in_flight_finish_and_starts_nothing_more() {
+        let g = chain_and_side();
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let out = walk(
+            &g,
+            1,
+            || stop.load(Ordering::SeqCst),
+            |t| {
+                if t == 0 {
+                    stop.store(true, Ordering::SeqCst);
+                }
+                async { Ok(()) }
+            },
+        )
+        .await;
+        assert_eq!(out, vec![Outcome::Succeeded, Outcome::NotStarted, Outcome::NotStarted, Outcome::NotStarted]);
     }
 }

@@ -231,6 +231,15 @@ pub enum ApplyEvent {
         action: Action,
         because: String,
     },
+    /// Ctrl-C or SIGTERM: nothing more starts; what is in flight finishes.
+    Interrupted,
+    /// Left undone by the interrupt.
+    NotStarted {
+        name: String,
+        #[serde(rename = "type")]
+        type_name: String,
+        action: Action,
+    },
 }
 
 /// The outcome of a whole run.
@@ -241,6 +250,8 @@ pub struct ApplyReport {
     pub succeeded: usize,
     pub failed: usize,
     pub skipped: usize,
+    /// Left undone because the run was interrupted (Ctrl-C, SIGTERM).
+    pub not_started: usize,
     pub api_calls: u64,
     pub elapsed_ms: u128,
     pub state_serial: u64,
@@ -533,9 +544,44 @@ impl Run<'_> {
     }
 }
 
+/// Whether the run was interrupted; says so once, the first time it is
+/// noticed (a signal handler cannot print), so the user sees that strata is
+/// finishing, not hung.
+fn announce_interrupt(
+    interrupt: &super::interrupt::Interrupt,
+    announced: &std::sync::atomic::AtomicBool,
+    events: &(dyn Fn(ApplyEvent) + Sync),
+) -> bool {
+    let requested = interrupt.requested();
+    if requested && !announced.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        events(ApplyEvent::Interrupted);
+    }
+    requested
+}
+
+/// Runs the walk, checking for an interrupt every 100 ms as well: the walk
+/// itself only looks when an operation ends, which can take minutes.
+async fn watch_interrupt(
+    walk: impl std::future::Future<Output = Vec<Outcome>>,
+    interrupted: impl Fn() -> bool,
+) -> Vec<Outcome> {
+    const POLL: std::time::Duration = std::time::Duration::from_millis(100);
+    tokio::pin!(walk);
+    loop {
+        tokio::select! {
+            outcomes = &mut walk => return outcomes,
+            () = tokio::time::sleep(POLL) => { interrupted(); }
+        }
+    }
+}
+
 impl ApplyReport {
-    /// Exit 1 (after the summary is shown) when anything failed or was skipped.
+    /// Exit 130 when interrupted, 1 (after the summary is shown) when
+    /// anything failed or was skipped.
     pub fn into_result(self) -> Result<ApplyReport, OpsError> {
+        if self.not_started > 0 {
+            return Err(OpsError::Interrupted { action: self.action, not_started: self.not_started });
+        }
         if self.failed + self.skipped > 0 {
             return Err(OpsError::Partial { action: self.action, failed: self.failed, skipped: self.skipped });
         }
@@ -581,6 +627,7 @@ async fn walk_plan(
             succeeded: plan.drift.len(),
             failed: 0,
             skipped: 0,
+            not_started: 0,
             api_calls: 0,
             elapsed_ms: started.elapsed().as_millis(),
             state_serial: state.serial,
@@ -600,16 +647,20 @@ async fn walk_plan(
         state: tokio::sync::Mutex::new(state),
         code_hashes,
     };
-    let outcomes = walk::walk(&graph, parallelism, |i| run.run_step(&steps[i], events)).await;
+    let interrupt = super::interrupt::Interrupt::install()?;
+    let announced = std::sync::atomic::AtomicBool::new(false);
+    let stop = || announce_interrupt(&interrupt, &announced, events);
+    let walk = walk::walk(&graph, parallelism, stop, |i| run.run_step(&steps[i], events));
+    let outcomes = watch_interrupt(walk, stop).await;
     for (i, outcome) in outcomes.iter().enumerate() {
-        if let Outcome::Skipped { because } = outcome {
-            let c = &plan.changes[steps[i].change];
-            events(ApplyEvent::Skipped {
-                name: c.name.clone(),
-                type_name: c.type_name.clone(),
-                action: c.action,
-                because: because.clone(),
-            });
+        let c = &plan.changes[steps[i].change];
+        let (name, type_name, action) = (c.name.clone(), c.type_name.clone(), c.action);
+        match outcome {
+            Outcome::Skipped { because } => {
+                events(ApplyEvent::Skipped { name, type_name, action, because: because.clone() })
+            }
+            Outcome::NotStarted => events(ApplyEvent::NotStarted { name, type_name, action }),
+            Outcome::Succeeded | Outcome::Failed(_) => {}
         }
     }
     let count = |f: fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
@@ -619,6 +670,7 @@ async fn walk_plan(
         succeeded: count(|o| *o == Outcome::Succeeded),
         failed: count(|o| matches!(o, Outcome::Failed(_))),
         skipped: count(|o| matches!(o, Outcome::Skipped { .. })),
+        not_started: count(|o| *o == Outcome::NotStarted),
         api_calls: run.cx.clients.calls(),
         elapsed_ms: started.elapsed().as_millis(),
         state_serial,

@@ -10,6 +10,7 @@ pub mod editor_schema;
 pub mod environment;
 pub mod graph;
 pub mod import;
+pub mod interrupt;
 pub mod local;
 pub mod local_run;
 pub mod ownership;
@@ -63,6 +64,9 @@ pub enum OpsError {
         help("move it once: mkdir -p \"$(dirname {new})\" && mv {old} {new} (or pass --state {old})")
     )]
     StateLeftBehind { old: String, new: String },
+    #[error("{action} interrupted: {not_started} operation(s) not started; everything that finished is recorded in the state and the lock is released")]
+    #[diagnostic(code(ops::interrupted), help("run the same command again to continue from the recorded state"))]
+    Interrupted { action: &'static str, not_started: usize },
     #[error("{spec} has not been applied to the local cloud")]
     #[diagnostic(
         code(ops::not_applied),

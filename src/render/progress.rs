@@ -51,6 +51,17 @@ pub fn human_line(event: &ApplyEvent) -> String {
         ApplyEvent::Skipped { name, type_name, because, .. } => {
             format!("  {name} ({type_name}): {} because {because} failed", paint("skipped", AnsiColor::Yellow))
         }
+        ApplyEvent::Interrupted => paint(
+            "Interrupted: finishing the operations in flight, starting no more (Ctrl-C again to abort at once)",
+            AnsiColor::Yellow,
+        ),
+        ApplyEvent::NotStarted { name, type_name, action } => {
+            format!(
+                "  {name} ({type_name}): {} {} (interrupted)",
+                paint("not started:", AnsiColor::Yellow),
+                present(*action)
+            )
+        }
     }
 }
 
@@ -66,9 +77,17 @@ pub fn printer(json: bool) -> impl Fn(ApplyEvent) + Sync {
 
 pub fn summary(report: &ApplyReport) -> String {
     let verb = if report.action == "destroy" { "Destroy" } else { "Apply" };
-    let status = if report.failed + report.skipped == 0 { "complete" } else { "incomplete" };
+    let status = if report.not_started > 0 {
+        "interrupted"
+    } else if report.failed + report.skipped == 0 {
+        "complete"
+    } else {
+        "incomplete"
+    };
+    let not_started =
+        if report.not_started > 0 { format!(", {} not started", report.not_started) } else { String::new() };
     format!(
-        "{verb} {status}: {} succeeded, {} failed, {} skipped in {:.1}s ({} API calls; state serial {}).",
+        "{verb} {status}: {} succeeded, {} failed, {} skipped{not_started} in {:.1}s ({} API calls; state serial {}).",
         report.succeeded,
         report.failed,
         report.skipped,

@@ -6,6 +6,7 @@
 
 use serde_json::Value;
 
+use crate::cloud::unique;
 use crate::support::{boto3_json, flat, plan_actions, stderr, stdout, Scratch};
 
 const SPEC: &str = r#"Stack: STACK
@@ -55,10 +56,6 @@ const PRELUDE: &str = "import boto3, json, os\n\
 
 fn boto(script: &str) -> Value {
     boto3_json(PRELUDE, script)
-}
-
-fn unique(prefix: &str) -> String {
-    format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
 }
 
 /// What someone else made under the spec's names, with no strata tags: a

@@ -9,6 +9,7 @@ mod drift;
 mod flagship;
 mod flagship_apply;
 mod graph;
+mod interrupt;
 mod invalid_specs;
 mod lambda_build;
 mod lambda_noop;

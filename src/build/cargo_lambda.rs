@@ -29,7 +29,7 @@ pub(super) fn build(
 ) -> Result<PathBuf, BuildError> {
     let lambda_dir = options.target_dir.join("lambda").join(&options.profile);
     let mut command = Command::new(&tools.cargo_lambda);
-    command
+    local_cloud::child::stops_with_parent(&mut command)
         .args(["lambda", "build", "--disable-optimizations", "--locked", "--color", "never"])
         .args(["--target", GLIBC_TARGET, "--package", name, "--bin", name])
         .arg("--lambda-dir")

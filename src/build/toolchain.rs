@@ -105,7 +105,7 @@ pub(crate) fn lock(path: &Path) -> Result<File, BuildError> {
 }
 
 fn create_venv(cfg: &ToolchainConfig) -> Result<(), BuildError> {
-    let output = Command::new(&cfg.python)
+    let output = local_cloud::child::stops_with_parent(&mut Command::new(&cfg.python))
         .arg("-m")
         .arg("venv")
         .arg(&cfg.venv)
@@ -141,7 +141,7 @@ fn python_missing(cfg: &ToolchainConfig, err: std::io::Error) -> BuildError {
 
 fn pip_install(cfg: &ToolchainConfig) -> Result<(), BuildError> {
     let python = cfg.venv.join("bin").join("python");
-    let output = Command::new(&python)
+    let output = local_cloud::child::stops_with_parent(&mut Command::new(&python))
         .args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input"])
         .args(REQUIREMENTS)
         .stdin(Stdio::null())

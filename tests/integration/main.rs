@@ -3,6 +3,7 @@
 
 mod adoption;
 mod aws_rules;
+mod child_processes;
 mod cloud;
 mod crash;
 mod drift;

@@ -50,10 +50,13 @@ fn is_installed(cfg: &LocalCloudConfig) -> bool {
 
 fn create_venv(cfg: &LocalCloudConfig, venv: &Path) -> Result<(), LocalCloudError> {
     create_dir(&cfg.install_dir)?;
-    let output =
-        Command::new(&cfg.python).arg("-m").arg("venv").arg(venv).stdin(Stdio::null()).output().map_err(|e| match e
-            .kind()
-        {
+    let output = crate::child::stops_with_parent(&mut Command::new(&cfg.python))
+        .arg("-m")
+        .arg("venv")
+        .arg(venv)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| match e.kind() {
             ErrorKind::NotFound | ErrorKind::PermissionDenied => {
                 LocalCloudError::PythonNotFound { python: cfg.python.clone() }
             }
@@ -71,7 +74,7 @@ fn create_venv(cfg: &LocalCloudConfig, venv: &Path) -> Result<(), LocalCloudErro
 
 fn pip_install(cfg: &LocalCloudConfig, venv: &Path) -> Result<(), LocalCloudError> {
     let python = venv.join("bin").join("python");
-    let output = Command::new(&python)
+    let output = crate::child::stops_with_parent(&mut Command::new(&python))
         .args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input"])
         .arg(format!("moto[server]=={MOTO_VERSION}"))
         .stdin(Stdio::null())

@@ -13,6 +13,7 @@
 //! <home>/local/moto.log             the server's stdout and stderr
 //! ```
 
+pub mod child;
 mod config;
 mod error;
 mod install;

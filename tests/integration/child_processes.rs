@@ -1,0 +1,56 @@
+//! Child processes stop with strata (issue #12): a first-run install that
+//! strata started (here `pip install`, by a stand-in Python whose pip just
+//! waits) is ended by the kernel when strata is killed, instead of running
+//! on with nobody to use its result.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "gave up waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn an_install_strata_started_dies_with_strata() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pid_file = dir.path().join("pip.pid");
+    // `python3 -m venv DIR` makes DIR/bin/python, whose `-m pip install`
+    // records its pid and waits, as a slow download would.
+    let python = dir.path().join("python3");
+    std::fs::write(
+        &python,
+        format!(
+            "#!/bin/sh\nvenv=\"$3\"\nmkdir -p \"$venv/bin\"\nprintf '#!/bin/sh\\necho $$ > {pid}\\nexec sleep 120\\n' > \"$venv/bin/python\"\nchmod +x \"$venv/bin/python\"\n",
+            pid = pid_file.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let mut strata = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(["local", "start"])
+        .env("STRATA_HOME", dir.path().join("home"))
+        .env("STRATA_PYTHON", &python)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("strata starts");
+    wait_for("pip to start", Duration::from_secs(30), || {
+        pid_file.exists() && std::fs::read_to_string(&pid_file).is_ok_and(|s| !s.trim().is_empty())
+    });
+    let pip: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+    assert!(Path::new(&format!("/proc/{pip}")).exists(), "pip is running");
+
+    strata.kill().expect("SIGKILL strata"); // no handler can run: only the kernel can end pip
+    strata.wait().expect("reaped");
+    wait_for("pip to end with strata", Duration::from_secs(10), || {
+        std::fs::read_to_string(format!("/proc/{pip}/stat"))
+            .map_or(true, |stat| stat.rsplit_once(')').is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')))
+    });
+}

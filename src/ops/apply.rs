@@ -168,7 +168,7 @@ pub async fn prepare_destroy(
     let ((state, changes), lock) = locked(&backend, lock, async {
         let state =
             backend.read_for(&stack.name, &env.name).await?.unwrap_or_else(|| State::new(&stack.name, &env.name));
-        let changes = diff::destroy_all(&state)?;
+        let changes = diff::destroy_all(&stack, &state)?;
         Ok((state, changes))
     })
     .await?;

@@ -144,6 +144,9 @@ pub fn diff(
             if change.action == Action::Replace && resource.lifecycle.prevent_destroy {
                 return Err(PlanError::PreventDestroy { name: name.to_owned(), action: "replace" });
             }
+            if change.action == Action::Replace {
+                refuse_deletion_protected(name, &rec.properties, "replace")?;
+            }
             // Created or replaced resources get new ids: unknown downstream.
             // A redeployment gets a new id too, so the stage moves to it.
             if matches!(change.action, Action::NoOp | Action::Update) && !redeploy {
@@ -267,18 +270,45 @@ pub fn attach_code_hash(properties: &mut Value, artifacts: &CodeHashes) {
 
 /// Resources in state but not in the spec, dependents before dependencies.
 fn deletions(stack: &Stack, state: &State) -> Result<Vec<ResourceChange>, PlanError> {
-    delete_in_reverse_order(state, |name| !stack.resources.contains_key(name))
+    delete_in_reverse_order(stack, state, |name| !stack.resources.contains_key(name))
 }
 
 /// Every resource of the state, dependents before dependencies (destroy),
 /// and the old objects of interrupted replacements.
-pub fn destroy_all(state: &State) -> Result<Vec<ResourceChange>, PlanError> {
+pub fn destroy_all(stack: &Stack, state: &State) -> Result<Vec<ResourceChange>, PlanError> {
     let mut changes: Vec<ResourceChange> = deposed_deletions(state).collect();
-    changes.extend(delete_in_reverse_order(state, |_| true)?);
+    changes.extend(delete_in_reverse_order(stack, state, |_| true)?);
     Ok(changes)
 }
 
-fn delete_in_reverse_order(state: &State, include: impl Fn(&str) -> bool) -> Result<Vec<ResourceChange>, PlanError> {
+/// `PreventDestroy` as it stands now: the spec's for a resource it still
+/// declares (removing the flag there is how a user lifts it, no apply
+/// needed), the state's for one it no longer does (so deleting a protected
+/// resource's block from the spec does not delete the resource: Terraform's
+/// well-known gap).
+pub fn prevent_destroy(stack: &Stack, name: &str, recorded: Option<&crate::state::ResourceState>) -> bool {
+    match stack.resources.get(name) {
+        Some(resource) => resource.lifecycle.prevent_destroy,
+        None => recorded.is_some_and(|r| r.prevent_destroy),
+    }
+}
+
+/// The recorded (applied) properties say AWS will refuse the delete.
+fn refuse_deletion_protected(name: &str, applied: &Value, action: &'static str) -> Result<(), PlanError> {
+    let protected = [("DeletionProtectionEnabled", Value::Bool(true)), ("DeletionProtection", Value::from("ACTIVE"))];
+    for (property, on) in protected {
+        if applied.get(property) == Some(&on) {
+            return Err(PlanError::DeletionProtected { name: name.to_owned(), property, action });
+        }
+    }
+    Ok(())
+}
+
+fn delete_in_reverse_order(
+    stack: &Stack,
+    state: &State,
+    include: impl Fn(&str) -> bool,
+) -> Result<Vec<ResourceChange>, PlanError> {
     let removed: Vec<(&String, &crate::state::ResourceState)> =
         state.resources.iter().filter(|(n, _)| include(n)).collect();
     let graph = ResourceGraph::build(removed.iter().map(|(name, r)| NodeSpec {
@@ -292,9 +322,10 @@ fn delete_in_reverse_order(state: &State, include: impl Fn(&str) -> bool) -> Res
     let mut out = Vec::new();
     for name in order {
         let rec = &state.resources[name];
-        if rec.prevent_destroy {
+        if prevent_destroy(stack, name, Some(rec)) {
             return Err(PlanError::PreventDestroy { name: name.to_owned(), action: "destroy" });
         }
+        refuse_deletion_protected(name, &rec.properties, "destroy")?;
         out.push(ResourceChange {
             name: name.to_owned(),
             type_name: rec.type_name.clone(),

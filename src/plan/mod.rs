@@ -97,6 +97,17 @@ pub enum PlanError {
         help("remove `PreventDestroy: true` from its Lifecycle first if you really mean to {action} it")
     )]
     PreventDestroy { name: String, action: &'static str },
+    /// AWS itself refuses to delete it (DynamoDB's `DeletionProtectionEnabled`,
+    /// Cognito's `DeletionProtection: ACTIVE`): better said by the plan than
+    /// by a destroy that fails halfway, after deleting its dependents.
+    #[error("`{name}` has {property} turned on in AWS, so this plan cannot {action} it")]
+    #[diagnostic(
+        code(plan::deletion_protected),
+        help(
+            "if you really mean to {action} it: set `{property}` off in the spec and apply that first, then {action}"
+        )
+    )]
+    DeletionProtected { name: String, property: &'static str, action: &'static str },
     #[error("the saved plan {path} is stale: {reason}")]
     #[diagnostic(code(plan::stale), help("make a new plan with `strata plan --out`, review it, and apply that"))]
     Stale { path: String, reason: String },

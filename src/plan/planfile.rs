@@ -101,9 +101,8 @@ impl Planfile {
                 crate::plan::Action::Replace => "replace",
                 _ => continue,
             };
-            let in_spec = stack.resources.get(&change.name).is_some_and(|r| r.lifecycle.prevent_destroy);
-            let in_state = state.and_then(|s| s.resources.get(&change.name)).is_some_and(|r| r.prevent_destroy);
-            if in_spec || in_state {
+            let recorded = state.and_then(|s| s.resources.get(&change.name));
+            if crate::plan::diff::prevent_destroy(stack, &change.name, recorded) {
                 return Err(PlanError::PreventDestroy { name: change.name.clone(), action });
             }
         }

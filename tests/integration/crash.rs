@@ -4,11 +4,12 @@
 //! reproduced exactly by dropping entries from the state: they are adopted.
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::flagship_apply::{flagship_copy, oracle};
+use crate::flagship_apply::{destroy_on_purpose, flagship_copy, oracle};
 use crate::support::{repo_root, stderr, stdout, strata};
 
 /// Starts an apply and kills it with SIGKILL once `after` resources finished.
@@ -74,6 +75,6 @@ fn killed_applies_converge_without_duplicates() {
     let out = strata(&repo_root(), &["plan", &spec, "--state", &state_arg, "--detailed-exitcode"]);
     assert_eq!(out.status.code(), Some(0), "converged:\n{}", stdout(&out));
 
-    let out = strata(&repo_root(), &["destroy", &spec, "--state", &state_arg, "--auto-approve"]);
+    let out = destroy_on_purpose(Path::new(&spec), &state);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
 }

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::support::{repo_root, stderr, stdout, strata};
+use crate::support::{flat, repo_root, stderr, stdout, strata};
 
 /// The flagship spec under a unique stack name (tests share one local cloud).
 pub fn flagship_copy(dir: &Path, stack: &str) -> PathBuf {
@@ -17,6 +17,22 @@ pub fn flagship_copy(dir: &Path, stack: &str) -> PathBuf {
     let path = dir.join("stack.yaml");
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// The two tables' guards in the flagship spec, as written there.
+const TABLE_GUARDS: &str = "      DeletionProtectionEnabled: true\n    Lifecycle:\n      PreventDestroy: true\n";
+
+/// Takes a flagship copy down on purpose, the way README's "Removing the
+/// stack" says: the tables' guards turned off in the spec and applied
+/// (deletion protection is a setting of the table in AWS), then destroy.
+pub fn destroy_on_purpose(spec: &Path, state: &Path) -> std::process::Output {
+    let text = std::fs::read_to_string(spec).unwrap();
+    assert_eq!(text.matches(TABLE_GUARDS).count(), 2, "both tables are guarded");
+    std::fs::write(spec, text.replace(TABLE_GUARDS, "      DeletionProtectionEnabled: false\n")).unwrap();
+    let (spec_arg, state_arg) = (spec.to_str().unwrap(), state.to_str().unwrap());
+    let out = strata(&repo_root(), &["apply", spec_arg, "--state", state_arg, "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(0), "guards off:\n{}{}", stdout(&out), stderr(&out));
+    strata(&repo_root(), &["destroy", spec_arg, "--state", state_arg, "--auto-approve"])
 }
 
 /// boto3 from the local cloud's virtualenv checks what landed.
@@ -72,9 +88,32 @@ fn flagship_applies_converges_updates_and_destroys() {
     let (ok, report) = oracle("present", &state);
     assert!(ok, "after the update:\n{report}");
 
+    // The orders are guarded twice: strata's PreventDestroy, then AWS's own
+    // deletion protection. Each refusal comes before any change.
+    let out = strata(&repo_root(), &["destroy", spec_arg, "--state", state_arg, "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        flat(&stderr(&out)).contains("Table` has PreventDestroy, but this plan would destroy it"),
+        "{}",
+        stderr(&out)
+    );
+    let text = std::fs::read_to_string(&spec).unwrap();
+    std::fs::write(&spec, text.replace("    Lifecycle:\n      PreventDestroy: true\n", "")).unwrap();
+    let out = strata(&repo_root(), &["destroy", spec_arg, "--state", state_arg, "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(1), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        flat(&stderr(&out))
+            .contains("Table` has DeletionProtectionEnabled turned on in AWS, so this plan cannot destroy it"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(&spec, text).unwrap();
+    let (ok, report) = oracle("present", &state);
+    assert!(ok, "nothing was destroyed by the refused runs:\n{report}");
+
     let before_destroy = dir.path().join("before-destroy.json");
     std::fs::copy(&state, &before_destroy).unwrap();
-    let out = strata(&repo_root(), &["destroy", spec_arg, "--state", state_arg, "--auto-approve"]);
+    let out = destroy_on_purpose(&spec, &state);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
     assert!(stdout(&out).contains("scheduled for deletion"), "the KMS key's fate is said:\n{}", stdout(&out));
     let after: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();

@@ -11,13 +11,13 @@
 //! that breaks the document.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::flagship_apply::flagship_copy;
+use crate::flagship_apply::{destroy_on_purpose, flagship_copy};
 use crate::support::{repo_root, stderr, stdout, strata};
 
 /// `strata local run`, killed when the test ends.
@@ -208,6 +208,6 @@ fn sign_in_schedule_order_cancel_over_http() {
     assert_eq!(orders_of(&api, &alice, &id).len(), 1, "no order after the cancellation");
 
     drop(served);
-    let out = strata(&repo_root(), &["destroy", &spec, "--state", &state, "--auto-approve"]);
+    let out = destroy_on_purpose(Path::new(&spec), Path::new(&state));
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
 }

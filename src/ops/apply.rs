@@ -531,16 +531,54 @@ impl Run<'_> {
         req: &Request<'_>,
         replacing: Option<&str>,
     ) -> Result<(Applied, Option<String>), String> {
-        let found = provider.find(&self.cx, req).await.map_err(|e| e.to_string())?;
-        if let Some(found) = found.filter(|f| Some(f.physical_id.as_str()) != replacing) {
-            let live = provider.read(&self.cx, &found.physical_id, req.properties).await.map_err(|e| e.to_string())?;
-            let before = live.map(|l| l.properties).unwrap_or(Value::Null);
-            let applied =
-                provider.update(&self.cx, &found.physical_id, &before, req).await.map_err(|e| e.to_string())?;
-            return Ok((applied, Some(String::from("adopted an existing resource left by an interrupted run"))));
+        if let Some(adopted) = self.adopt(provider, req, replacing).await? {
+            return Ok((adopted, Some(String::from("adopted an existing resource left by an interrupted run"))));
         }
-        let applied = provider.create(&self.cx, req).await.map_err(|e| e.to_string())?;
-        Ok((applied, None))
+        // A create whose answer was lost may have happened: look before
+        // creating again (see `provider::ambiguous`).
+        for attempt in 1..=AMBIGUOUS_CREATE_ATTEMPTS {
+            match provider.create(&self.cx, req).await {
+                Ok(applied) => return Ok((applied, None)),
+                Err(e) if e.is_ambiguous_create() && attempt < AMBIGUOUS_CREATE_ATTEMPTS => {
+                    // AWS's lists and describes are eventually consistent: a
+                    // resource created a moment ago may not show at once.
+                    for wait in self.lookup_waits() {
+                        tokio::time::sleep(wait).await;
+                        if let Some(adopted) = self.adopt(provider, req, replacing).await? {
+                            return Ok((
+                                adopted,
+                                Some(String::from("created; AWS's answer was lost, found by its tags")),
+                            ));
+                        }
+                    }
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        unreachable!("the last attempt returns")
+    }
+
+    /// Pauses before each lookup after a lost create answer: AWS needs a few
+    /// seconds to list what it just made; the local cloud lists at once.
+    fn lookup_waits(&self) -> Vec<std::time::Duration> {
+        let secs: &[u64] = if self.cx.local { &[0] } else { &[0, 2, 5] };
+        secs.iter().map(|s| std::time::Duration::from_secs(*s)).collect()
+    }
+
+    /// The resource `find` proves is this one (never the old object of a
+    /// replacement), brought to the spec; None when there is none.
+    async fn adopt(
+        &self,
+        provider: &dyn crate::provider::ResourceProvider,
+        req: &Request<'_>,
+        replacing: Option<&str>,
+    ) -> Result<Option<crate::provider::Applied>, String> {
+        let found = provider.find(&self.cx, req).await.map_err(|e| e.to_string())?;
+        let Some(found) = found.filter(|f| Some(f.physical_id.as_str()) != replacing) else { return Ok(None) };
+        let live = provider.read(&self.cx, &found.physical_id, req.properties).await.map_err(|e| e.to_string())?;
+        let before = live.map(|l| l.properties).unwrap_or(Value::Null);
+        let applied = provider.update(&self.cx, &found.physical_id, &before, req).await.map_err(|e| e.to_string())?;
+        Ok(Some(applied))
     }
 }
 
@@ -588,6 +626,10 @@ impl ApplyReport {
         Ok(self)
     }
 }
+
+/// Creates tried when AWS's answer to a create keeps getting lost (each
+/// followed by a lookup by tags).
+const AMBIGUOUS_CREATE_ATTEMPTS: usize = 3;
 
 /// Walks the plan. Events go to `events` as they happen; the state is
 /// rewritten after every resource operation. Releases the lock at the end,

@@ -110,6 +110,7 @@ macro_rules! clients {
                     self.$field.get_or_init(|| {
                         let conf = $krate::config::Builder::from(&self.config)
                             .interceptor(self.counter.clone())
+                            .interceptor(super::ambiguous::NoBlindRetryOfCreates)
                             .build();
                         $krate::Client::from_conf(conf)
                     })

@@ -66,6 +66,12 @@ impl ProviderError {
         })
     }
 
+    /// A create whose answer was lost: it may have been carried out
+    /// (see `provider::ambiguous`).
+    pub fn is_ambiguous_create(&self) -> bool {
+        self.aws_code() == Some(crate::provider::ambiguous::AMBIGUOUS_CODE)
+    }
+
     pub fn invalid(property: impl Into<String>, message: impl Into<String>) -> Self {
         ProviderError::Invalid { property: property.into(), message: message.into() }
     }
@@ -78,6 +84,13 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     move |err| {
+        if let Some(ambiguous) = find_in_chain::<crate::provider::ambiguous::AmbiguousCreate>(&err) {
+            return ProviderError::Aws {
+                operation,
+                code: crate::provider::ambiguous::AMBIGUOUS_CODE.to_owned(),
+                message: ambiguous.to_string(),
+            };
+        }
         let (code, message) = match &err {
             SdkError::ServiceError(service) => (
                 service.err().code().unwrap_or("Unknown").to_owned(),
@@ -104,4 +117,16 @@ impl std::fmt::Display for DisplayChain<'_> {
         }
         Ok(())
     }
+}
+
+/// The first error of type `T` in `err`'s source chain.
+fn find_in_chain<'a, T: std::error::Error + 'static>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a T> {
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        current = e.source();
+    }
+    None
 }

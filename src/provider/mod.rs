@@ -3,6 +3,7 @@
 //! update, delete, and `find` for adopting what a crash left unrecorded).
 //! `aws` is the one place the SDK is configured.
 
+pub mod ambiguous;
 pub mod aws;
 pub mod aws_schema;
 pub mod error;

@@ -7,6 +7,8 @@ mod child_processes;
 mod cloud;
 mod crash;
 mod drift;
+mod fault_proxy;
+mod faults;
 mod flagship;
 mod flagship_apply;
 mod graph;

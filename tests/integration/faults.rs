@@ -1,0 +1,145 @@
+//! Applies and destroys through the fault proxy (issue #12): at a fixed
+//! seed and rate, throttling, 5xx and dropped connections (before and after
+//! the cloud acted) are injected into every AWS call strata makes; the run
+//! must converge with no duplicates and no orphans, and the state must match
+//! the cloud (boto3, straight to the local cloud, checks).
+
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::cloud::unique;
+use crate::fault_proxy::FaultProxy;
+use crate::support::{boto3_json, stderr, stdout, Scratch};
+
+const SPEC: &str = r#"Stack: STACK
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.77.0.0/16
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: ${Vpc.VpcId}
+      CidrBlock: 10.77.1.0/24
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: faults
+      VpcId: ${Vpc.VpcId}
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: ${stack.Name}-orders
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions:
+        - AttributeName: id
+          AttributeType: S
+      KeySchema:
+        - AttributeName: id
+          KeyType: HASH
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: /strata-tests/${stack.Name}
+      RetentionInDays: 7
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: { Service: lambda.amazonaws.com }
+            Action: sts:AssumeRole
+  Key:
+    Type: AWS::KMS::Key
+    Properties:
+      Description: faults
+"#;
+
+fn run(s: &Scratch, proxy: &FaultProxy, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(args)
+        .current_dir(s.path())
+        .env("NO_COLOR", "1")
+        .env("STRATA_LOCAL_ENDPOINT", &proxy.endpoint)
+        .output()
+        .expect("strata runs")
+}
+
+const PRELUDE: &str = "import boto3, json, os\n\
+    from botocore.exceptions import ClientError\n\
+    def c(name):\n    return boto3.client(name, endpoint_url=os.environ['ENDPOINT'])\n";
+
+/// What the local cloud holds of the stack, straight from boto3 (not
+/// through the proxy): the physical ids of each resource of the spec, found
+/// by the stack's strata tag or its name.
+fn what_the_cloud_holds(stack: &str) -> Value {
+    boto3_json(
+        PRELUDE,
+        &format!(
+            "ec2 = c('ec2')\n\
+             tag = [{{'Name': 'tag:strata:stack', 'Values': ['{stack}']}}]\n\
+             vpcs = [v['VpcId'] for v in ec2.describe_vpcs(Filters=tag)['Vpcs']]\n\
+             subnets = [x['SubnetId'] for x in ec2.describe_subnets(Filters=tag)['Subnets']]\n\
+             sgs = [g['GroupId'] for g in ec2.describe_security_groups(Filters=tag)['SecurityGroups']]\n\
+             ddb = c('dynamodb')\n\
+             tables = [t for p in ddb.get_paginator('list_tables').paginate() for t in p['TableNames'] if t.startswith('{stack}-')]\n\
+             logs = c('logs')\n\
+             groups = [g['logGroupName'] for g in logs.describe_log_groups(logGroupNamePrefix='/strata-tests/{stack}')['logGroups']]\n\
+             iam = c('iam')\n\
+             roles = [r['RoleName'] for p in iam.get_paginator('list_roles').paginate() for r in p['Roles'] if r['RoleName'].startswith('{stack}-')]\n\
+             kms = c('kms')\n\
+             def ours(k):\n    meta = kms.describe_key(KeyId=k)['KeyMetadata']\n    tags = {{t['TagKey']: t['TagValue'] for t in kms.list_resource_tags(KeyId=k).get('Tags', [])}}\n    return meta['KeyState'] != 'PendingDeletion' and tags.get('strata:stack') == '{stack}'\n\
+             keys = [k['KeyId'] for p in kms.get_paginator('list_keys').paginate() for k in p['Keys'] if ours(k['KeyId'])]\n\
+             print(json.dumps({{'Vpc': vpcs, 'Subnet': subnets, 'Sg': sgs, 'Orders': tables, 'Logs': groups, 'Role': roles, 'Key': keys}}))"
+        ),
+    )
+}
+
+/// The state's physical id of each resource, in the same shape.
+fn what_the_state_records(s: &Scratch) -> Value {
+    let state: Value = serde_json::from_str(&std::fs::read_to_string(s.path().join("state.json")).unwrap()).unwrap();
+    let mut out = serde_json::Map::new();
+    for (name, r) in state["resources"].as_object().unwrap() {
+        out.insert(name.clone(), Value::Array(vec![r["physical_id"].clone()]));
+    }
+    Value::Object(out)
+}
+
+/// Re-runs `args` until it succeeds, as a user (or CI) would after a
+/// failure, at most `attempts` times; returns the runs it took.
+fn until_ok(s: &Scratch, proxy: &FaultProxy, args: &[&str], attempts: usize) -> usize {
+    for attempt in 1..=attempts {
+        let out = run(s, proxy, args);
+        if out.status.success() {
+            return attempt;
+        }
+        eprintln!("attempt {attempt} of {args:?} failed:\n{}\n{}", stdout(&out), stderr(&out));
+    }
+    panic!("{args:?} did not converge in {attempts} runs ({})", proxy.counts.summary());
+}
+
+#[test]
+fn apply_and_destroy_converge_through_injected_faults() {
+    let stack = unique("faults");
+    let s = Scratch::with_spec(&SPEC.replace("STACK", &stack));
+    let cloud = strata::local::ensure_running().expect("local cloud");
+    // CI runs the fixed seed and rate; STRATA_FAULT_SEED / STRATA_FAULT_RATE
+    // explore others (the bench runs several).
+    let var = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<f64>().ok());
+    let (seed, rate) = (var("STRATA_FAULT_SEED").map_or(7, |s| s as u64), var("STRATA_FAULT_RATE").unwrap_or(0.15));
+    let proxy = FaultProxy::start(&cloud.endpoint, rate, seed);
+
+    let applies = until_ok(&s, &proxy, &["apply", "stack.yaml", "--state", "state.json", "--auto-approve"], 3);
+    let held = what_the_cloud_holds(&stack);
+    assert_eq!(held, what_the_state_records(&s), "one of each, and the state names exactly those");
+
+    let destroys = until_ok(&s, &proxy, &["destroy", "stack.yaml", "--state", "state.json", "--auto-approve"], 3);
+    let left = what_the_cloud_holds(&stack);
+    assert!(left.as_object().unwrap().values().all(|ids| ids.as_array().unwrap().is_empty()), "orphans: {left}");
+    eprintln!("faults: {} (apply runs {applies}, destroy runs {destroys})", proxy.counts.summary());
+    assert!(proxy.counts.injected() > 0, "faults were injected");
+}

@@ -127,6 +127,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the stack for another engine, without calling AWS.
+    ///
+    /// Example: strata export cloudformation stacks/acme-scheduling.yaml --env prod --out acme.yaml
+    Export {
+        #[command(subcommand)]
+        target: ExportTarget,
+    },
     /// Print the dependency graph as Graphviz DOT.
     Graph {
         stack: PathBuf,
@@ -167,6 +174,23 @@ pub enum Command {
         /// A local state file (instead of, or overriding, the spec's backend).
         #[arg(long, global = true)]
         state: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportTarget {
+    /// A CloudFormation template: references become Ref / Fn::GetAtt / Fn::Sub,
+    /// Lambda crates become S3 parameters (docs/cloudformation.md).
+    Cloudformation {
+        stack: PathBuf,
+        /// The environment: the default of the template's EnvironmentName parameter.
+        #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
+        environment: String,
+        #[arg(long, value_enum, default_value = "yaml")]
+        format: crate::render::template::Format,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -471,6 +495,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
                         }
                     }
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { target: ExportTarget::Cloudformation { stack, environment, format, out: file } } => {
+            let template = ops::export::cloudformation(&stack, &environment)?;
+            let text = crate::render::template::render(&template, format);
+            match file {
+                Some(path) => std::fs::write(&path, text)
+                    .map_err(|source| ops::OpsError::WriteFile { path: path.display().to_string(), source })?,
+                None => write_long(&out, &text),
             }
             Ok(ExitCode::SUCCESS)
         }

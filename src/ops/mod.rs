@@ -8,6 +8,7 @@ pub mod connect;
 pub mod drift;
 pub mod editor_schema;
 pub mod environment;
+pub mod export;
 pub mod graph;
 pub mod import;
 pub mod local;
@@ -38,6 +39,9 @@ pub enum OpsError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Build(#[from] crate::build::BuildError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Export(#[from] crate::export::ExportError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Drift(#[from] crate::drift::DriftError),

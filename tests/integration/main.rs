@@ -5,6 +5,7 @@ mod aws_rules;
 mod cloud;
 mod crash;
 mod drift;
+mod export;
 mod flagship;
 mod flagship_apply;
 mod graph;

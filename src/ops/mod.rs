@@ -13,6 +13,7 @@ pub mod graph;
 pub mod import;
 pub mod local;
 pub mod local_run;
+pub mod package;
 pub mod plan;
 pub mod planning;
 pub mod show;
@@ -130,6 +131,12 @@ pub enum OpsError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot upload the Lambda zip to s3://{bucket}/{key}: {message}")]
+    #[diagnostic(
+        code(ops::artifact_upload),
+        help("the bucket must exist in the environment's account and region, and the credentials must allow s3:PutObject and s3:GetObject on it")
+    )]
+    ArtifactUpload { bucket: String, key: String, message: String },
     #[error("Graphviz `dot` failed: {stderr}")]
     #[diagnostic(code(ops::graphviz))]
     GraphvizFailed { stderr: String },

@@ -13,6 +13,7 @@ mod invalid_specs;
 mod lambda_build;
 mod lambda_noop;
 mod local_runtime;
+mod package;
 mod plan_diff;
 mod planfile;
 mod providers_api;

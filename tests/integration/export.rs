@@ -257,7 +257,7 @@ fn exportable_stacks() -> Vec<(PathBuf, Vec<String>)> {
 }
 
 /// cfn-lint's errors and warnings (informational findings are not failures).
-fn cfn_lint(template: &Path, region: &str) -> Vec<Value> {
+pub fn cfn_lint(template: &Path, region: &str) -> Vec<Value> {
     let python = cfn_lint_python();
     let out = Command::new(python.with_file_name("cfn-lint"))
         .args(["--format", "json", "--regions", region, "--"])

@@ -1,6 +1,6 @@
 //! `strata package` on the local cloud: the flagship's two Lambda zips land
 //! in S3 under keys made of their hashes (checked with boto3), the template
-//! names them, and a second run uploads nothing.
+//! names them (and passes cfn-lint), and a second run uploads nothing.
 
 use std::process::{Command, Output};
 
@@ -41,6 +41,10 @@ fn package_uploads_each_zip_once_and_the_template_names_it() {
         .map(|p| params[*p]["Default"].as_str().unwrap_or_else(|| panic!("{p} has no default")).to_owned())
         .collect();
     assert!(keys[0].starts_with("strata/scheduler-manager/") && keys[1].starts_with("strata/order-executor/"));
+
+    // With its defaults filled in, the template still passes cfn-lint.
+    let findings = crate::export::cfn_lint(&dir.path().join("t.json"), "us-east-1");
+    assert!(findings.is_empty(), "{findings:#?}");
 
     // The objects hold the zips their keys name: hex SHA-256 of the bytes.
     let checked = boto3_json(

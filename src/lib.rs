@@ -3,11 +3,13 @@
 //! Layers, top to bottom (data never flows back up): `cli` parses flags and
 //! renders; `ops` orchestrates one command; `spec` turns YAML into a checked
 //! stack; `graph` orders resources; `plan` diffs spec against `state`;
-//! `provider` describes (and later drives) AWS resource types; `render` formats.
+//! `provider` describes (and later drives) AWS resource types; `export` writes a
+//! stack for another engine (a CloudFormation template); `render` formats.
 
 pub mod build;
 pub mod cli;
 pub mod drift;
+pub mod export;
 pub mod graph;
 pub mod local;
 pub mod ops;

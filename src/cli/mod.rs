@@ -127,6 +127,30 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the stack for another engine, without calling AWS.
+    ///
+    /// Example: strata export cloudformation stacks/acme-scheduling.yaml --env prod --out acme.yaml
+    Export {
+        #[command(subcommand)]
+        target: ExportTarget,
+    },
+    /// Build the stack's Lambdas, upload each zip once to an S3 bucket (key from
+    /// its hash), and write the CloudFormation template that names them.
+    ///
+    /// Example: strata package stacks/acme-scheduling.yaml --env prod --bucket my-artifacts --out acme.yaml
+    Package {
+        stack: PathBuf,
+        #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
+        environment: String,
+        /// An existing bucket in the environment's account and region.
+        #[arg(long)]
+        bucket: String,
+        #[arg(long, value_enum, default_value = "yaml")]
+        format: crate::render::template::Format,
+        /// Write the template to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print the dependency graph as Graphviz DOT.
     Graph {
         stack: PathBuf,
@@ -167,6 +191,23 @@ pub enum Command {
         /// A local state file (instead of, or overriding, the spec's backend).
         #[arg(long, global = true)]
         state: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportTarget {
+    /// A CloudFormation template: references become Ref / Fn::GetAtt / Fn::Sub,
+    /// Lambda crates become S3 parameters (docs/cloudformation.md).
+    Cloudformation {
+        stack: PathBuf,
+        /// The environment: the default of the template's EnvironmentName parameter.
+        #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
+        environment: String,
+        #[arg(long, value_enum, default_value = "yaml")]
+        format: crate::render::template::Format,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -471,6 +512,36 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
                         }
                     }
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { target: ExportTarget::Cloudformation { stack, environment, format, out: file } } => {
+            let template = ops::export::cloudformation(&stack, &environment)?;
+            let text = crate::render::template::render(&template, format);
+            match file {
+                Some(path) => std::fs::write(&path, text)
+                    .map_err(|source| ops::OpsError::WriteFile { path: path.display().to_string(), source })?,
+                None => write_long(&out, &text),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Package { stack, environment, bucket, format, out: file } => {
+            let packaged = runtime()?.block_on(ops::package::package(&ops::package::PackageRequest {
+                spec_path: &stack,
+                environment: &environment,
+                bucket: &bucket,
+            }))?;
+            // What was uploaded goes to stderr: stdout may be the template.
+            let mut err = anstream::stderr();
+            for u in &packaged.uploads {
+                let done = if u.uploaded { "uploaded" } else { "already there" };
+                let _ = writeln!(err, "{}: s3://{bucket}/{} ({} bytes, {done})", u.crate_path, u.key, u.size);
+            }
+            let text = crate::render::template::render(&packaged.template, format);
+            match file {
+                Some(path) => std::fs::write(&path, text)
+                    .map_err(|source| ops::OpsError::WriteFile { path: path.display().to_string(), source })?,
+                None => write_long(&out, &text),
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -8,12 +8,14 @@ pub mod connect;
 pub mod drift;
 pub mod editor_schema;
 pub mod environment;
+pub mod export;
 pub mod graph;
 pub mod import;
 pub mod interrupt;
 pub mod local;
 pub mod local_run;
 pub mod ownership;
+pub mod package;
 pub mod plan;
 pub mod planning;
 pub mod show;
@@ -40,6 +42,9 @@ pub enum OpsError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Build(#[from] crate::build::BuildError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Export(#[from] crate::export::ExportError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Drift(#[from] crate::drift::DriftError),
@@ -149,6 +154,12 @@ pub enum OpsError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot upload the Lambda zip to s3://{bucket}/{key}: {message}")]
+    #[diagnostic(
+        code(ops::artifact_upload),
+        help("the bucket must exist in the environment's account and region, and the credentials must allow s3:PutObject and s3:GetObject on it")
+    )]
+    ArtifactUpload { bucket: String, key: String, message: String },
     #[error("Graphviz `dot` failed: {stderr}")]
     #[diagnostic(code(ops::graphviz))]
     GraphvizFailed { stderr: String },

@@ -6,4 +6,5 @@ pub mod drift;
 pub mod plan_human;
 pub mod progress;
 pub mod state;
+pub mod template;
 pub mod types;

@@ -189,7 +189,7 @@ fn cfn_lint_passes_the_flagship_and_flags_nothing_strata_accepts() {
 
 /// The pinned cfn-lint's Python, installed once into its own virtualenv
 /// (like the local cloud's moto) under $STRATA_HOME.
-fn cfn_lint_python() -> PathBuf {
+pub fn cfn_lint_python() -> PathBuf {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
     PYTHON
         .get_or_init(|| {

@@ -8,8 +8,10 @@ Prints one JSON object: spec path -> list of cfn-lint errors (rule id, line of
 the *template*, message). Warnings and informational findings are left out:
 the oracle asks only "would AWS reject this".
 
-This translation is test-only (a CloudFormation export belongs to strata
-itself, issue #11): `${X.Attr}` becomes `Fn::GetAtt` when Attr is one of the
+This translation is test-only and deliberately separate from strata's own
+`strata export cloudformation` (src/export/): the oracle must translate the
+mistakes that strata rejects, which the export (validating first) refuses,
+and a judge should not share the code it judges. It is rougher: `${X.Attr}` becomes `Fn::GetAtt` when Attr is one of the
 type's read-only properties (what CloudFormation exposes as attributes), else
 `Ref` (a writable identifier such as a table's TableName is the type's Ref
 value); strings with several references become `Fn::Sub`; `${env.Region}`,

@@ -4,13 +4,15 @@
 //! must converge with no duplicates and no orphans, and the state must match
 //! the cloud (boto3, straight to the local cloud, checks).
 
+use std::path::Path;
 use std::process::Output;
 
 use serde_json::Value;
 
 use crate::cloud::unique;
 use crate::fault_proxy::FaultProxy;
-use crate::support::{boto3_json, stderr, stdout, Scratch};
+use crate::flagship_apply::{flagship_copy, oracle, unprotect};
+use crate::support::{boto3_json, repo_root, stderr, stdout, Scratch};
 
 const SPEC: &str = r#"Stack: STACK
 Resources:
@@ -59,10 +61,10 @@ Resources:
       Description: faults
 "#;
 
-fn run(s: &Scratch, proxy: &FaultProxy, args: &[&str]) -> Output {
+fn run(cwd: &Path, proxy: &FaultProxy, args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
         .args(args)
-        .current_dir(s.path())
+        .current_dir(cwd)
         .env("NO_COLOR", "1")
         .env("STRATA_LOCAL_ENDPOINT", &proxy.endpoint)
         .output()
@@ -111,9 +113,9 @@ fn what_the_state_records(s: &Scratch) -> Value {
 
 /// Re-runs `args` until it succeeds, as a user (or CI) would after a
 /// failure, at most `attempts` times; returns the runs it took.
-fn until_ok(s: &Scratch, proxy: &FaultProxy, args: &[&str], attempts: usize) -> usize {
+fn until_ok(cwd: &Path, proxy: &FaultProxy, args: &[&str], attempts: usize) -> usize {
     for attempt in 1..=attempts {
-        let out = run(s, proxy, args);
+        let out = run(cwd, proxy, args);
         if out.status.success() {
             return attempt;
         }
@@ -133,13 +135,45 @@ fn apply_and_destroy_converge_through_injected_faults() {
     let (seed, rate) = (var("STRATA_FAULT_SEED").map_or(7, |s| s as u64), var("STRATA_FAULT_RATE").unwrap_or(0.15));
     let proxy = FaultProxy::start(&cloud.endpoint, rate, seed);
 
-    let applies = until_ok(&s, &proxy, &["apply", "stack.yaml", "--state", "state.json", "--auto-approve"], 3);
+    let applies = until_ok(s.path(), &proxy, &["apply", "stack.yaml", "--state", "state.json", "--auto-approve"], 3);
     let held = what_the_cloud_holds(&stack);
     assert_eq!(held, what_the_state_records(&s), "one of each, and the state names exactly those");
 
-    let destroys = until_ok(&s, &proxy, &["destroy", "stack.yaml", "--state", "state.json", "--auto-approve"], 3);
+    let destroys = until_ok(s.path(), &proxy, &["destroy", "stack.yaml", "--state", "state.json", "--auto-approve"], 3);
     let left = what_the_cloud_holds(&stack);
     assert!(left.as_object().unwrap().values().all(|ids| ids.as_array().unwrap().is_empty()), "orphans: {left}");
     eprintln!("faults: {} (apply runs {applies}, destroy runs {destroys})", proxy.counts.summary());
     assert!(proxy.counts.injected() > 0, "faults were injected");
+}
+
+/// The whole flagship (45 resources, both Lambdas) through the same faults:
+/// it converges, boto3 finds every resource once and as the spec says, and
+/// the destroy (guards off first, as README says) leaves nothing behind.
+#[test]
+fn the_flagship_converges_through_injected_faults() {
+    // Like every flagship test: from the repository (the Lambdas' crates are
+    // its workspace), with the spec and state in a temporary directory.
+    let dir = tempfile::tempdir().unwrap();
+    let spec = flagship_copy(dir.path(), &unique("acme-faults"));
+    let state = dir.path().join("state.json");
+    let (spec_arg, state_arg) = (spec.to_str().unwrap(), state.to_str().unwrap());
+    let root = repo_root();
+    let cloud = strata::local::ensure_running().expect("local cloud");
+    let proxy = FaultProxy::start(&cloud.endpoint, 0.15, 11);
+    let apply = ["apply", spec_arg, "--state", state_arg, "--auto-approve"];
+
+    let applies = until_ok(&root, &proxy, &apply, 3);
+    let (ok, report) = oracle("present", &state);
+    assert!(ok, "after the apply:\n{report}");
+    let (ok, report) = oracle("unique", &state);
+    assert!(ok, "duplicates:\n{report}");
+
+    unprotect(&spec);
+    until_ok(&root, &proxy, &apply, 3);
+    let before_destroy = dir.path().join("before-destroy.json");
+    std::fs::copy(&state, &before_destroy).unwrap();
+    let destroys = until_ok(&root, &proxy, &["destroy", spec_arg, "--state", state_arg, "--auto-approve"], 3);
+    let (ok, report) = oracle("absent", &before_destroy);
+    assert!(ok, "left behind:\n{report}");
+    eprintln!("flagship faults: {} (apply runs {applies}, destroy runs {destroys})", proxy.counts.summary());
 }

@@ -22,13 +22,19 @@ pub fn flagship_copy(dir: &Path, stack: &str) -> PathBuf {
 /// The two tables' guards in the flagship spec, as written there.
 const TABLE_GUARDS: &str = "      DeletionProtectionEnabled: true\n    Lifecycle:\n      PreventDestroy: true\n";
 
+/// The tables' guards off in a flagship copy: no PreventDestroy, AWS's
+/// deletion protection off (which only an apply turns off in AWS).
+pub fn unprotect(spec: &Path) {
+    let text = std::fs::read_to_string(spec).unwrap();
+    assert_eq!(text.matches(TABLE_GUARDS).count(), 2, "both tables are guarded");
+    std::fs::write(spec, text.replace(TABLE_GUARDS, "      DeletionProtectionEnabled: false\n")).unwrap();
+}
+
 /// Takes a flagship copy down on purpose, the way README's "Removing the
 /// stack" says: the tables' guards turned off in the spec and applied
 /// (deletion protection is a setting of the table in AWS), then destroy.
 pub fn destroy_on_purpose(spec: &Path, state: &Path) -> std::process::Output {
-    let text = std::fs::read_to_string(spec).unwrap();
-    assert_eq!(text.matches(TABLE_GUARDS).count(), 2, "both tables are guarded");
-    std::fs::write(spec, text.replace(TABLE_GUARDS, "      DeletionProtectionEnabled: false\n")).unwrap();
+    unprotect(spec);
     let (spec_arg, state_arg) = (spec.to_str().unwrap(), state.to_str().unwrap());
     let out = strata(&repo_root(), &["apply", spec_arg, "--state", state_arg, "--auto-approve"]);
     assert_eq!(out.status.code(), Some(0), "guards off:\n{}{}", stdout(&out), stderr(&out));

@@ -259,7 +259,7 @@ def duplicates():
         for it in items:
             logical = tags_of(it.get(key)).get("strata:logical-name")
             by_tag[logical] = by_tag.get(logical, 0) + 1
-    for k in kms.list_keys()["Keys"]:
+    for k in [k for p in kms.get_paginator("list_keys").paginate() for k in p["Keys"]]:
         if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion":
             continue
         t = tags_of(kms.list_resource_tags(KeyId=k["KeyId"]).get("Tags"), "TagKey", "TagValue")
@@ -267,13 +267,13 @@ def duplicates():
             by_tag[t.get("strata:logical-name")] = by_tag.get(t.get("strata:logical-name"), 0) + 1
     # Keyed by service: a role and a function may share a name.
     names = []
-    names += ["dynamodb:" + t for t in ddb.list_tables()["TableNames"] if stack in t]
-    names += ["iam:" + r["RoleName"] for r in iam.list_roles()["Roles"] if stack in r["RoleName"]]
-    names += ["lambda:" + fn["FunctionName"] for fn in lam.list_functions()["Functions"] if stack in fn["FunctionName"]]
-    names += ["logs:" + g["logGroupName"] for g in logs.describe_log_groups()["logGroups"] if stack in g["logGroupName"]]
+    names += ["dynamodb:" + t for t in [t for p in ddb.get_paginator("list_tables").paginate() for t in p["TableNames"]] if stack in t]
+    names += ["iam:" + r["RoleName"] for r in [r for p in iam.get_paginator("list_roles").paginate() for r in p["Roles"]] if stack in r["RoleName"]]
+    names += ["lambda:" + fn["FunctionName"] for fn in [f for p in lam.get_paginator("list_functions").paginate() for f in p["Functions"]] if stack in fn["FunctionName"]]
+    names += ["logs:" + g["logGroupName"] for g in [g for p in logs.get_paginator("describe_log_groups").paginate() for g in p["logGroups"]] if stack in g["logGroupName"]]
     names += ["cognito:" + u["Name"] for u in cognito.list_user_pools(MaxResults=60)["UserPools"] if stack in u["Name"]]
     names += ["apigateway:" + a["name"] for a in apigw.get_rest_apis(limit=500)["items"] if stack in a["name"]]
-    names += ["cloudwatch:" + a["AlarmName"] for a in cw.describe_alarms()["MetricAlarms"] if stack in a["AlarmName"]]
+    names += ["cloudwatch:" + a["AlarmName"] for a in [a for p in cw.get_paginator("describe_alarms").paginate() for a in p["MetricAlarms"]] if stack in a["AlarmName"]]
     for n in names:
         by_tag[n] = by_tag.get(n, 0) + 1
     for key, count in sorted(by_tag.items(), key=str):

@@ -197,7 +197,9 @@ pub fn authorize(
         }
         Authorization::Cognito(id) => match authorizers.get(id) {
             None => Err(Refusal::Forbidden(format!("authorizer {id} is not a Cognito authorizer of this API"))),
-            Some(authorizer) => authorizer.verify(header).map(Some).map_err(|why| Refusal::Unauthorized(why.to_string())),
+            Some(authorizer) => {
+                authorizer.verify(header).map(Some).map_err(|why| Refusal::Unauthorized(why.to_string()))
+            }
         },
     }
 }
@@ -415,18 +417,28 @@ mod tests {
     }
 
     fn route(authorization: Authorization) -> Route {
-        Route { resource_id: "r".into(), resource_path: "/orders".into(), method: "GET".into(), authorization, function_arn: None }
+        Route {
+            resource_id: "r".into(),
+            resource_path: "/orders".into(),
+            method: "GET".into(),
+            authorization,
+            function_arn: None,
+        }
     }
 
     #[test]
     fn methods_the_runtime_cannot_verify_are_refused() {
         assert_eq!(Authorization::of(Some("AWS_IAM"), None), Authorization::Unsupported("AWS_IAM".into()));
         assert_eq!(Authorization::of(Some("CUSTOM"), Some("a1")), Authorization::Unsupported("CUSTOM".into()));
-        assert_eq!(Authorization::of(Some("COGNITO_USER_POOLS"), None), Authorization::Unsupported("COGNITO_USER_POOLS".into()));
+        assert_eq!(
+            Authorization::of(Some("COGNITO_USER_POOLS"), None),
+            Authorization::Unsupported("COGNITO_USER_POOLS".into())
+        );
         assert_eq!(Authorization::of(Some("NONE"), None), Authorization::None);
         let none = BTreeMap::new();
         let token = token_with_kid("k1");
-        for authorization in [Authorization::Unsupported("AWS_IAM".into()), Authorization::Unsupported("CUSTOM".into())] {
+        for authorization in [Authorization::Unsupported("AWS_IAM".into()), Authorization::Unsupported("CUSTOM".into())]
+        {
             assert!(matches!(authorize(&none, &route(authorization), Some(&token)), Err(Refusal::Forbidden(_))));
         }
         // A Cognito method whose authorizer the runtime does not have.

@@ -150,11 +150,8 @@ pub async fn start(
     let addr = listener.local_addr().map_err(|e| RuntimeError::Io { what: String::from("API address"), source: e })?;
     let route_list = routes.routes.iter().map(|r| format!("{} {}", r.method, r.resource_path)).collect::<Vec<_>>();
     let stages = routes.stages.clone();
-    let gateway = api::Gateway {
-        routes: Arc::new(routes),
-        functions: functions.clone(),
-        authorizers: Arc::new(authorizers),
-    };
+    let gateway =
+        api::Gateway { routes: Arc::new(routes), functions: functions.clone(), authorizers: Arc::new(authorizers) };
     let app = axum::Router::new().fallback(api::handle).with_state(gateway);
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;

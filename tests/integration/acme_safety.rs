@@ -152,8 +152,7 @@ fn one_schedule_per_name_idempotent_creates_and_private_pages_over_http() {
     eprintln!("figures: 20 concurrent identical POSTs -> 1 schedule, {rush_orders} order(s) on its first firing");
 
     // Paging with limit=1 never shows another user's orders.
-    let alice_ids: BTreeSet<String> =
-        alice_orders.iter().map(|o| o["orderId"].as_str().unwrap().to_owned()).collect();
+    let alice_ids: BTreeSet<String> = alice_orders.iter().map(|o| o["orderId"].as_str().unwrap().to_owned()).collect();
     let (bob_ids, bob_tokens) = page_created(&api, &bob);
     assert_eq!(bob_ids.len(), 2, "bob's two orders, one per page: {bob_ids:?}");
     assert!(bob_ids.iter().all(|id| !alice_ids.contains(id)), "bob saw one of alice's orders");

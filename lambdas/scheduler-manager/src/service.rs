@@ -243,10 +243,7 @@ impl Service {
         now: Timestamp,
     ) -> Result<(), ServiceError> {
         if let NameState::Taken(existing_id) = self.name_state(definition, now).await? {
-            return Err(ServiceError::DuplicateName {
-                schedule_name: definition.schedule_name.clone(),
-                existing_id,
-            });
+            return Err(ServiceError::DuplicateName { schedule_name: definition.schedule_name.clone(), existing_id });
         }
         for attempt in 1..=CLAIM_ATTEMPTS {
             match self.definitions.insert_pending(definition, record, now.as_second()).await {
@@ -428,7 +425,12 @@ impl Service {
         }
     }
 
-    async fn seal_token(&self, caller: &Caller, listing: &str, key: Option<Item>) -> Result<Option<String>, ServiceError> {
+    async fn seal_token(
+        &self,
+        caller: &Caller,
+        listing: &str,
+        key: Option<Item>,
+    ) -> Result<Option<String>, ServiceError> {
         match key {
             None => Ok(None),
             Some(key) => Ok(Some(self.tokens.seal(&caller.sub, listing, &key).await?)),

@@ -157,9 +157,7 @@ impl DefinitionStore {
         match result {
             Ok(_) => Ok(()),
             // Someone else's now, or already gone: nothing of ours to delete.
-            Err(err)
-                if matches!(err.as_service_error(), Some(DeleteItemError::ConditionalCheckFailedException(_))) =>
-            {
+            Err(err) if matches!(err.as_service_error(), Some(DeleteItemError::ConditionalCheckFailedException(_))) => {
                 Ok(())
             }
             Err(err) => Err(StoreError::dynamodb("DeleteItem", err)),

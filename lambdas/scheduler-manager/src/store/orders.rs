@@ -142,10 +142,8 @@ mod tests {
         let created = OrdersFilter { status: Some(OrderStatus::Created), schedule_id: None };
         let pending = OrdersFilter { status: Some(OrderStatus::PendingApproval), schedule_id: None };
         let none = OrdersFilter { status: None, schedule_id: None };
-        let listings: std::collections::BTreeSet<String> = [&created, &pending, &none]
-            .into_iter()
-            .map(|filter| OrdersPlan::new("alice", filter).listing())
-            .collect();
+        let listings: std::collections::BTreeSet<String> =
+            [&created, &pending, &none].into_iter().map(|filter| OrdersPlan::new("alice", filter).listing()).collect();
         assert_eq!(listings.len(), 3);
     }
 }

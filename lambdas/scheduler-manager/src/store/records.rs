@@ -55,7 +55,12 @@ pub fn idempotency_id(owner: &str, key: &str) -> String {
 
 /// The SHA-256 of a request body, hex: what "the same request" means.
 pub fn request_hash(body: &[u8]) -> String {
-    Sha256::digest(body).iter().map(|byte| format!("{byte:02x}")).collect()
+    use std::fmt::Write as _;
+    let mut hex = String::with_capacity(64);
+    for byte in Sha256::digest(body) {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
 }
 
 /// A claim as read back.

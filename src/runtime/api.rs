@@ -16,6 +16,7 @@ use super::auth::{claims_for_event, CognitoAuthorizer};
 use super::functions::FunctionPool;
 use super::{RuntimeError, LOCAL_ACCOUNT};
 use crate::provider::aws_error;
+use aws_sdk_apigateway::types::AuthorizerType;
 
 /// One method of one resource.
 #[derive(Debug, Clone)]
@@ -25,10 +26,35 @@ pub struct Route {
     pub resource_path: String,
     /// `GET`, or `ANY`.
     pub method: String,
-    /// The Cognito authorizer's id, when the method uses one.
-    pub authorizer: Option<String>,
+    /// How API Gateway authorizes the method.
+    pub authorization: Authorization,
     /// The Lambda function's ARN (AWS_PROXY integration).
     pub function_arn: Option<String>,
+}
+
+/// A method's authorization as the local runtime enforces it. Only what it
+/// models is let through: a type it cannot verify (AWS_IAM's SigV4, a
+/// CUSTOM Lambda authorizer) is refused, never served unauthenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Authorization {
+    /// `NONE`: open, as on AWS.
+    None,
+    /// `COGNITO_USER_POOLS` with this authorizer id: the token must come
+    /// from one of that authorizer's pools (not any pool of the API).
+    Cognito(String),
+    /// Anything else (the type, for the log): every request is a 403.
+    Unsupported(String),
+}
+
+impl Authorization {
+    /// From a method's `authorizationType` and `authorizerId`.
+    pub fn of(authorization_type: Option<&str>, authorizer_id: Option<&str>) -> Self {
+        match (authorization_type, authorizer_id) {
+            (None | Some("NONE"), _) => Authorization::None,
+            (Some("COGNITO_USER_POOLS"), Some(id)) => Authorization::Cognito(id.to_owned()),
+            (Some(other), _) => Authorization::Unsupported(other.to_owned()),
+        }
+    }
 }
 
 /// The applied REST API: its routes, stages and authorizers.
@@ -37,7 +63,8 @@ pub struct ApiRoutes {
     pub api_id: String,
     pub stages: Vec<String>,
     pub routes: Vec<Route>,
-    /// (authorizer id, user pool ids)
+    /// (Cognito authorizer id, its user pool ids); other authorizer types
+    /// are not listed, so a method naming one is refused.
     pub authorizers: BTreeMap<String, Vec<String>>,
 }
 
@@ -66,13 +93,12 @@ impl ApiRoutes {
                     .await
                     .map_err(aws_error("apigateway:GetMethod"))
                     .map_err(failed)?;
-                let cognito = m.authorization_type() == Some("COGNITO_USER_POOLS");
                 let uri = m.method_integration().and_then(|i| i.uri()).unwrap_or_default();
                 routes.push(Route {
                     resource_id: id.to_owned(),
                     resource_path: path.to_owned(),
                     method,
-                    authorizer: if cognito { m.authorizer_id().map(str::to_owned) } else { None },
+                    authorization: Authorization::of(m.authorization_type(), m.authorizer_id()),
                     function_arn: function_of(uri),
                 });
             }
@@ -96,7 +122,7 @@ impl ApiRoutes {
             .await
             .map_err(aws_error("apigateway:GetAuthorizers"))
             .map_err(failed)?;
-        for a in listed.items() {
+        for a in listed.items().iter().filter(|a| a.r#type() == Some(&AuthorizerType::CognitoUserPools)) {
             let pools = a.provider_arns().iter().filter_map(|arn| arn.rsplit('/').next().map(str::to_owned)).collect();
             if let Some(id) = a.id() {
                 authorizers.insert(id.to_owned(), pools);
@@ -152,7 +178,37 @@ fn percent_decode(s: &str) -> String {
 pub struct Gateway {
     pub routes: Arc<ApiRoutes>,
     pub functions: FunctionPool,
-    pub authorizer: Arc<CognitoAuthorizer>,
+    /// Each Cognito authorizer of the API by id, with its own pools.
+    pub authorizers: Arc<BTreeMap<String, CognitoAuthorizer>>,
+}
+
+/// The claims a request carries to the function, or the refusal: 401 for a
+/// token the method's own authorizer does not accept, 403 for a method whose
+/// authorization the local runtime cannot verify (fail closed).
+pub fn authorize(
+    authorizers: &BTreeMap<String, CognitoAuthorizer>,
+    route: &Route,
+    header: Option<&str>,
+) -> Result<Option<Map<String, Value>>, Refusal> {
+    match &route.authorization {
+        Authorization::None => Ok(None),
+        Authorization::Unsupported(kind) => {
+            Err(Refusal::Forbidden(format!("authorization type {kind} is not modelled locally")))
+        }
+        Authorization::Cognito(id) => match authorizers.get(id) {
+            None => Err(Refusal::Forbidden(format!("authorizer {id} is not a Cognito authorizer of this API"))),
+            Some(authorizer) => {
+                authorizer.verify(header).map(Some).map_err(|why| Refusal::Unauthorized(why.to_string()))
+            }
+        },
+    }
+}
+
+/// Why a request is refused before the function runs (for the log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    Unauthorized(String),
+    Forbidden(String),
 }
 
 fn message(status: StatusCode, text: &str) -> Response {
@@ -171,15 +227,16 @@ pub async fn handle(State(gw): State<Gateway>, method: Method, uri: Uri, headers
     let Some((route, path_params)) = gw.routes.find(method.as_str(), &path) else {
         return message(StatusCode::FORBIDDEN, "Missing Authentication Token");
     };
-    let claims = match &route.authorizer {
-        None => None,
-        Some(_) => match gw.authorizer.verify(headers.get("authorization").and_then(|v| v.to_str().ok())) {
-            Ok(claims) => Some(claims),
-            Err(why) => {
-                eprintln!("[api] {} {full}: 401 ({why})", method.as_str());
-                return message(StatusCode::UNAUTHORIZED, "Unauthorized");
-            }
-        },
+    let claims = match authorize(&gw.authorizers, route, headers.get("authorization").and_then(|v| v.to_str().ok())) {
+        Ok(claims) => claims,
+        Err(Refusal::Unauthorized(why)) => {
+            eprintln!("[api] {} {full}: 401 ({why})", method.as_str());
+            return message(StatusCode::UNAUTHORIZED, "Unauthorized");
+        }
+        Err(Refusal::Forbidden(why)) => {
+            eprintln!("[api] {} {full}: 403 ({why})", method.as_str());
+            return message(StatusCode::FORBIDDEN, "Forbidden");
+        }
     };
     let Some(function) = &route.function_arn else {
         return message(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
@@ -312,13 +369,14 @@ fn proxy_response(answer: &Value) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::auth::{AuthError, TrustedPool};
 
     fn routes() -> ApiRoutes {
         let r = |path: &str, method: &str| Route {
             resource_id: path.into(),
             resource_path: path.into(),
             method: method.into(),
-            authorizer: None,
+            authorization: Authorization::None,
             function_arn: None,
         };
         ApiRoutes {
@@ -338,6 +396,75 @@ mod tests {
         assert_eq!(api.find("GET", "/schedule/list").unwrap().0.resource_path, "/schedule/list");
         assert!(api.find("DELETE", "/schedule").is_none());
         assert!(api.find("GET", "/orders").is_none());
+    }
+
+    /// A JWKS with one RSA key `kid` (the key material is never used: no
+    /// signature is checked before the key is found).
+    fn jwks(kid: &str) -> jsonwebtoken::jwk::JwkSet {
+        serde_json::from_value(json!({ "keys": [{
+            "kty": "RSA", "kid": kid, "alg": "RS256", "use": "sig",
+            "n": "sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw",
+            "e": "AQAB"
+        }]}))
+        .unwrap()
+    }
+
+    /// A JWT-shaped string whose header names `kid`.
+    fn token_with_kid(kid: &str) -> String {
+        use base64::Engine as _;
+        let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+        format!("{}.{}.c2ln", b64(json!({ "alg": "RS256", "kid": kid })), b64(json!({ "sub": "x" })))
+    }
+
+    fn route(authorization: Authorization) -> Route {
+        Route {
+            resource_id: "r".into(),
+            resource_path: "/orders".into(),
+            method: "GET".into(),
+            authorization,
+            function_arn: None,
+        }
+    }
+
+    #[test]
+    fn methods_the_runtime_cannot_verify_are_refused() {
+        assert_eq!(Authorization::of(Some("AWS_IAM"), None), Authorization::Unsupported("AWS_IAM".into()));
+        assert_eq!(Authorization::of(Some("CUSTOM"), Some("a1")), Authorization::Unsupported("CUSTOM".into()));
+        assert_eq!(
+            Authorization::of(Some("COGNITO_USER_POOLS"), None),
+            Authorization::Unsupported("COGNITO_USER_POOLS".into())
+        );
+        assert_eq!(Authorization::of(Some("NONE"), None), Authorization::None);
+        let none = BTreeMap::new();
+        let token = token_with_kid("k1");
+        for authorization in [Authorization::Unsupported("AWS_IAM".into()), Authorization::Unsupported("CUSTOM".into())]
+        {
+            assert!(matches!(authorize(&none, &route(authorization), Some(&token)), Err(Refusal::Forbidden(_))));
+        }
+        // A Cognito method whose authorizer the runtime does not have.
+        let unknown = route(Authorization::Cognito("gone".into()));
+        assert!(matches!(authorize(&none, &unknown, Some(&token)), Err(Refusal::Forbidden(_))));
+        assert_eq!(authorize(&none, &route(Authorization::None), None), Ok(None));
+    }
+
+    #[test]
+    fn a_token_is_checked_against_the_methods_own_authorizer_only() {
+        let pool = |kid: &str| TrustedPool {
+            issuer: format!("https://cognito-idp.us-east-1.amazonaws.com/{kid}"),
+            client_ids: vec!["c".into()],
+            keys: jwks(kid),
+        };
+        let authorizers = BTreeMap::from([
+            ("a".to_owned(), CognitoAuthorizer { pools: vec![pool("key-of-a")] }),
+            ("b".to_owned(), CognitoAuthorizer { pools: vec![pool("key-of-b")] }),
+        ]);
+        let token = token_with_kid("key-of-a");
+        // b's method: a's key is unknown there, whatever the API trusts elsewhere.
+        let refused = authorize(&authorizers, &route(Authorization::Cognito("b".into())), Some(&token));
+        assert_eq!(refused, Err(Refusal::Unauthorized(AuthError::UnknownKey.to_string())));
+        // a's method finds the key (and then refuses the forged signature).
+        let refused = authorize(&authorizers, &route(Authorization::Cognito("a".into())), Some(&token));
+        assert!(matches!(refused, Err(Refusal::Unauthorized(why)) if why != AuthError::UnknownKey.to_string()));
     }
 
     #[test]

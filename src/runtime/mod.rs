@@ -116,8 +116,13 @@ pub async fn start(
         .map(|r| r.physical_id.clone())
         .ok_or(RuntimeError::NoApi {})?;
     let routes = api::ApiRoutes::load(cx.clients.apigateway(), &api_id).await?;
-    let mut pools = Vec::new();
+    // Each Cognito authorizer with its own pools: a method's token is checked
+    // against its authorizer's pools only.
+    let mut trusted: BTreeMap<String, auth::TrustedPool> = BTreeMap::new();
     for pool_id in routes.authorizers.values().flatten() {
+        if trusted.contains_key(pool_id) {
+            continue;
+        }
         let clients = cx
             .clients
             .cognito()
@@ -129,19 +134,24 @@ pub async fn start(
             .map_err(aws_error("cognito-idp:ListUserPoolClients"))
             .map_err(|source| RuntimeError::Cloud { operation: "cognito-idp:ListUserPoolClients", source })?;
         let ids = clients.user_pool_clients().iter().filter_map(|c| c.client_id().map(str::to_owned)).collect();
-        pools.push(auth::TrustedPool::fetch(&config.endpoint, &cx.region, pool_id, ids).await?);
+        trusted.insert(pool_id.clone(), auth::TrustedPool::fetch(&config.endpoint, &cx.region, pool_id, ids).await?);
     }
+    let authorizers = routes
+        .authorizers
+        .iter()
+        .map(|(id, pool_ids)| {
+            let pools = pool_ids.iter().filter_map(|p| trusted.get(p).cloned()).collect();
+            (id.clone(), auth::CognitoAuthorizer { pools })
+        })
+        .collect();
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
         .await
         .map_err(|e| RuntimeError::Io { what: format!("binding 127.0.0.1:{}", config.port), source: e })?;
     let addr = listener.local_addr().map_err(|e| RuntimeError::Io { what: String::from("API address"), source: e })?;
     let route_list = routes.routes.iter().map(|r| format!("{} {}", r.method, r.resource_path)).collect::<Vec<_>>();
     let stages = routes.stages.clone();
-    let gateway = api::Gateway {
-        routes: Arc::new(routes),
-        functions: functions.clone(),
-        authorizer: Arc::new(auth::CognitoAuthorizer { pools }),
-    };
+    let gateway =
+        api::Gateway { routes: Arc::new(routes), functions: functions.clone(), authorizers: Arc::new(authorizers) };
     let app = axum::Router::new().fallback(api::handle).with_state(gateway);
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;

@@ -146,7 +146,7 @@ fn apply_and_destroy_converge_through_injected_faults() {
     assert!(proxy.counts.injected() > 0, "faults were injected");
 }
 
-/// The whole flagship (45 resources, both Lambdas) through the same faults:
+/// The whole flagship (46 resources, both Lambdas) through the same faults:
 /// it converges, boto3 finds every resource once and as the spec says, and
 /// the destroy (guards off first, as README says) leaves nothing behind.
 #[test]

@@ -71,7 +71,7 @@ fn flagship_applies_converges_updates_and_destroys() {
     let out = strata(&repo_root(), &["apply", spec_arg, "--state", state_arg, "--auto-approve"]);
     assert_eq!(out.status.code(), Some(0), "apply failed:\n{}\n{}", stdout(&out), stderr(&out));
     let recorded: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
-    assert_eq!(recorded["resources"].as_object().unwrap().len(), 45, "every resource is recorded");
+    assert_eq!(recorded["resources"].as_object().unwrap().len(), 46, "every resource is recorded");
     let (ok, report) = oracle("present", &state);
     assert!(ok, "what boto3 reads differs from the spec:\n{report}");
 

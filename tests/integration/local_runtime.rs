@@ -21,9 +21,9 @@ use crate::flagship_apply::{destroy_on_purpose, flagship_copy};
 use crate::support::{repo_root, stderr, stdout, strata};
 
 /// `strata local run`, killed when the test ends.
-struct Served {
+pub(crate) struct Served {
     child: Child,
-    api: String,
+    pub(crate) api: String,
 }
 
 impl Drop for Served {
@@ -34,7 +34,7 @@ impl Drop for Served {
     }
 }
 
-fn serve(spec: &str, state: &str) -> Served {
+pub(crate) fn serve(spec: &str, state: &str) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
         .args(["local", "run", spec, "--state", state, "--no-apply", "--port", "0"])
         .current_dir(repo_root())
@@ -55,14 +55,14 @@ fn serve(spec: &str, state: &str) -> Served {
     Served { child, api }
 }
 
-fn login(spec: &str, state: &str, user: &str) -> String {
+pub(crate) fn login(spec: &str, state: &str, user: &str) -> String {
     let out = strata(&repo_root(), &["local", "login", user, "--stack", spec, "--state", state, "--token-only"]);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
     stdout(&out).trim().to_owned()
 }
 
 /// One HTTP request; the status and the JSON body (Null when there is none).
-fn call(method: &str, url: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+pub(crate) fn call(method: &str, url: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let auth = token.unwrap_or_default();
     let response = match (method, body) {

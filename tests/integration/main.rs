@@ -1,6 +1,7 @@
 //! One integration-test binary (as just does it): every test drives the real
 //! `strata` executable the way a user does, and checks its output and exit code.
 
+mod acme_safety;
 mod adoption;
 mod aws_rules;
 mod child_processes;

@@ -13,6 +13,7 @@ pub mod vars {
     pub const ORDER_EXECUTOR_ARN: &str = "ORDER_EXECUTOR_ARN";
     pub const SCHEDULER_ROLE_ARN: &str = "SCHEDULER_ROLE_ARN";
     pub const EXECUTOR_VERSION: &str = "EXECUTOR_VERSION";
+    pub const PAGE_TOKEN_KEY_ARN: &str = "PAGE_TOKEN_KEY_ARN";
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -29,6 +30,9 @@ pub struct ManagerConfig {
     pub schedule_group: String,
     pub order_executor_arn: String,
     pub scheduler_role_arn: String,
+    /// The KMS key that seals page tokens (KMS Encrypt/Decrypt with the
+    /// caller's `sub` as encryption context; docs/decisions.md).
+    pub page_token_key_arn: String,
 }
 
 impl ManagerConfig {
@@ -45,6 +49,7 @@ impl ManagerConfig {
             schedule_group: reader.required(vars::SCHEDULE_GROUP_NAME),
             order_executor_arn: reader.arn(vars::ORDER_EXECUTOR_ARN),
             scheduler_role_arn: reader.arn(vars::SCHEDULER_ROLE_ARN),
+            page_token_key_arn: reader.arn(vars::PAGE_TOKEN_KEY_ARN),
         };
         reader.finish(config)
     }
@@ -135,6 +140,7 @@ mod tests {
             ("SCHEDULE_GROUP_NAME", "acme"),
             ("ORDER_EXECUTOR_ARN", "arn:aws:lambda:us-east-1:123456789012:function:exec"),
             ("SCHEDULER_ROLE_ARN", "arn:aws:iam::123456789012:role/invoke"),
+            ("PAGE_TOKEN_KEY_ARN", "arn:aws:kms:us-east-1:123456789012:key/k"),
         ]))
         .unwrap();
         assert_eq!(config.schedule_table, "defs");
@@ -142,6 +148,7 @@ mod tests {
         assert_eq!(config.schedule_group, "acme");
         assert!(config.order_executor_arn.ends_with(":function:exec"));
         assert!(config.scheduler_role_arn.ends_with(":role/invoke"));
+        assert!(config.page_token_key_arn.ends_with(":key/k"));
     }
 
     #[test]
@@ -151,6 +158,7 @@ mod tests {
             ("ORDERS_TABLE_NAME", "  "),
             ("ORDER_EXECUTOR_ARN", "exec"),
             ("SCHEDULER_ROLE_ARN", "arn:aws:iam::123456789012:role/invoke"),
+            ("PAGE_TOKEN_KEY_ARN", "arn:aws:kms:us-east-1:123456789012:key/k"),
         ]))
         .unwrap_err();
         let ConfigError::Invalid { problems } = err;

@@ -104,7 +104,7 @@ pub async fn create_definitions_table(client: &aws_sdk_dynamodb::Client) -> Stri
     name
 }
 
-/// PurchaseOrdersTable: HASH orderId, RANGE createdAt; GSIs StatusIndex,
+/// PurchaseOrdersTable: HASH orderId, RANGE createdAt; GSIs OwnerStatusIndex,
 /// OwnerIndex and ScheduleIndex.
 pub async fn create_orders_table(client: &aws_sdk_dynamodb::Client) -> String {
     let name = unique_name("PurchaseOrders");
@@ -114,12 +114,12 @@ pub async fn create_orders_table(client: &aws_sdk_dynamodb::Client) -> String {
         .billing_mode(BillingMode::PayPerRequest)
         .attribute_definitions(string_attribute(names::ORDER_ID))
         .attribute_definitions(string_attribute(names::CREATED_AT))
-        .attribute_definitions(string_attribute(names::STATUS))
+        .attribute_definitions(string_attribute(names::OWNER_STATUS))
         .attribute_definitions(string_attribute(names::OWNER))
         .attribute_definitions(string_attribute(names::SCHEDULE_ID))
         .key_schema(key(names::ORDER_ID, KeyType::Hash))
         .key_schema(key(names::CREATED_AT, KeyType::Range))
-        .global_secondary_indexes(index(indexes::STATUS_INDEX, names::STATUS))
+        .global_secondary_indexes(index(indexes::OWNER_STATUS_INDEX, names::OWNER_STATUS))
         .global_secondary_indexes(index(indexes::OWNER_INDEX, names::OWNER))
         .global_secondary_indexes(index(indexes::SCHEDULE_INDEX, names::SCHEDULE_ID))
         .send()

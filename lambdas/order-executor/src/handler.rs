@@ -17,9 +17,12 @@ use crate::store::{InsertOutcome, Store, StoreError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SkipReason {
-    /// No definition: a schedule whose definition write failed and whose
-    /// clean-up also failed. Harmless; logged for an operator.
+    /// No definition: a schedule whose definition was removed (reconcile of
+    /// a failed create) while it still fired. Harmless; logged for an operator.
     ScheduleNotFound,
+    /// The definition's create has not finished (or died half-way and waits
+    /// for reconcile): the schedule is not the user's yet.
+    SchedulePending,
     ScheduleCancelled,
     ScheduleDisabled,
 }
@@ -132,10 +135,10 @@ impl Executor {
             return Ok(Outcome::Skipped { reason: SkipReason::ScheduleNotFound });
         };
         if !definition.is_live() {
-            let reason = if definition.status == ScheduleStatus::Cancelled {
-                SkipReason::ScheduleCancelled
-            } else {
-                SkipReason::ScheduleDisabled
+            let reason = match definition.status {
+                ScheduleStatus::Cancelled => SkipReason::ScheduleCancelled,
+                ScheduleStatus::Pending => SkipReason::SchedulePending,
+                ScheduleStatus::Active => SkipReason::ScheduleDisabled,
             };
             tracing::info!(status = %definition.status, enabled = definition.enabled, "schedule is not live; no order created");
             return Ok(Outcome::Skipped { reason });

@@ -53,7 +53,9 @@ async fn a_delivery_creates_an_order_with_every_field() {
     assert_eq!(metadata.get("executionId"), Some(&s("0a1b2c3d-exec")));
     assert_eq!(metadata.get("executorVersion"), Some(&s(VERSION)));
     assert_eq!(metadata.len(), 4);
-    assert_eq!(order.len(), 16, "no attribute beyond the contract: {order:?}");
+    // The OwnerStatusIndex key: the owner's orders in one status.
+    assert_eq!(order.get("ownerStatus"), Some(&s(&format!("{}#CREATED", definition.owner))));
+    assert_eq!(order.len(), 17, "no attribute beyond the contract: {order:?}");
 }
 
 #[tokio::test]
@@ -142,6 +144,19 @@ async fn a_cancelled_schedule_produces_no_order() {
     let outcome = world.executor.execute(delivery(&definition.schedule_id, "2025-03-03T07:00:00Z")).await;
 
     assert_eq!(outcome.unwrap(), Outcome::Skipped { reason: SkipReason::ScheduleCancelled });
+    assert!(world.orders_of(&definition.schedule_id).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_pending_schedule_produces_no_order() {
+    let world = world().await;
+    let mut definition = definition("WIDGET", 5);
+    definition.status = ScheduleStatus::Pending;
+    world.store_definition(&definition).await;
+
+    let outcome = world.executor.execute(delivery(&definition.schedule_id, "2025-03-03T07:00:00Z")).await;
+
+    assert_eq!(outcome.unwrap(), Outcome::Skipped { reason: SkipReason::SchedulePending });
     assert!(world.orders_of(&definition.schedule_id).await.is_empty());
 }
 

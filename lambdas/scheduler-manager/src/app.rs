@@ -12,6 +12,7 @@ use tracing::Instrument;
 
 use crate::error::{ApiError, FieldError};
 use crate::identity::caller;
+use crate::page_token::PageTokens;
 use crate::query::{orders_query, schedules_query};
 use crate::response::json;
 use crate::routes::{match_route, Matched, Operation, RouteError};
@@ -41,6 +42,7 @@ impl App {
                     config.order_executor_arn.clone(),
                     config.scheduler_role_arn.clone(),
                 ),
+                PageTokens::new(aws_sdk_kms::Client::new(sdk), config.page_token_key_arn.clone()),
             ),
         }
     }
@@ -82,16 +84,20 @@ impl App {
         let service = &self.service;
         let response = match matched.operation {
             Operation::CreateSchedule => {
-                let definition = service.create_schedule(&caller, request.body().as_ref(), now).await?;
-                let mut response = json(StatusCode::CREATED, &definition);
-                if let Ok(location) = format!("/schedule/{}", definition.schedule_id).parse() {
+                let key = idempotency_key(request)?;
+                let created = service.create_schedule(&caller, request.body().as_ref(), key.as_deref(), now).await?;
+                let mut response = json(StatusCode::CREATED, &created.definition);
+                if let Ok(location) = format!("/schedule/{}", created.definition.schedule_id).parse() {
                     response.headers_mut().insert("location", location);
+                }
+                if created.replayed {
+                    response.headers_mut().insert(REPLAYED_HEADER, lambda_http::http::HeaderValue::from_static("true"));
                 }
                 response
             }
             Operation::ListSchedules => {
                 let page = schedules_query(&query_params(request)).map_err(ServiceError::Invalid)?;
-                json(StatusCode::OK, &service.list_schedules(&caller, &page).await?)
+                json(StatusCode::OK, &service.list_schedules(&caller, &page, now).await?)
             }
             Operation::GetSchedule => {
                 let id = schedule_id(&matched)?;
@@ -110,6 +116,30 @@ impl App {
     }
 }
 
+/// The request header naming a create for safe retries.
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+/// Set on a create's answer when it repeats an earlier request's.
+pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+/// Longest Idempotency-Key accepted (a UUID is 36).
+pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 128;
+
+/// The Idempotency-Key header, if sent: 1 to 128 visible ASCII characters.
+fn idempotency_key(request: &Request) -> Result<Option<String>, ServiceError> {
+    let Some(value) = request.headers().get(IDEMPOTENCY_HEADER) else { return Ok(None) };
+    check_idempotency_key(value.as_bytes()).map(Some).map_err(|err| ServiceError::Invalid(vec![err]))
+}
+
+fn check_idempotency_key(value: &[u8]) -> Result<String, FieldError> {
+    let visible = |b: &u8| b.is_ascii_graphic();
+    if value.is_empty() || value.len() > MAX_IDEMPOTENCY_KEY_CHARS || !value.iter().all(visible) {
+        return Err(FieldError::new(
+            "Idempotency-Key",
+            format!("must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} visible ASCII characters (a UUID is a good key)"),
+        ));
+    }
+    Ok(String::from_utf8_lossy(value).into_owned())
+}
+
 fn schedule_id(matched: &Matched) -> Result<&str, ServiceError> {
     match matched.param("id") {
         Some(id) if !id.is_empty() && id.chars().count() <= MAX_ID_CHARS => Ok(id),
@@ -126,4 +156,18 @@ fn query_params(request: &Request) -> HashMap<String, String> {
         }
     }
     params
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotency_keys_are_short_visible_ascii() {
+        assert_eq!(check_idempotency_key(b"4f1c-9a").unwrap(), "4f1c-9a");
+        let too_long = vec![b'k'; MAX_IDEMPOTENCY_KEY_CHARS + 1];
+        for bad in [&b""[..], b"has space", b"tab\t", "caf\u{e9}".as_bytes(), &too_long] {
+            assert_eq!(check_idempotency_key(bad).unwrap_err().field, "Idempotency-Key", "{bad:?}");
+        }
+    }
 }

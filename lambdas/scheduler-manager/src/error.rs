@@ -10,6 +10,11 @@ use serde_json::{json, Value};
 
 use crate::service::ServiceError;
 
+/// The one answer when EventBridge Scheduler refuses a schedule that passed
+/// our validation.
+pub const SCHEDULER_REJECTED: &str =
+    "EventBridge Scheduler rejected the schedule; check frequency, timezone, startDate and endDate";
+
 /// One rejected input field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
@@ -68,6 +73,11 @@ impl ApiError {
         error
     }
 
+    /// A 409 with its own code (not a name conflict).
+    pub fn conflict_code(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
     pub fn unauthorized() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "the request carries no authenticated user")
     }
@@ -107,14 +117,47 @@ impl From<ServiceError> for ApiError {
                 format!("you already have an active schedule named {schedule_name:?}"),
                 json!({ "field": "scheduleName", "scheduleId": existing_id }),
             ),
-            ServiceError::Rejected { message } => ApiError::validation(vec![FieldError::new(
-                "frequency",
-                format!("EventBridge Scheduler rejected the schedule: {message}"),
-            )]),
+            ServiceError::IdempotencyMismatch => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "IDEMPOTENCY_KEY_REUSED",
+                "this Idempotency-Key was already used with a different request body; use a new key for a new request",
+            ),
+            ServiceError::InProgress => ApiError::conflict_code(
+                "IN_PROGRESS",
+                "a request with this Idempotency-Key is still being processed; retry it shortly",
+            ),
+            // Scheduler's text can carry ARNs and account ids: logged only.
+            ServiceError::Rejected { message } => {
+                tracing::warn!(error = %message, "EventBridge Scheduler rejected a schedule");
+                ApiError::validation(vec![FieldError::new("frequency", SCHEDULER_REJECTED)])
+            }
             ServiceError::Internal(cause) => {
                 tracing::error!(error = %cause, "request failed");
                 ApiError::internal()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scheduler_rejections_never_carry_aws_text() {
+        let aws = "Invalid target arn:aws:lambda:eu-west-1:123456789012:function:acme-prod-order-executor";
+        let error = ApiError::from(ServiceError::Rejected { message: aws.into() });
+        assert_eq!(error.status, StatusCode::BAD_REQUEST);
+        let body = serde_json::to_string(&json!({ "m": error.message, "d": error.details })).unwrap();
+        assert!(!body.contains("arn:") && !body.contains("123456789012"), "{body}");
+        assert_eq!(error.details["errors"][0]["message"], SCHEDULER_REJECTED);
+    }
+
+    #[test]
+    fn idempotency_conflicts_have_their_own_codes() {
+        let mismatch = ApiError::from(ServiceError::IdempotencyMismatch);
+        assert_eq!((mismatch.status.as_u16(), mismatch.code), (422, "IDEMPOTENCY_KEY_REUSED"));
+        let busy = ApiError::from(ServiceError::InProgress);
+        assert_eq!((busy.status.as_u16(), busy.code), (409, "IN_PROGRESS"));
     }
 }

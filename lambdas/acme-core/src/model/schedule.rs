@@ -3,9 +3,14 @@ use serde::{Deserialize, Serialize};
 use super::{string_enum, Priority};
 
 string_enum! {
-    /// Lifecycle of a schedule definition. Cancelled definitions are kept for
-    /// history; their Scheduler schedule is gone.
+    /// Lifecycle of a schedule definition. A definition is written PENDING
+    /// (with its name claim) before its Scheduler schedule is created and
+    /// becomes ACTIVE once the schedule exists, so a crash in between leaves a
+    /// PENDING definition that produces no orders and that reconcile removes.
+    /// Cancelled definitions are kept for history; their Scheduler schedule is
+    /// gone.
     ScheduleStatus {
+        Pending => "PENDING",
         Active => "ACTIVE",
         Cancelled => "CANCELLED",
     }

@@ -23,14 +23,25 @@ pub mod names {
     pub const SCHEDULE_NAME: &str = "scheduleName";
     pub const ENABLED: &str = "enabled";
     pub const CANCELLED_AT: &str = "cancelledAt";
+    /// Orders: `<owner>#<status>`, the partition key of the OwnerStatusIndex.
+    pub const OWNER_STATUS: &str = "ownerStatus";
+}
+
+/// The OwnerStatusIndex partition value of an owner's orders in a status.
+/// A Cognito `sub` never contains `#`, so the value is unambiguous.
+pub fn owner_status(owner: &str, status: crate::model::OrderStatus) -> String {
+    format!("{owner}#{}", status.as_str())
 }
 
 /// Index names: the contract with the stack spec that creates them.
 pub mod indexes {
     /// Both tables: HASH `owner`, RANGE `createdAt`.
     pub const OWNER_INDEX: &str = "OwnerIndex";
-    /// PurchaseOrdersTable: HASH `status`, RANGE `createdAt`.
-    pub const STATUS_INDEX: &str = "StatusIndex";
+    /// PurchaseOrdersTable: HASH `ownerStatus` (`<owner>#<status>`), RANGE
+    /// `createdAt`: a status filter reads only the caller's own orders
+    /// (a shared `status` partition would be read across tenants and
+    /// filtered afterwards, leaking through page tokens and costing reads).
+    pub const OWNER_STATUS_INDEX: &str = "OwnerStatusIndex";
     /// PurchaseOrdersTable: HASH `scheduleId`, RANGE `createdAt`.
     pub const SCHEDULE_INDEX: &str = "ScheduleIndex";
 }

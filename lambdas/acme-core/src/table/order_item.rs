@@ -28,6 +28,7 @@ pub fn order_to_item(order: &PurchaseOrder) -> Item {
         .number("estimatedDeliveryDays", order.estimated_delivery_days)
         .map("metadata", metadata)
         .string("owner", &order.owner)
+        .string(super::names::OWNER_STATUS, super::owner_status(&order.owner, order.status))
         .build()
 }
 
@@ -107,6 +108,13 @@ mod tests {
         let read = order_from_item(&item).unwrap();
         assert_eq!(read.total.to_string(), "237.50");
         assert_eq!(read.discount_rate.to_string(), "0.00");
+    }
+
+    #[test]
+    fn the_owner_status_index_key_is_owner_then_status() {
+        let item = order_to_item(&order());
+        let expected = format!("{}#{}", order().owner, order().status.as_str());
+        assert_eq!(item.get("ownerStatus"), Some(&AttributeValue::S(expected)));
     }
 
     #[test]

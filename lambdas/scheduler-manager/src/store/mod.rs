@@ -4,6 +4,7 @@
 
 mod definitions;
 mod orders;
+pub mod records;
 
 pub use definitions::DefinitionStore;
 pub use orders::{OrderStore, OrdersPlan};

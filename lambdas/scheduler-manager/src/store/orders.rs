@@ -1,5 +1,5 @@
 use acme_core::model::PurchaseOrder;
-use acme_core::table::{indexes, names, order_from_item, Item};
+use acme_core::table::{indexes, names, order_from_item, owner_status, Item};
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 
@@ -9,9 +9,12 @@ use crate::query::OrdersFilter;
 
 /// Which index answers an orders listing, and what it filters.
 ///
-/// The most selective key wins: a scheduleId (one schedule's orders), else a
-/// status (the StatusIndex, as the stack intends), else the owner. The owner
-/// is always enforced, as key or as filter, so nobody lists another's orders.
+/// Every plan reads only the caller's items: the owner's OwnerIndex
+/// partition, the owner's `<owner>#<status>` OwnerStatusIndex partition, or
+/// the ScheduleIndex partition of one schedule, which the service queries
+/// only after checking that the schedule is the caller's (every order of a
+/// schedule carries its owner). The owner filter on the last is a second
+/// guard, not the isolation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrdersPlan {
     index: &'static str,
@@ -23,16 +26,19 @@ pub struct OrdersPlan {
 impl OrdersPlan {
     pub fn new(owner: &str, filter: &OrdersFilter) -> Self {
         let owner_filter = (names::OWNER, owner.to_owned());
-        let status = filter.status.map(|status| (names::STATUS, status.as_str().to_owned()));
-        match (&filter.schedule_id, status) {
+        match (&filter.schedule_id, filter.status) {
             (Some(schedule_id), status) => OrdersPlan {
                 index: indexes::SCHEDULE_INDEX,
                 partition: (names::SCHEDULE_ID, schedule_id.clone()),
-                filters: std::iter::once(owner_filter).chain(status).collect(),
+                filters: std::iter::once(owner_filter)
+                    .chain(status.map(|status| (names::STATUS, status.as_str().to_owned())))
+                    .collect(),
             },
-            (None, Some(status)) => {
-                OrdersPlan { index: indexes::STATUS_INDEX, partition: status, filters: vec![owner_filter] }
-            }
+            (None, Some(status)) => OrdersPlan {
+                index: indexes::OWNER_STATUS_INDEX,
+                partition: (names::OWNER_STATUS, owner_status(owner, status)),
+                filters: Vec::new(),
+            },
             (None, None) => OrdersPlan { index: indexes::OWNER_INDEX, partition: owner_filter, filters: Vec::new() },
         }
     }
@@ -41,11 +47,18 @@ impl OrdersPlan {
         self.index
     }
 
+    /// Names this listing in a page token's encryption context, so a token
+    /// only continues the listing that returned it.
+    pub fn listing(&self) -> String {
+        let filters: Vec<String> = self.filters.iter().map(|(name, value)| format!("{name}={value}")).collect();
+        format!("orders:{}:{}:{}", self.index, self.partition.1, filters.join("&"))
+    }
+
     /// What a nextToken for this listing must contain.
     pub fn key_shape(&self) -> KeyShape<'_> {
         let attributes: &'static [&'static str] = match self.partition.0 {
             names::SCHEDULE_ID => &[names::ORDER_ID, names::CREATED_AT, names::SCHEDULE_ID],
-            names::STATUS => &[names::ORDER_ID, names::CREATED_AT, names::STATUS],
+            names::OWNER_STATUS => &[names::ORDER_ID, names::CREATED_AT, names::OWNER_STATUS],
             _ => &[names::ORDER_ID, names::CREATED_AT, names::OWNER],
         };
         KeyShape { attributes, partition: (self.partition.0, &self.partition.1) }
@@ -104,18 +117,33 @@ mod tests {
     use acme_core::model::OrderStatus;
 
     #[test]
-    fn the_most_selective_index_is_used_and_the_owner_always_enforced() {
+    fn every_plan_reads_only_the_callers_partition() {
         let none = OrdersFilter { status: None, schedule_id: None };
         let status = OrdersFilter { status: Some(OrderStatus::Created), schedule_id: None };
         let both = OrdersFilter { status: Some(OrderStatus::Created), schedule_id: Some("s".into()) };
 
         let plan = OrdersPlan::new("alice", &none);
-        assert_eq!((plan.index, plan.partition.0, plan.filters.len()), ("OwnerIndex", "owner", 0));
+        assert_eq!((plan.index, plan.partition.0, plan.partition.1.as_str()), ("OwnerIndex", "owner", "alice"));
+        assert!(plan.filters.is_empty());
         let plan = OrdersPlan::new("alice", &status);
-        assert_eq!((plan.index, plan.partition.0), ("StatusIndex", "status"));
-        assert_eq!(plan.filters, vec![("owner", "alice".to_string())]);
+        assert_eq!(
+            (plan.index, plan.partition.0, plan.partition.1.as_str()),
+            ("OwnerStatusIndex", "ownerStatus", "alice#CREATED")
+        );
+        assert!(plan.filters.is_empty(), "no filter: the key is the isolation");
+        assert_eq!(plan.key_shape().attributes, &["orderId", "createdAt", "ownerStatus"]);
         let plan = OrdersPlan::new("alice", &both);
         assert_eq!((plan.index, plan.partition.0), ("ScheduleIndex", "scheduleId"));
         assert_eq!(plan.filters, vec![("owner", "alice".to_string()), ("status", "CREATED".to_string())]);
+    }
+
+    #[test]
+    fn listings_are_told_apart_for_page_tokens() {
+        let created = OrdersFilter { status: Some(OrderStatus::Created), schedule_id: None };
+        let pending = OrdersFilter { status: Some(OrderStatus::PendingApproval), schedule_id: None };
+        let none = OrdersFilter { status: None, schedule_id: None };
+        let listings: std::collections::BTreeSet<String> =
+            [&created, &pending, &none].into_iter().map(|filter| OrdersPlan::new("alice", filter).listing()).collect();
+        assert_eq!(listings.len(), 3);
     }
 }

@@ -8,4 +8,5 @@ mod create;
 mod failures;
 mod openapi;
 mod orders;
+mod safety;
 mod schedules;

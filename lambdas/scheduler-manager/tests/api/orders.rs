@@ -1,8 +1,9 @@
 //! GET /orders: the caller's orders only, newest first, by status (through
-//! the StatusIndex) and by schedule, paginated.
+//! the OwnerStatusIndex, the caller's partition only) and by schedule (the
+//! caller's schedules only), paginated with sealed page tokens.
 
-use acme_core::model::{OrderMetadata, OrderStatus, Priority, PurchaseOrder};
-use acme_core::table::order_to_item;
+use acme_core::model::{OrderMetadata, OrderStatus, Priority, PurchaseOrder, ScheduleDefinition, ScheduleStatus};
+use acme_core::table::{order_to_item, schedule_to_item};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -32,6 +33,36 @@ fn order(owner: &str, schedule_id: &str, minute: u32, status: OrderStatus) -> Pu
         },
         owner: owner.into(),
     }
+}
+
+/// The ACTIVE definition of a seeded schedule (filtering by schedule checks
+/// the schedule is the caller's).
+async fn seed_definition(world: &World, owner: &str, schedule_id: &str) {
+    let definition = ScheduleDefinition {
+        schedule_id: schedule_id.into(),
+        created_at: "2025-03-01T07:00:00.000Z".into(),
+        schedule_name: format!("seeded {schedule_id}"),
+        frequency: "rate(1 minute)".into(),
+        timezone: None,
+        gadget_type: "WIDGET".into(),
+        quantity: 10,
+        flexible_window_minutes: None,
+        priority_override: None,
+        start_date: None,
+        end_date: None,
+        enabled: true,
+        status: ScheduleStatus::Active,
+        owner: owner.into(),
+        cancelled_at: None,
+    };
+    world
+        .dynamodb
+        .put_item()
+        .table_name(&world.config.schedule_table)
+        .set_item(Some(schedule_to_item(&definition)))
+        .send()
+        .await
+        .expect("seed definition");
 }
 
 async fn seed(world: &World, orders: &[PurchaseOrder]) {
@@ -94,6 +125,9 @@ async fn seeded_world() -> (World, String, String, String, String) {
         ],
     )
     .await;
+    seed_definition(&world, &alice, &a).await;
+    seed_definition(&world, &alice, &b).await;
+    seed_definition(&world, &bob, &c).await;
     (world, alice, bob, a, c)
 }
 

@@ -24,12 +24,16 @@ pub async fn world() -> World {
     let sdk = test_support::sdk_config().await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
     let scheduler = aws_sdk_scheduler::Client::new(&sdk);
+    let kms = aws_sdk_kms::Client::new(&sdk);
+    let key = kms.create_key().description("acme page tokens (test)").send().await.expect("create KMS key");
+    let page_token_key_arn = key.key_metadata().and_then(|m| m.arn()).expect("key ARN").to_owned();
     let config = ManagerConfig {
         schedule_table: test_support::create_definitions_table(&dynamodb).await,
         orders_table: test_support::create_orders_table(&dynamodb).await,
         schedule_group: test_support::create_schedule_group(&scheduler).await,
         order_executor_arn: EXECUTOR_ARN.into(),
         scheduler_role_arn: ROLE_ARN.into(),
+        page_token_key_arn,
     };
     World { app: App::new(&config, &sdk), config, dynamodb, scheduler }
 }
@@ -142,6 +146,13 @@ impl World {
             assert_eq!(headers.get("content-type").map(|v| v.to_str().unwrap()), Some("application/json"));
         }
         Reply { status, body, headers }
+    }
+
+    /// POST /schedule with an Idempotency-Key header.
+    pub async fn post_with_key(&self, sub: &str, body: &Value, key: &str) -> Reply {
+        let mut request = event("POST", "/schedule", &[], Some(body), Some(sub));
+        request.headers_mut().insert("idempotency-key", key.parse().expect("a header value"));
+        self.call(request).await
     }
 
     pub async fn post_schedule(&self, sub: &str, body: &Value) -> Reply {

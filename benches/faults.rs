@@ -8,6 +8,8 @@
 //! group, role, KMS key); the test (`tests/integration/faults.rs`) checks
 //! that no duplicate or orphan is left; this bench reports the figures.
 
+// The bench uses the random faults only, not the exact ones tests plan.
+#[allow(dead_code)]
 #[path = "../tests/integration/fault_proxy.rs"]
 mod fault_proxy;
 
@@ -104,7 +106,10 @@ fn main() {
     let rates: Vec<f64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let rates = if rates.is_empty() { vec![0.05, 0.15, 0.3] } else { rates };
     let cloud = strata::local::ensure_running().expect("local cloud");
-    println!("{:>5} {:>5} {:>9} {:>6} {:>8} {:>9} {:>6}  injected", "rate", "seed", "apply s", "runs", "calls", "destroy s", "runs");
+    println!(
+        "{:>5} {:>5} {:>9} {:>6} {:>8} {:>9} {:>6}  injected",
+        "rate", "seed", "apply s", "runs", "calls", "destroy s", "runs"
+    );
     let mut clean_apply = None;
     for rate in std::iter::once(0.0).chain(rates) {
         let seeds: &[u64] = if rate == 0.0 { &[0] } else { &SEEDS };

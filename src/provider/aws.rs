@@ -111,6 +111,7 @@ macro_rules! clients {
                         let conf = $krate::config::Builder::from(&self.config)
                             .interceptor(self.counter.clone())
                             .interceptor(super::ambiguous::NoBlindRetryOfCreates)
+                            .retry_classifier(super::ambiguous::NeverRetryAmbiguousCreates)
                             .build();
                         $krate::Client::from_conf(conf)
                     })

@@ -17,6 +17,15 @@
 //!   `AccountId`): a bucket of that name in another account is an error, not
 //!   a state whose physical ids strata would then delete.
 //!
+//! - a write whose answer was lost is retried and then meets its own
+//!   precondition (412: the object already is what we wrote). Both the lock
+//!   and the state re-read the object then: the lock is ours if it carries
+//!   our lock id; the state write happened if an earlier attempt's outcome
+//!   was unknown and the object holds exactly our bytes; only then is it
+//!   taken as done (AWS answers an ambiguous write
+//!   this way on a real network; without it the apply stopped at the next
+//!   resource, or reported itself as the lock's holder).
+//!
 //! The lock is released explicitly where a command ends ([`S3Backend::release`]);
 //! `Drop` only tries its best (a command that returns early with an error).
 //! A process that dies keeps its lock: `strata state unlock <id>` breaks it.
@@ -24,12 +33,23 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use aws_config::retry::RetryConfig;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use super::{LockInfo, State, StateError};
 use crate::provider::aws::{self, Target};
+use crate::provider::retry::Backoff;
+
+/// Attempts of one state write (throttling, 5xx, lost connections), with
+/// full-jitter waits between them.
+const STATE_WRITE: Backoff = Backoff {
+    name: "S3 state write",
+    attempts: 6,
+    initial: Duration::from_millis(200),
+    max_delay: Duration::from_secs(5),
+};
 
 /// What this backend last saw of the state object: the precondition of its
 /// next write.
@@ -176,24 +196,25 @@ impl S3Backend {
                 .body(ByteStream::from(body.clone()))
                 .send()
                 .await;
-            match put {
-                Ok(out) => {
-                    return Ok(S3Lock {
-                        info,
-                        target: self.target.clone(),
-                        bucket: self.bucket.clone(),
-                        lock_key,
-                        etag: out.e_tag().map(str::to_owned),
-                        expected_owner: self.expected_owner.clone(),
-                        released: false,
-                    });
-                }
-                Err(e) if is_precondition_failed(&e) => match self.current_lock().await? {
-                    Some(holder) => return Err(self.locked_error(&holder)),
+            let etag = match put {
+                Ok(out) => out.e_tag().map(str::to_owned),
+                Err(e) if is_precondition_failed(&e) => match self.get(&lock_key, "read the lock of").await? {
+                    // Our own put, whose answer was lost and whose retry met it.
+                    Some((bytes, etag)) if parse_lock(&bytes).id == info.id => etag,
+                    Some((bytes, _)) => return Err(self.locked_error(&parse_lock(&bytes))),
                     None => continue,
                 },
                 Err(e) => return Err(self.s3_error("create the lock of", e)),
-            }
+            };
+            return Ok(S3Lock {
+                info,
+                target: self.target.clone(),
+                bucket: self.bucket.clone(),
+                lock_key,
+                etag,
+                expected_owner: self.expected_owner.clone(),
+                released: false,
+            });
         }
         Err(StateError::S3 {
             action: "lock",
@@ -241,35 +262,79 @@ impl S3Backend {
     /// [`StateError::StaleWrite`] and the serial is left as it was.
     pub async fn persist(&self, _lock: &S3Lock, state: &mut State) -> Result<(), StateError> {
         state.serial += 1;
-        let mut put = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .set_expected_bucket_owner(self.expected_owner.clone())
-            .key(&self.key)
-            .content_type("application/json")
-            .body(ByteStream::from(state.to_text().into_bytes()));
-        put = match self.seen() {
-            Seen::ETag(etag) => put.if_match(etag),
-            Seen::Absent | Seen::NotRead => put.if_none_match("*"),
-        };
-        match put.send().await {
-            Ok(out) => {
-                self.set_seen(out.e_tag().map_or(Seen::NotRead, |e| Seen::ETag(e.to_owned())));
-                Ok(())
-            }
-            Err(e) => {
-                state.serial -= 1;
-                // 412: the ETag moved (or an object appeared); 404: it was
-                // deleted; 409: a concurrent conditional write won.
-                if is_precondition_failed(&e) || status(&e) == Some(404) || status(&e) == Some(409) {
-                    if e.code() == Some("NoSuchBucket") {
-                        return Err(self.no_bucket());
-                    }
-                    return Err(StateError::StaleWrite { location: self.location() });
+        let written = self.put_state(&state.to_text().into_bytes()).await;
+        if written.is_err() {
+            state.serial -= 1;
+        }
+        written
+    }
+
+    /// The conditional write of the state object, retried here rather than
+    /// by the SDK: only this loop knows whether an earlier attempt may have
+    /// been carried out (its answer lost, or a 5xx other than 503), and only
+    /// then can a 412 be our own write meeting its precondition. A 412 with
+    /// no such attempt before it is someone else's write: stale.
+    async fn put_state(&self, body: &[u8]) -> Result<(), StateError> {
+        let mut rng = fastrand::Rng::new();
+        let mut maybe_written = false;
+        for attempt in 1..=STATE_WRITE.attempts {
+            let put = self
+                .client
+                .put_object()
+                .bucket(&self.bucket)
+                .set_expected_bucket_owner(self.expected_owner.clone())
+                .key(&self.key)
+                .content_type("application/json")
+                .body(ByteStream::from(body.to_vec()));
+            let put = match self.seen() {
+                Seen::ETag(etag) => put.if_match(etag),
+                Seen::Absent | Seen::NotRead => put.if_none_match("*"),
+            };
+            let no_sdk_retries = aws_sdk_s3::config::Builder::default().retry_config(RetryConfig::disabled());
+            let e = match put.customize().config_override(no_sdk_retries).send().await {
+                Ok(out) => {
+                    self.set_seen(out.e_tag().map_or(Seen::NotRead, |e| Seen::ETag(e.to_owned())));
+                    return Ok(());
                 }
-                Err(self.s3_error("write", e))
+                Err(e) => e,
+            };
+            if e.code() == Some("NoSuchBucket") {
+                return Err(self.no_bucket());
             }
+            // 412: the ETag moved (or an object appeared); 409: a concurrent
+            // conditional write won; 404: the object was deleted.
+            if is_precondition_failed(&e) || status(&e) == Some(409) {
+                if maybe_written && self.holds_exactly(body).await? {
+                    return Ok(());
+                }
+                return Err(StateError::StaleWrite { location: self.location() });
+            }
+            if status(&e) == Some(404) {
+                return Err(StateError::StaleWrite { location: self.location() });
+            }
+            let outcome_unknown =
+                matches!(e, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_))
+                    || status(&e).is_some_and(|s| s >= 500 && s != 503);
+            let said_no = status(&e).is_some_and(|s| s == 503 || s == 429) || e.code() == Some("SlowDown");
+            if !(outcome_unknown || said_no) || attempt == STATE_WRITE.attempts {
+                return Err(self.s3_error("write", e));
+            }
+            maybe_written |= outcome_unknown;
+            tokio::time::sleep(STATE_WRITE.delay(attempt, &mut rng)).await;
+        }
+        unreachable!("the last attempt returns")
+    }
+
+    /// Whether the state object now holds exactly `body`: a write whose
+    /// answer was lost happened after all (its retry then failed its own
+    /// precondition). Remembers the object's ETag when it does.
+    async fn holds_exactly(&self, body: &[u8]) -> Result<bool, StateError> {
+        match self.get(&self.key, "re-read").await? {
+            Some((bytes, Some(etag))) if bytes == body => {
+                self.set_seen(Seen::ETag(etag));
+                Ok(true)
+            }
+            _ => Ok(false),
         }
     }
 

@@ -1,5 +1,7 @@
-//! Crash safety: strata is killed with SIGKILL at several points of an apply;
-//! the next apply converges with no duplicate resources and a correct state.
+//! Crash safety: strata is killed with SIGKILL at several points of an apply
+//! of the flagship, and interrupted with SIGINT (Ctrl-C) once; the
+//! interrupted run stops cleanly with a state that matches AWS, and the next
+//! apply converges with no duplicate resources and a correct state.
 //! And the narrowest window, "AWS created it, state did not record it", is
 //! reproduced exactly by dropping entries from the state: they are adopted.
 
@@ -14,6 +16,13 @@ use crate::support::{repo_root, stderr, stdout, strata};
 
 /// Starts an apply and kills it with SIGKILL once `after` resources finished.
 fn apply_and_kill(spec: &str, state: &str, after: usize) -> usize {
+    apply_and_signal(spec, state, after, libc::SIGKILL).0
+}
+
+/// Starts an apply and sends it `signal` once `after` resources finished;
+/// returns how many had finished by then, everything it printed, and its
+/// exit code (None when the signal killed it).
+fn apply_and_signal(spec: &str, state: &str, after: usize, signal: libc::c_int) -> (usize, String, Option<i32>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
         .args(["apply", spec, "--state", state, "--auto-approve", "--parallelism", "4"])
         .current_dir(repo_root())
@@ -22,19 +31,23 @@ fn apply_and_kill(spec: &str, state: &str, after: usize) -> usize {
         .stderr(Stdio::null())
         .spawn()
         .expect("strata starts");
-    let reader = BufReader::new(child.stdout.take().unwrap());
-    let mut finished = 0;
-    for line in reader.lines().map_while(Result::ok) {
-        if line.contains("): created after ") {
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut finished, mut printed) = (0, Vec::new());
+    for line in lines.by_ref().map_while(Result::ok) {
+        let created = line.contains("): created after ");
+        printed.push(line);
+        if created {
             finished += 1;
             if finished >= after {
                 break;
             }
         }
     }
-    child.kill().expect("SIGKILL");
-    let _ = child.wait();
-    finished
+    // SAFETY: a plain signal to our own child's pid.
+    unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    printed.extend(lines.map_while(Result::ok));
+    let status = child.wait().expect("strata exits");
+    (finished, printed.join("\n"), status.code())
 }
 
 #[test]
@@ -45,10 +58,18 @@ fn killed_applies_converge_without_duplicates() {
     let (spec, state) = (spec.to_str().unwrap().to_owned(), dir.path().join("state.json"));
     let state_arg = state.to_str().unwrap().to_owned();
 
-    let mut total = 0;
-    for after in [3, 9, 9] {
-        total += apply_and_kill(&spec, &state_arg, after);
-    }
+    let mut total = apply_and_kill(&spec, &state_arg, 3);
+
+    // Ctrl-C: what is in flight finishes and is recorded, nothing new
+    // starts, exit 130; what state records is exactly what AWS has.
+    let (finished, printed, code) = apply_and_signal(&spec, &state_arg, 9, libc::SIGINT);
+    assert_eq!(code, Some(130), "Ctrl-C exits 130:\n{printed}");
+    assert!(printed.contains("Apply interrupted:") && printed.contains("not started"), "{printed}");
+    let (ok, report) = oracle("present", &state);
+    assert!(ok, "after Ctrl-C every recorded resource is in AWS as recorded:\n{report}");
+    total += finished;
+
+    total += apply_and_kill(&spec, &state_arg, 9);
     assert!(total >= 3, "the killed runs got somewhere ({total} finished)");
     let recorded: Value = serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
     assert!(recorded["serial"].as_u64().unwrap() >= 3, "state was written after every operation");

@@ -14,6 +14,12 @@
 //! - or forwarded, and then dropped: the operation happened, the client
 //!   never heard.
 //!
+//! Besides the random faults, a test can ask for one exact fault, to reach
+//! one ambiguous case every run: "drop the answer of the next `PUT` to a
+//! path ending in `x`" ([`FaultProxy::drop_answer_of`]), or "let the next
+//! `CreateVpc` happen, then answer 500" ([`FaultProxy::fail_after`]), which
+//! AWS documents as possible for its 500s.
+//!
 //! The kind and the decision come from a seeded generator, so a run's fault
 //! rate and mix are reproducible (their order depends on the requests'
 //! interleaving). Counters say what was injected.
@@ -60,11 +66,47 @@ enum Fault {
     ServerError,
     DropBefore,
     DropAfter,
+    /// Forwarded, then answered 500: the operation happened.
+    ServerErrorAfter,
+}
+
+/// One exact fault still to inject, on the next request that matches.
+#[derive(Debug, Clone)]
+struct Planned {
+    matcher: Matcher,
+    fault: Fault,
+}
+
+#[derive(Debug, Clone)]
+enum Matcher {
+    /// This method, and a path (before any `?`) ending so.
+    Path { method: String, suffix: String },
+    /// This API operation: `X-Amz-Target: <service>.<op>` (JSON protocols)
+    /// or `Action=<op>` in the body (query protocols).
+    Operation(String),
+}
+
+impl Matcher {
+    fn matches(&self, request: &Request) -> bool {
+        match self {
+            Matcher::Path { method, suffix } => {
+                let mut line = request.head.lines().next().unwrap_or_default().split(' ');
+                let (m, target) = (line.next().unwrap_or_default(), line.next().unwrap_or_default());
+                m == method && target.split('?').next().unwrap_or_default().ends_with(suffix.as_str())
+            }
+            Matcher::Operation(op) => {
+                let target = header(&request.head, "x-amz-target").and_then(|t| t.rsplit('.').next());
+                let body = String::from_utf8_lossy(&request.body);
+                target == Some(op.as_str()) || body.split('&').any(|pair| pair == format!("Action={op}"))
+            }
+        }
+    }
 }
 
 pub struct FaultProxy {
     pub endpoint: String,
     pub counts: Arc<Counts>,
+    planned: Arc<Mutex<Vec<Planned>>>,
     _runtime: tokio::runtime::Runtime,
 }
 
@@ -77,38 +119,75 @@ impl FaultProxy {
         let rng = Arc::new(Mutex::new(fastrand::Rng::with_seed(seed)));
         let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).expect("bind");
         let port = listener.local_addr().expect("addr").port();
-        let task_counts = Arc::clone(&counts);
+        let planned = Arc::new(Mutex::new(Vec::new()));
+        let (task_counts, task_planned) = (Arc::clone(&counts), Arc::clone(&planned));
         runtime.spawn(async move {
             loop {
                 let Ok((client, _)) = listener.accept().await else { continue };
-                let (upstream, counts, rng) = (upstream.clone(), Arc::clone(&task_counts), Arc::clone(&rng));
-                tokio::spawn(serve(client, upstream, counts, rng, rate));
+                let faults = Faults { rate, rng: Arc::clone(&rng), planned: Arc::clone(&task_planned) };
+                tokio::spawn(serve(client, upstream.clone(), Arc::clone(&task_counts), faults));
             }
         });
-        Self { endpoint: format!("http://127.0.0.1:{port}"), counts, _runtime: runtime }
+        Self { endpoint: format!("http://127.0.0.1:{port}"), counts, planned, _runtime: runtime }
+    }
+
+    /// The next `method` request to a path ending in `path_suffix` reaches
+    /// the cloud, and its answer is dropped (once; call again for more).
+    pub fn drop_answer_of(&self, method: &str, path_suffix: &str) {
+        let matcher = Matcher::Path { method: method.to_owned(), suffix: path_suffix.to_owned() };
+        self.planned.lock().unwrap().push(Planned { matcher, fault: Fault::DropAfter });
+    }
+
+    /// The next call of `operation` (e.g. `AuthorizeSecurityGroupIngress`)
+    /// reaches the cloud, and its answer is dropped (once).
+    pub fn drop_answer_of_operation(&self, operation: &str) {
+        let matcher = Matcher::Operation(operation.to_owned());
+        self.planned.lock().unwrap().push(Planned { matcher, fault: Fault::DropAfter });
+    }
+
+    /// The next call of `operation` (e.g. `CreateVpc`) is carried out, and
+    /// answered 500 (once; call again for more).
+    pub fn fail_after(&self, operation: &str) {
+        let matcher = Matcher::Operation(operation.to_owned());
+        self.planned.lock().unwrap().push(Planned { matcher, fault: Fault::ServerErrorAfter });
+    }
+
+    /// Exact faults asked for and not yet met.
+    pub fn planned_left(&self) -> usize {
+        self.planned.lock().unwrap().len()
     }
 }
 
-/// One client connection, one request: faulted or forwarded. Every answer
-/// closes the connection (see `forward`); the client opens a new one.
-async fn serve(
-    mut client: TcpStream,
-    upstream: String,
-    counts: Arc<Counts>,
-    rng: Arc<Mutex<fastrand::Rng>>,
+/// What decides a request's fault: the exact ones planned first, then the
+/// seeded draw.
+struct Faults {
     rate: f64,
-) {
-    let Some(request) = read_request(&mut client).await else { return };
-    counts.requests.fetch_add(1, Ordering::SeqCst);
-    let fault = {
-        let mut rng = rng.lock().unwrap();
-        (rng.f64() < rate).then(|| match rng.u8(0..4) {
+    rng: Arc<Mutex<fastrand::Rng>>,
+    planned: Arc<Mutex<Vec<Planned>>>,
+}
+
+impl Faults {
+    fn decide(&self, request: &Request) -> Option<Fault> {
+        let mut planned = self.planned.lock().unwrap();
+        if let Some(i) = planned.iter().position(|p| p.matcher.matches(request)) {
+            return Some(planned.remove(i).fault);
+        }
+        let mut rng = self.rng.lock().unwrap();
+        (rng.f64() < self.rate).then(|| match rng.u8(0..4) {
             0 => Fault::Throttle,
             1 => Fault::ServerError,
             2 => Fault::DropBefore,
             _ => Fault::DropAfter,
         })
-    };
+    }
+}
+
+/// One client connection, one request: faulted or forwarded. Every answer
+/// closes the connection (see `forward`); the client opens a new one.
+async fn serve(mut client: TcpStream, upstream: String, counts: Arc<Counts>, faults: Faults) {
+    let Some(request) = read_request(&mut client).await else { return };
+    counts.requests.fetch_add(1, Ordering::SeqCst);
+    let fault = faults.decide(&request);
     let response = match fault {
         Some(Fault::Throttle) => {
             counts.throttled.fetch_add(1, Ordering::SeqCst);
@@ -122,13 +201,23 @@ async fn serve(
             counts.dropped_before.fetch_add(1, Ordering::SeqCst);
             return;
         }
-        Some(Fault::DropAfter) | None => {
+        Some(Fault::DropAfter | Fault::ServerErrorAfter) | None => {
             let Some(answer) = forward(&upstream, &request).await else { return };
-            if fault == Some(Fault::DropAfter) {
-                counts.dropped_after.fetch_add(1, Ordering::SeqCst);
-                return;
+            match fault {
+                Some(Fault::DropAfter) => {
+                    counts.dropped_after.fetch_add(1, Ordering::SeqCst);
+                    return;
+                }
+                Some(Fault::ServerErrorAfter) => {
+                    counts.server_errors.fetch_add(1, Ordering::SeqCst);
+                    http(
+                        "500 Internal Server Error",
+                        &[("Content-Type", "application/json")],
+                        r#"{"message":"InternalError"}"#,
+                    )
+                }
+                _ => answer,
             }
-            answer
         }
     };
     let _ = client.write_all(&response).await;

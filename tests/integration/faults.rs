@@ -177,3 +177,44 @@ fn the_flagship_converges_through_injected_faults() {
     assert!(ok, "left behind:\n{report}");
     eprintln!("flagship faults: {} (apply runs {applies}, destroy runs {destroys})", proxy.counts.summary());
 }
+
+/// Calls AWS carried out whose answers said otherwise. AWS documents that
+/// a request answered 500 InternalError may have succeeded: CreateVpc and
+/// CreateTable are carried out and answered 500, and strata must find both
+/// by their tags, not make a second VPC (an orphan) or fail on "table
+/// already exists". An AuthorizeSecurityGroupIngress whose answer is lost is
+/// retried by the SDK and meets `InvalidPermission.Duplicate`: the rules are
+/// there, which is what was asked.
+#[test]
+fn calls_carried_out_but_answered_500_or_lost_are_recognised_not_repeated() {
+    let stack = unique("f500");
+    let spec = SPEC.replace("STACK", &stack).replace(
+        "      GroupDescription: faults\n",
+        "      GroupDescription: faults\n      SecurityGroupIngress:\n        - { IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.77.0.0/16 }\n        - { IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 10.77.0.0/16 }\n",
+    );
+    assert!(spec.contains("FromPort: 80,"), "the spec has the rules");
+    let s = Scratch::with_spec(&spec);
+    let cloud = strata::local::ensure_running().expect("local cloud");
+    let proxy = FaultProxy::start(&cloud.endpoint, 0.0, 1);
+    proxy.fail_after("CreateVpc");
+    proxy.fail_after("CreateTable");
+    proxy.drop_answer_of_operation("AuthorizeSecurityGroupIngress");
+
+    let out = run(s.path(), &proxy, &["apply", "stack.yaml", "--state", "state.json", "--auto-approve"]);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(proxy.planned_left(), 0, "every planned fault met its call ({})", proxy.counts.summary());
+    assert_eq!(stdout(&out).matches("found by its tags").count(), 2, "{}", stdout(&out));
+    assert_eq!(what_the_cloud_holds(&stack), what_the_state_records(&s), "one of each, and the state names those");
+    let sg = what_the_state_records(&s)["Sg"][0].as_str().unwrap().to_owned();
+    let ports = boto3_json(
+        PRELUDE,
+        &format!(
+            "g = c('ec2').describe_security_groups(GroupIds=['{sg}'])['SecurityGroups'][0]\n\
+             print(json.dumps(sorted(p['FromPort'] for p in g['IpPermissions'])))"
+        ),
+    );
+    assert_eq!(ports, serde_json::json!([80, 443]), "both rules, once");
+
+    let out = run(s.path(), &proxy, &["destroy", "stack.yaml", "--state", "state.json", "--auto-approve"]);
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+}

@@ -18,6 +18,7 @@ use strata::provider::aws::Target;
 use strata::state::{S3Backend, State, StateError};
 
 use crate::cloud::{runtime, unique};
+use crate::fault_proxy::FaultProxy;
 use crate::support::{flat, stderr, stdout, Scratch};
 
 /// The local cloud as the S3 backend of the `local` environment reaches it.
@@ -462,4 +463,45 @@ fn state_commands_on_s3() {
     let second: Value = serde_json::from_str(&object(&bucket, &format!("{key}.backup.8")).unwrap()).unwrap();
     assert_eq!(second["serial"], 8);
     assert!(object(&bucket, &format!("{key}.lock")).is_none(), "every edit released its lock");
+}
+
+/// Writes whose answers are lost (issue #12): the lock's create and the
+/// first two state writes reach S3, but strata never hears back; the SDK
+/// retries each and meets its own precondition (412). strata re-reads the
+/// object, recognises its own lock id or its own bytes, and the apply goes
+/// on; before, it named itself as the lock's holder, or stopped with
+/// "stale write" at the first resource.
+#[test]
+fn writes_whose_answers_were_lost_are_recognised_as_done() {
+    let stack = unique("s3lost");
+    let bucket = bucket();
+    let s = Scratch::with_spec(&s3_stack(&stack, &bucket));
+    let proxy = FaultProxy::start(&local_target().endpoint.expect("local endpoint"), 0.0, 1);
+    proxy.drop_answer_of("PUT", &format!("/{stack}/local.json.lock"));
+    proxy.drop_answer_of("PUT", &format!("/{stack}/local.json"));
+    proxy.drop_answer_of("PUT", &format!("/{stack}/local.json"));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(["apply", "stack.yaml", "--auto-approve"])
+        .current_dir(s.path())
+        .env("NO_COLOR", "1")
+        .env("STRATA_LOCAL_ENDPOINT", &proxy.endpoint)
+        .output()
+        .expect("strata runs");
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(proxy.planned_left(), 0, "every planned fault met its request ({})", proxy.counts.summary());
+    assert_eq!(proxy.counts.dropped_after.load(std::sync::atomic::Ordering::SeqCst), 3);
+
+    let state: Value = serde_json::from_str(&object(&bucket, &format!("{stack}/local.json")).expect("state")).unwrap();
+    let recorded: Vec<&String> = state["resources"].as_object().unwrap().keys().collect();
+    assert_eq!(recorded, ["Logs", "Role"], "both resources recorded");
+    assert_eq!(object(&bucket, &format!("{stack}/local.json.lock")), None, "the lock is released");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(["destroy", "stack.yaml", "--auto-approve"])
+        .current_dir(s.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("strata runs");
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
 }

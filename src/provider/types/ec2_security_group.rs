@@ -284,6 +284,51 @@ async fn converge_rules(
     Ok(())
 }
 
+/// Authorizes `rules`, in one call when it can. A call AWS carried out but
+/// whose answer was lost is retried by the SDK and then fails with
+/// `InvalidPermission.Duplicate`, as does a rule someone added meanwhile;
+/// AWS then adds none of that call's rules, so each is authorized on its
+/// own, a duplicate counting as done (the rule is there, as wanted).
+async fn authorize(cx: &Cx, id: &str, dir: Direction, rules: &[&Rule]) -> Result<(), ProviderError> {
+    let is_duplicate = |e: &ProviderError| e.aws_code() == Some("InvalidPermission.Duplicate");
+    match authorize_call(cx, id, dir, rules).await {
+        Err(e) if is_duplicate(&e) && rules.len() > 1 => {
+            for rule in rules {
+                match authorize_call(cx, id, dir, &[rule]).await {
+                    Err(e) if !is_duplicate(&e) => return Err(e),
+                    _ => {}
+                }
+            }
+            Ok(())
+        }
+        Err(e) if is_duplicate(&e) => Ok(()),
+        other => other,
+    }
+}
+
+async fn authorize_call(cx: &Cx, id: &str, dir: Direction, rules: &[&Rule]) -> Result<(), ProviderError> {
+    let ec2 = cx.clients.ec2();
+    let permissions = Some(rules.iter().map(|r| r.permission()).collect());
+    match dir {
+        Direction::Ingress => ec2
+            .authorize_security_group_ingress()
+            .group_id(id)
+            .set_ip_permissions(permissions)
+            .send()
+            .await
+            .map(drop)
+            .map_err(aws_error("ec2:AuthorizeSecurityGroupIngress")),
+        Direction::Egress => ec2
+            .authorize_security_group_egress()
+            .group_id(id)
+            .set_ip_permissions(permissions)
+            .send()
+            .await
+            .map(drop)
+            .map_err(aws_error("ec2:AuthorizeSecurityGroupEgress")),
+    }
+}
+
 fn live_rules(live: &Live, dir: Direction) -> Result<Vec<Rule>, ProviderError> {
     let items = live.properties.get(dir.property()).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
     items.iter().map(|item| Rule::from_spec(item, dir, dir.property())).collect()
@@ -300,25 +345,7 @@ async fn sync_rules(cx: &Cx, id: &str, dir: Direction, live: &[Rule], desired: &
     let remove: Vec<&Rule> = live.iter().filter(|r| find(desired, r).is_none()).collect();
     let ec2 = cx.clients.ec2();
     if !add.is_empty() {
-        let permissions = Some(add.iter().map(|r| r.permission()).collect());
-        match dir {
-            Direction::Ingress => {
-                ec2.authorize_security_group_ingress()
-                    .group_id(id)
-                    .set_ip_permissions(permissions)
-                    .send()
-                    .await
-                    .map_err(aws_error("ec2:AuthorizeSecurityGroupIngress"))?;
-            }
-            Direction::Egress => {
-                ec2.authorize_security_group_egress()
-                    .group_id(id)
-                    .set_ip_permissions(permissions)
-                    .send()
-                    .await
-                    .map_err(aws_error("ec2:AuthorizeSecurityGroupEgress"))?;
-            }
-        }
+        authorize(cx, id, dir, &add).await?;
     }
     if !redescribe.is_empty() {
         let permissions = Some(redescribe.iter().map(|r| r.permission()).collect());

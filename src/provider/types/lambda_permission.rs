@@ -37,6 +37,11 @@ const SEPARATOR: char = '|';
 /// Longest statement id Lambda accepts.
 const MAX_STATEMENT_ID: usize = 100;
 
+/// AddPermission's answer when the statement id is taken.
+fn already_exists(e: &ProviderError) -> bool {
+    e.aws_code() == Some("ResourceConflictException") && e.to_string().contains("already exists")
+}
+
 /// CRUD for this type.
 pub struct Provider;
 
@@ -61,9 +66,13 @@ impl crate::provider::ResourceProvider for Provider {
             (owned("SourceArn")?, owned("SourceAccount")?, owned("PrincipalOrgID")?);
         let (token, auth) = (owned("EventSourceToken")?, opt_str(props, "FunctionUrlAuthType")?);
         // Two statements added to one policy at once conflict
-        // (ResourceConflictException): retried under retry::CONFLICT.
+        // (ResourceConflictException): retried under retry::CONFLICT. A
+        // retried call whose first attempt AWS carried out (its answer lost)
+        // finds its own statement id taken: that statement is ours (the
+        // ownership check found none before the create), and it is done.
         retry::with_retries(|| async {
-            cx.clients
+            let added = cx
+                .clients
                 .lambda()
                 .add_permission()
                 .function_name(function)
@@ -77,7 +86,12 @@ impl crate::provider::ResourceProvider for Provider {
                 .set_function_url_auth_type(auth.map(aws_sdk_lambda::types::FunctionUrlAuthType::from))
                 .send()
                 .await
-                .map_err(aws_error("lambda:AddPermission"))
+                .map(drop)
+                .map_err(aws_error("lambda:AddPermission"));
+            match added {
+                Err(e) if already_exists(&e) && find_statement(cx, function, &sid).await?.is_some() => Ok(()),
+                other => other,
+            }
         })
         .await?;
         Ok(permission_applied(function, &sid))

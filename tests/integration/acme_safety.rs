@@ -12,11 +12,12 @@
 //!   400 with one fixed message.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::flagship_apply::flagship_copy;
+use crate::flagship_apply::{destroy_on_purpose, flagship_copy};
 use crate::local_runtime::{call, login, serve};
 use crate::support::{repo_root, stderr, stdout, strata};
 
@@ -179,6 +180,6 @@ fn one_schedule_per_name_idempotent_creates_and_private_pages_over_http() {
     assert_eq!(messages.len(), 1, "one generic message for every refused token: {messages:?}");
 
     drop(served);
-    let out = strata(&repo_root(), &["destroy", &spec, "--state", &state, "--auto-approve"]);
+    let out = destroy_on_purpose(Path::new(&spec), Path::new(&state));
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use serde_json::Value;
 
 use crate::ops;
 use crate::render::plan_human;
@@ -178,6 +179,24 @@ pub enum Command {
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Print the stack's outputs as of the last apply (read from state, no AWS call).
+    ///
+    /// Example: strata output ApiUrl --stack stacks/acme-scheduling.yaml
+    Output {
+        /// One output only, printed as its bare value (for scripts).
+        name: Option<String>,
+        /// The stack spec: its environment (--env) picks the state backend.
+        #[arg(long)]
+        stack: Option<PathBuf>,
+        #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
+        environment: String,
+        /// A local state file (instead of, or overriding, the spec's backend).
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// As JSON: an object of all outputs, or the one value named.
+        #[arg(long)]
+        json: bool,
     },
     /// Inspect and edit recorded state; break the lock of a holder that died.
     State {
@@ -386,6 +405,28 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
                 state_path: state.as_deref(),
             };
             run_state(&sel, command)
+        }
+        Command::Output { name, stack, environment, state, json } => {
+            let sel = ops::state::Selector {
+                stack: stack.as_deref(),
+                environment: &environment,
+                state_path: state.as_deref(),
+            };
+            let outputs = runtime()?.block_on(ops::state::outputs(&sel, name.as_deref()))?;
+            let text = match (name.is_some(), json) {
+                (true, true) => outputs.values().next().map(Value::to_string).unwrap_or_default(),
+                (true, false) => outputs.values().next().map(crate::render::outputs::raw).unwrap_or_default(),
+                (false, true) => serde_json::to_string_pretty(&outputs).unwrap_or_default(),
+                (false, false) => outputs
+                    .iter()
+                    .map(|(n, v)| format!("{n} = {}", crate::render::outputs::raw(v)))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            };
+            if !text.is_empty() {
+                let _ = writeln!(out, "{text}");
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Drift { stack, environment, state, json } => {
             let report = runtime()?.block_on(ops::drift::drift(&ops::drift::DriftRequest {
@@ -650,7 +691,8 @@ fn run_prepared(
         write_long(&out, &plan_human::render(&prepared.plan));
     }
     if !prepared.has_changes() {
-        rt.block_on(prepared.release())?;
+        let outputs = rt.block_on(prepared.finish_unchanged())?;
+        print_outputs(&mut out, &outputs, json);
         return Ok(ExitCode::SUCCESS);
     }
     if !approved {
@@ -666,8 +708,22 @@ fn run_prepared(
     } else {
         let _ = writeln!(out, "\n{}", crate::render::progress::summary(&report));
     }
+    print_outputs(&mut out, &report.outputs, json);
     report.into_result()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The stack's outputs at the end of an apply: a section for people, an
+/// `outputs` event for machines; nothing when there are none.
+fn print_outputs(out: &mut impl Write, outputs: &indexmap::IndexMap<String, Value>, json: bool) {
+    if outputs.is_empty() {
+        return;
+    }
+    if json {
+        let _ = writeln!(out, "{}", serde_json::json!({"event": "outputs", "outputs": outputs}));
+    } else {
+        let _ = write!(out, "{}", crate::render::outputs::section(outputs));
+    }
 }
 
 /// Asks on the terminal; never waits for input without one.

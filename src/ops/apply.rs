@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -54,6 +55,32 @@ pub struct Prepared {
 impl Prepared {
     pub fn has_changes(&self) -> bool {
         self.plan.has_changes()
+    }
+
+    /// Ends an apply with nothing to change in AWS: an output the spec added
+    /// or changed is still stored (re-reading the state, so drift the
+    /// refresh saw is not recorded as accepted). Releases the lock; returns
+    /// the outputs.
+    pub async fn finish_unchanged(self) -> Result<IndexMap<String, Value>, OpsError> {
+        let Prepared { stack, env, backend, lock, state, action, plan, .. } = self;
+        let result: Result<IndexMap<String, Value>, OpsError> = async {
+            if action != "apply" || plan.refresh_only {
+                return Ok(state.outputs);
+            }
+            let outputs = crate::plan::outputs::known(&stack, &environment::env_values(&stack, &env), &state);
+            if outputs != state.outputs {
+                if let Some(mut stored) = backend.read_for(&stack.name, &env.name).await? {
+                    stored.outputs = outputs.clone();
+                    backend.persist(&lock, &mut stored).await?;
+                }
+            }
+            Ok(outputs)
+        }
+        .await;
+        let released = backend.release(lock).await;
+        let outputs = result?;
+        released?;
+        Ok(outputs)
     }
 
     /// Ends a run that executes nothing (no changes, or cancelled): releases
@@ -255,6 +282,9 @@ pub struct ApplyReport {
     pub api_calls: u64,
     pub elapsed_ms: u128,
     pub state_serial: u64,
+    /// The stack's outputs after the run (none after a destroy).
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub outputs: IndexMap<String, Value>,
 }
 
 /// One operation of the walk. A replacement is a delete and a create, in
@@ -534,7 +564,7 @@ impl Run<'_> {
         if let Some(adopted) = self.adopt(provider, req, replacing).await? {
             return Ok((adopted, Some(String::from("adopted an existing resource left by an interrupted run"))));
         }
-        // A create whose answer was lost may have happened: look before
+        // A create whose answer was lost (or was a 500) may have happened: look before
         // creating again (see `provider::ambiguous`).
         for attempt in 1..=AMBIGUOUS_CREATE_ATTEMPTS {
             match provider.create(&self.cx, req).await {
@@ -547,7 +577,7 @@ impl Run<'_> {
                         if let Some(adopted) = self.adopt(provider, req, replacing).await? {
                             return Ok((
                                 adopted,
-                                Some(String::from("created; AWS's answer was lost, found by its tags")),
+                                Some(String::from("created; AWS's answer did not say so, found by its tags")),
                             ));
                         }
                     }
@@ -673,6 +703,7 @@ async fn walk_plan(
             api_calls: 0,
             elapsed_ms: started.elapsed().as_millis(),
             state_serial: state.serial,
+            outputs: state.outputs.clone(),
         });
     }
     let root: PathBuf = artifacts::workspace_root(&stack.source.path);
@@ -706,7 +737,11 @@ async fn walk_plan(
         }
     }
     let count = |f: fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(o)).count();
-    let state_serial = run.state.lock().await.serial;
+    let (outputs, state_serial) = {
+        let mut state = run.state.lock().await;
+        let outputs = record_outputs(stack, &run.env_values, backend, lock, &mut state, action).await?;
+        (outputs, state.serial)
+    };
     Ok(ApplyReport {
         action,
         succeeded: count(|o| *o == Outcome::Succeeded),
@@ -716,5 +751,25 @@ async fn walk_plan(
         api_calls: run.cx.clients.calls(),
         elapsed_ms: started.elapsed().as_millis(),
         state_serial,
+        outputs,
     })
+}
+
+/// Stores the spec's outputs as the state now resolves them (none after a
+/// destroy), when they changed; returns them.
+async fn record_outputs(
+    stack: &Stack,
+    env_values: &EnvValues,
+    backend: &StateBackend,
+    lock: &StateLock,
+    state: &mut State,
+    action: &str,
+) -> Result<IndexMap<String, Value>, OpsError> {
+    let outputs =
+        if action == "destroy" { IndexMap::new() } else { crate::plan::outputs::known(stack, env_values, state) };
+    if state.outputs != outputs {
+        state.outputs = outputs.clone();
+        backend.persist(lock, state).await?;
+    }
+    Ok(outputs)
 }

@@ -1,11 +1,13 @@
-//! `strata state list | show | rm | mv | unlock`: read and edit recorded
-//! state on either backend. Edits take the lock, write a backup of the state
+//! `strata state list | show | rm | mv | unlock` and `strata output`: read
+//! and edit recorded state on either backend. Edits take the lock, write a backup of the state
 //! as it was, then write the edited state (serial bumped) and release the
 //! lock; AWS is never touched.
 
 use std::path::Path;
 
+use indexmap::IndexMap;
 use serde::Serialize;
+use serde_json::Value;
 
 use super::{environment, OpsError};
 use crate::state::{LockInfo, Removed, ResourceState, State, StateBackend, StateError};
@@ -113,6 +115,18 @@ pub async fn show(sel: &Selector<'_>, name: &str) -> Result<Vec<Shown>, OpsError
         return Err(state.unknown_resource(name).into());
     }
     Ok(shown)
+}
+
+/// The stored outputs (`strata output`), all of them or the one named.
+pub async fn outputs(sel: &Selector<'_>, name: Option<&str>) -> Result<IndexMap<String, Value>, OpsError> {
+    let state = open(sel).await?.read().await?;
+    match name {
+        None => Ok(state.outputs),
+        Some(name) => match state.outputs.get(name) {
+            Some(value) => Ok(IndexMap::from([(name.to_owned(), value.clone())])),
+            None => Err(state.unknown_output(name).into()),
+        },
+    }
 }
 
 /// What an edit did and where the old state was saved.

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod diff;
+pub mod outputs;
 pub mod planfile;
 pub mod replacement;
 pub mod resolve;

@@ -54,18 +54,20 @@ impl State {
     /// The error for a name the state does not record: names a close match
     /// and the recorded names.
     pub fn unknown_resource(&self, name: &str) -> StateError {
-        let names = self.names();
-        let help = if names.is_empty() {
-            String::from("the state records no resources")
-        } else {
-            let close = crate::spec::diagnostic::did_you_mean_hint(name, names.iter().copied());
-            let known = format!("recorded: {}", names.join(", "));
-            match close {
-                Some(hint) => format!("{hint} ({known})"),
-                None => known,
-            }
-        };
+        let help = not_found_help(name, &self.names(), "the state records no resources", "recorded");
         StateError::UnknownResource { name: name.to_owned(), help }
+    }
+
+    /// `name` is not among the stored outputs: the error says which are.
+    pub fn unknown_output(&self, name: &str) -> StateError {
+        let names: Vec<&str> = self.outputs.keys().map(String::as_str).collect();
+        let help = not_found_help(
+            name,
+            &names,
+            "the state has no outputs: declare them under `Outputs:` and apply",
+            "outputs",
+        );
+        StateError::UnknownOutput { name: name.to_owned(), help }
     }
 }
 
@@ -133,5 +135,17 @@ mod tests {
         let err = s.remove("Nope").unwrap_err();
         let help = miette::Diagnostic::help(&err).unwrap().to_string();
         assert!(help.contains("recorded: Key, Alarm"), "{help}");
+    }
+}
+
+/// "did you mean" and the names there are, or `empty` when there are none.
+fn not_found_help(name: &str, names: &[&str], empty: &str, label: &str) -> String {
+    if names.is_empty() {
+        return empty.to_owned();
+    }
+    let known = format!("{label}: {}", names.join(", "));
+    match crate::spec::diagnostic::did_you_mean_hint(name, names.iter().copied()) {
+        Some(hint) => format!("{hint} ({known})"),
+        None => known,
     }
 }

@@ -43,6 +43,10 @@ pub struct State {
     /// next plan deletes them.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub deposed: IndexMap<String, ResourceState>,
+    /// The spec's `Outputs` as of the last apply, those whose values were
+    /// known (`strata output`).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub outputs: IndexMap<String, Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,6 +77,7 @@ impl State {
             environment: environment.to_owned(),
             resources: IndexMap::new(),
             deposed: IndexMap::new(),
+            outputs: IndexMap::new(),
         }
     }
 
@@ -157,6 +162,9 @@ pub enum StateError {
     #[error("no resource `{name}` in the state")]
     #[diagnostic(code(state::unknown_resource), help("{help}"))]
     UnknownResource { name: String, help: String },
+    #[error("no output `{name}` in the state")]
+    #[diagnostic(code(state::unknown_output), help("{help}"))]
+    UnknownOutput { name: String, help: String },
     #[error("cannot rename `{old}` to `{name}`: the state already has a `{name}`")]
     #[diagnostic(code(state::name_taken), help("remove or rename `{name}` first"))]
     NameTaken { name: String, old: String },

@@ -19,6 +19,7 @@ mod invalid_specs;
 mod lambda_build;
 mod lambda_noop;
 mod local_runtime;
+mod outputs;
 mod package;
 mod plan_diff;
 mod planfile;

@@ -12,6 +12,8 @@
 #[allow(dead_code)]
 #[path = "../tests/integration/fault_proxy.rs"]
 mod fault_proxy;
+#[path = "../tests/integration/fault_stack.rs"]
+mod fault_stack;
 
 use std::path::Path;
 use std::process::Command;
@@ -20,57 +22,6 @@ use std::time::{Duration, Instant};
 use fault_proxy::FaultProxy;
 
 const SEEDS: [u64; 3] = [1, 2, 3];
-
-fn spec(stack: &str) -> String {
-    format!(
-        r#"Stack: {stack}
-Resources:
-  Vpc:
-    Type: AWS::EC2::VPC
-    Properties:
-      CidrBlock: 10.78.0.0/16
-  Subnet:
-    Type: AWS::EC2::Subnet
-    Properties:
-      VpcId: ${{Vpc.VpcId}}
-      CidrBlock: 10.78.1.0/24
-  Sg:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: faults bench
-      VpcId: ${{Vpc.VpcId}}
-  Orders:
-    Type: AWS::DynamoDB::Table
-    Properties:
-      TableName: ${{stack.Name}}-orders
-      BillingMode: PAY_PER_REQUEST
-      AttributeDefinitions:
-        - AttributeName: id
-          AttributeType: S
-      KeySchema:
-        - AttributeName: id
-          KeyType: HASH
-  Logs:
-    Type: AWS::Logs::LogGroup
-    Properties:
-      LogGroupName: /strata-bench/${{stack.Name}}
-      RetentionInDays: 7
-  Role:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Version: "2012-10-17"
-        Statement:
-          - Effect: Allow
-            Principal: {{ Service: lambda.amazonaws.com }}
-            Action: sts:AssumeRole
-  Key:
-    Type: AWS::KMS::Key
-    Properties:
-      Description: faults bench
-"#
-    )
-}
 
 struct Outcome {
     wall: Duration,
@@ -117,7 +68,8 @@ fn main() {
             let proxy = FaultProxy::start(&cloud.endpoint, rate, seed);
             let dir = tempfile::tempdir().expect("temp dir");
             let stack = format!("fbench-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-            std::fs::write(dir.path().join("stack.yaml"), spec(&stack)).expect("write spec");
+            std::fs::write(dir.path().join("stack.yaml"), fault_stack::SPEC.replace("STACK", &stack))
+                .expect("write spec");
             let apply = until_ok(dir.path(), &proxy.endpoint, "apply");
             let destroy = until_ok(dir.path(), &proxy.endpoint, "destroy");
             let clean = *clean_apply.get_or_insert(apply.wall);

@@ -18,7 +18,7 @@ pub enum StateBackend {
 #[derive(Debug)]
 pub enum StateLock {
     Local(LocalLock),
-    S3(S3Lock),
+    S3(Box<S3Lock>),
 }
 
 impl StateBackend {
@@ -33,7 +33,7 @@ impl StateBackend {
     pub async fn lock(&self, command: &str) -> Result<StateLock, StateError> {
         match self {
             Self::Local(b) => b.lock(command).map(StateLock::Local),
-            Self::S3(b) => b.lock(command).await.map(StateLock::S3),
+            Self::S3(b) => b.lock(command).await.map(|l| StateLock::S3(Box::new(l))),
         }
     }
 
@@ -88,7 +88,7 @@ impl StateBackend {
     /// Releases the lock where a command ends (its `Drop` is only a fallback).
     pub async fn release(&self, lock: StateLock) -> Result<(), StateError> {
         match (self, lock) {
-            (Self::S3(b), StateLock::S3(l)) => b.release(l).await,
+            (Self::S3(b), StateLock::S3(l)) => b.release(*l).await,
             (_, lock) => {
                 drop(lock);
                 Ok(())

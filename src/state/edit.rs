@@ -75,6 +75,18 @@ fn rename_key(map: IndexMap<String, ResourceState>, old: &str, new: &str) -> Ind
     map.into_iter().map(|(k, v)| if k == old { (new.to_owned(), v) } else { (k, v) }).collect()
 }
 
+/// "did you mean" and the names there are, or `empty` when there are none.
+fn not_found_help(name: &str, names: &[&str], empty: &str, label: &str) -> String {
+    if names.is_empty() {
+        return empty.to_owned();
+    }
+    let known = format!("{label}: {}", names.join(", "));
+    match crate::spec::diagnostic::did_you_mean_hint(name, names.iter().copied()) {
+        Some(hint) => format!("{hint} ({known})"),
+        None => known,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -135,17 +147,5 @@ mod tests {
         let err = s.remove("Nope").unwrap_err();
         let help = miette::Diagnostic::help(&err).unwrap().to_string();
         assert!(help.contains("recorded: Key, Alarm"), "{help}");
-    }
-}
-
-/// "did you mean" and the names there are, or `empty` when there are none.
-fn not_found_help(name: &str, names: &[&str], empty: &str, label: &str) -> String {
-    if names.is_empty() {
-        return empty.to_owned();
-    }
-    let known = format!("{label}: {}", names.join(", "));
-    match crate::spec::diagnostic::did_you_mean_hint(name, names.iter().copied()) {
-        Some(hint) => format!("{hint} ({known})"),
-        None => known,
     }
 }

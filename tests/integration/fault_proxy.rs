@@ -331,7 +331,7 @@ fn throttling_response(head: &str) -> Vec<u8> {
 
 /// 500 or 503, alternating by the request's length (both are transient).
 fn server_error(head: &str) -> Vec<u8> {
-    if head.len() % 2 == 0 {
+    if head.len().is_multiple_of(2) {
         http("500 Internal Server Error", &[("Content-Type", "application/json")], r#"{"message":"InternalError"}"#)
     } else {
         http("503 Service Unavailable", &[("Content-Type", "application/json")], r#"{"message":"ServiceUnavailable"}"#)

@@ -11,55 +11,9 @@ use serde_json::Value;
 
 use crate::cloud::unique;
 use crate::fault_proxy::FaultProxy;
+use crate::fault_stack::SPEC;
 use crate::flagship_apply::{flagship_copy, oracle, unprotect};
 use crate::support::{boto3_json, repo_root, stderr, stdout, Scratch};
-
-const SPEC: &str = r#"Stack: STACK
-Resources:
-  Vpc:
-    Type: AWS::EC2::VPC
-    Properties:
-      CidrBlock: 10.77.0.0/16
-  Subnet:
-    Type: AWS::EC2::Subnet
-    Properties:
-      VpcId: ${Vpc.VpcId}
-      CidrBlock: 10.77.1.0/24
-  Sg:
-    Type: AWS::EC2::SecurityGroup
-    Properties:
-      GroupDescription: faults
-      VpcId: ${Vpc.VpcId}
-  Orders:
-    Type: AWS::DynamoDB::Table
-    Properties:
-      TableName: ${stack.Name}-orders
-      BillingMode: PAY_PER_REQUEST
-      AttributeDefinitions:
-        - AttributeName: id
-          AttributeType: S
-      KeySchema:
-        - AttributeName: id
-          KeyType: HASH
-  Logs:
-    Type: AWS::Logs::LogGroup
-    Properties:
-      LogGroupName: /strata-tests/${stack.Name}
-      RetentionInDays: 7
-  Role:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Version: "2012-10-17"
-        Statement:
-          - Effect: Allow
-            Principal: { Service: lambda.amazonaws.com }
-            Action: sts:AssumeRole
-  Key:
-    Type: AWS::KMS::Key
-    Properties:
-      Description: faults
-"#;
 
 fn run(cwd: &Path, proxy: &FaultProxy, args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_strata"))

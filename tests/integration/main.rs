@@ -10,6 +10,7 @@ mod crash;
 mod drift;
 mod export;
 mod fault_proxy;
+mod fault_stack;
 mod faults;
 mod flagship;
 mod flagship_apply;

@@ -1,7 +1,7 @@
 //! Runs `cargo lambda build` for one crate and finds the binary it produced.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use super::toolchain::{combined, tail, Toolchain};
 use super::{BuildError, BuildOptions, GLIBC_TARGET};
@@ -28,8 +28,10 @@ pub(super) fn build(
     options: &BuildOptions,
 ) -> Result<PathBuf, BuildError> {
     let lambda_dir = options.target_dir.join("lambda").join(&options.profile);
-    let mut command = Command::new(&tools.cargo_lambda);
-    local_cloud::child::stops_with_parent(&mut command)
+    // cargo-lambda runs cargo, which runs rustc and zig: the whole tree
+    // ends with strata, not only cargo-lambda.
+    let mut command = local_cloud::child::tree_stops_with_parent(&tools.cargo_lambda);
+    command
         .args(["lambda", "build", "--disable-optimizations", "--locked", "--color", "never"])
         .args(["--target", GLIBC_TARGET, "--package", name, "--bin", name])
         .arg("--lambda-dir")

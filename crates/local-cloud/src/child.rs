@@ -10,9 +10,30 @@
 //!
 //! The signal follows the *thread* that spawned the child: spawn from a
 //! thread that lives while the child runs (the caller waiting on it does).
+//!
+//! The kernel signals only the direct child. A tool that starts tools of its
+//! own (cargo-lambda runs cargo, which runs rustc, zig and the linker) is run
+//! by [`tree_stops_with_parent`] instead: under a small `sh` that leads a
+//! process group of its own and, on SIGTERM, passes it to the whole group.
 
+use std::ffi::OsStr;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
+
+/// The group leader's script: run the tool, wait for it, exit with its
+/// status; on SIGTERM, signal the whole group (the trap is reset first, so
+/// the shell then ends too).
+const GROUP_LEADER: &str = r#"trap 'trap - TERM; kill -TERM 0' TERM; "$@" & wait $!"#;
+
+/// `program` run so that it and every process it starts receive SIGTERM
+/// when this process dies (and on an explicit SIGTERM to the shell). Add
+/// the program's arguments to the returned command as usual.
+pub fn tree_stops_with_parent(program: impl AsRef<OsStr>) -> Command {
+    let mut command = Command::new("/bin/sh");
+    command.arg("-c").arg(GROUP_LEADER).arg("sh").arg(program).process_group(0);
+    stops_with_parent(&mut command);
+    command
+}
 
 /// Makes `command`'s process receive SIGTERM when this process dies.
 pub fn stops_with_parent(command: &mut Command) -> &mut Command {

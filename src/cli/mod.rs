@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::Value;
 
 use crate::ops;
@@ -27,6 +27,7 @@ pub enum Command {
     },
     /// Show what apply would change.
     Plan {
+        /// The stack spec, e.g. stacks/acme-scheduling.yaml
         stack: PathBuf,
         /// Target environment declared in the spec.
         #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
@@ -57,8 +58,10 @@ pub enum Command {
     Apply {
         /// A stack spec, or a saved plan from `strata plan --out`.
         source: PathBuf,
+        /// Target environment declared in the spec.
         #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
         environment: String,
+        /// State file to use instead of the environment's backend.
         #[arg(long)]
         state: Option<PathBuf>,
         /// Apply without asking (required without a terminal, unless applying a saved plan).
@@ -80,11 +83,15 @@ pub enum Command {
     /// Compare every recorded resource with AWS; find tagged resources state does not know.
     /// Exit 0 in sync, 2 drifted, 1 on error.
     Drift {
+        /// The stack spec, e.g. stacks/acme-scheduling.yaml
         stack: PathBuf,
+        /// Target environment declared in the spec.
         #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
         environment: String,
+        /// State file to use instead of the environment's backend.
         #[arg(long)]
         state: Option<PathBuf>,
+        /// Print as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -94,24 +101,33 @@ pub enum Command {
         name: String,
         /// Its id in AWS (a VPC id, a table or function name, a role name...).
         physical_id: String,
-        #[arg(long, default_value = "stacks/acme-scheduling.yaml")]
+        /// The stack spec that declares the resource.
+        #[arg(long)]
         stack: PathBuf,
+        /// Target environment declared in the spec.
         #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
         environment: String,
+        /// State file to use instead of the environment's backend.
         #[arg(long)]
         state: Option<PathBuf>,
     },
     /// Delete every resource the state records for this stack and environment.
     Destroy {
+        /// The stack spec, e.g. stacks/acme-scheduling.yaml
         stack: PathBuf,
+        /// Target environment declared in the spec.
         #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
         environment: String,
+        /// State file to use instead of the environment's backend.
         #[arg(long)]
         state: Option<PathBuf>,
+        /// Destroy without asking (required without a terminal).
         #[arg(long)]
         auto_approve: bool,
+        /// Resource operations in flight at once.
         #[arg(long, default_value_t = ops::apply::DEFAULT_PARALLELISM)]
         parallelism: usize,
+        /// Print as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -122,9 +138,12 @@ pub enum Command {
     },
     /// Show a saved plan and check that it still applies to the current state.
     Show {
+        /// A saved plan from `strata plan --out`.
         planfile: PathBuf,
+        /// State file to use instead of the environment's backend.
         #[arg(long)]
         state: Option<PathBuf>,
+        /// Print as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -140,12 +159,15 @@ pub enum Command {
     ///
     /// Example: strata package stacks/acme-scheduling.yaml --env prod --bucket my-artifacts --out acme.yaml
     Package {
+        /// The stack spec, e.g. stacks/acme-scheduling.yaml
         stack: PathBuf,
+        /// Target environment declared in the spec.
         #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
         environment: String,
         /// An existing bucket in the environment's account and region.
         #[arg(long)]
         bucket: String,
+        /// The template's format.
         #[arg(long, value_enum, default_value = "yaml")]
         format: crate::render::template::Format,
         /// Write the template to this file instead of standard output.
@@ -154,6 +176,7 @@ pub enum Command {
     },
     /// Print the dependency graph as Graphviz DOT.
     Graph {
+        /// The stack spec, e.g. stacks/acme-scheduling.yaml
         stack: PathBuf,
         /// Render to this SVG file with Graphviz's `dot` instead of printing DOT.
         #[arg(long)]
@@ -180,6 +203,11 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Print a shell completion script, e.g. `strata completions bash > /etc/bash_completion.d/strata`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
     /// Print the stack's outputs as of the last apply (read from state, no AWS call).
     ///
     /// Example: strata output ApiUrl --stack stacks/acme-scheduling.yaml
@@ -189,6 +217,7 @@ pub enum Command {
         /// The stack spec: its environment (--env) picks the state backend.
         #[arg(long)]
         stack: Option<PathBuf>,
+        /// Target environment declared in the spec.
         #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
         environment: String,
         /// A local state file (instead of, or overriding, the spec's backend).
@@ -205,6 +234,7 @@ pub enum Command {
         /// The stack spec: its environment (--env) picks the state backend.
         #[arg(long, global = true)]
         stack: Option<PathBuf>,
+        /// Target environment declared in the spec.
         #[arg(long = "env", global = true, default_value = crate::spec::DEFAULT_ENVIRONMENT)]
         environment: String,
         /// A local state file (instead of, or overriding, the spec's backend).
@@ -218,10 +248,12 @@ pub enum ExportTarget {
     /// A CloudFormation template: references become Ref / Fn::GetAtt / Fn::Sub,
     /// Lambda crates become S3 parameters (docs/cloudformation.md).
     Cloudformation {
+        /// The stack spec, e.g. stacks/acme-scheduling.yaml
         stack: PathBuf,
         /// The environment: the default of the template's EnvironmentName parameter.
         #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
         environment: String,
+        /// The template's format.
         #[arg(long, value_enum, default_value = "yaml")]
         format: crate::render::template::Format,
         /// Write to this file instead of standard output.
@@ -234,19 +266,30 @@ pub enum ExportTarget {
 pub enum StateCommand {
     /// Every recorded resource (deposed objects marked).
     List {
+        /// Print as JSON.
         #[arg(long)]
         json: bool,
     },
     /// One recorded resource: type, physical id, properties, attributes.
     Show {
+        /// The resource's logical name.
         name: String,
+        /// Print as JSON.
         #[arg(long)]
         json: bool,
     },
     /// Forget a resource (AWS keeps it). Writes a backup of the state first.
-    Rm { name: String },
+    Rm {
+        /// The resource's logical name.
+        name: String,
+    },
     /// Rename a resource in the state. Writes a backup of the state first.
-    Mv { old: String, new: String },
+    Mv {
+        /// The logical name the state records now.
+        old: String,
+        /// The logical name to record it under.
+        new: String,
+    },
     /// Break the lock with this id, left by a strata process that is gone.
     Unlock {
         /// The lock id, as the refused command printed it.
@@ -266,10 +309,12 @@ pub enum LocalCommand {
     /// 127.0.0.1 (with the Cognito authorizer), its Lambdas as processes,
     /// its schedules firing. Until Ctrl-C.
     Run {
+        /// The stack spec, e.g. stacks/acme-scheduling.yaml
         stack: PathBuf,
         /// Port for the API (0: any free port).
         #[arg(long, default_value_t = 8080)]
         port: u16,
+        /// State file to use instead of the environment's backend.
         #[arg(long)]
         state: Option<PathBuf>,
         /// Serve what is applied without applying first.
@@ -281,11 +326,13 @@ pub enum LocalCommand {
     Login {
         /// The user's email address (the pool signs in by email).
         user: String,
+        /// The stack spec, e.g. stacks/acme-scheduling.yaml
         #[arg(long, default_value = "stacks/acme-scheduling.yaml")]
         stack: PathBuf,
         /// The user's password (default: a new one is set and printed).
         #[arg(long)]
         password: Option<String>,
+        /// State file to use instead of the environment's backend.
         #[arg(long)]
         state: Option<PathBuf>,
         /// Print only the ID token (for scripts: TOKEN=$(strata local login x --token-only)).
@@ -307,9 +354,32 @@ fn write_long(out: &anstream::AutoStream<std::io::Stdout>, text: &str) {
     let _ = stdout.flush();
 }
 
+/// The command line as clap sees it, with `--version` naming what strata
+/// pins (the local cloud, the Lambda build tools, AWS's schemas): those,
+/// not only strata's own version, decide what a plan and a build do.
+pub fn command() -> clap::Command {
+    static LONG_VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(long_version);
+    Cli::command().long_version(LONG_VERSION.as_str())
+}
+
+fn long_version() -> String {
+    let schemas: serde_json::Value = serde_json::from_str(crate::provider::aws_schema::SOURCE_JSON).unwrap_or_default();
+    let field = |k: &str| schemas[k].as_str().unwrap_or("?").to_owned();
+    format!(
+        "{}\nlocal cloud: moto {}\nLambda build: {}\nAWS resource schemas: cfn-lint {} ({}, {})",
+        env!("CARGO_PKG_VERSION"),
+        local_cloud::MOTO_VERSION,
+        crate::build::toolchain::REQUIREMENTS.join(", "),
+        field("cfn_lint_version"),
+        field("region"),
+        field("schema_date"),
+    )
+}
+
 /// Runs the command; `Ok` carries the exit code of a successful run.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode> {
-    let cli = match Cli::try_parse_from(args) {
+    let parsed = command().try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -318,6 +388,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
     };
     let mut out = anstream::stdout();
     match cli.command {
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut command(), "strata", &mut out);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Validate { stack } => {
             let s = ops::validate::validate(&stack)?;
             let _ = writeln!(out, "{}: valid ({} resources, stack {})", stack.display(), s.resources.len(), s.name);
@@ -741,5 +815,42 @@ fn confirm(action: &'static str) -> Result<(), ops::OpsError> {
         Ok(())
     } else {
         Err(ops::OpsError::Cancelled { action })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command and every flag or argument says what it is for in
+    /// `--help` (clap's own --help/--version aside).
+    #[test]
+    fn every_command_and_argument_has_help_text() {
+        fn missing(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+            let here = format!("{path} {}", cmd.get_name()).trim().to_owned();
+            if cmd.get_about().is_none() {
+                out.push(format!("{here}: no about"));
+            }
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id != "help" && id != "version" && arg.get_help().is_none() {
+                    out.push(format!("{here}: `{id}` has no help"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                missing(sub, &here, out);
+            }
+        }
+        let mut out = Vec::new();
+        missing(&command(), "", &mut out);
+        assert!(out.is_empty(), "missing help:\n{}", out.join("\n"));
+    }
+
+    #[test]
+    fn version_names_what_strata_pins() {
+        let text = long_version();
+        assert!(text.contains(&format!("moto {}", local_cloud::MOTO_VERSION)), "{text}");
+        assert!(text.contains("cargo-lambda=="), "{text}");
+        assert!(text.contains("cfn-lint 1."), "{text}");
     }
 }

@@ -56,7 +56,7 @@ pub enum OpsError {
         code(ops::not_ours),
         help(
             "strata adopts only what carries its identity tags for this stack, environment and logical name. \
-             Bring an existing resource under management with `strata import <spec> <name> <physical id>`, or \
+             Bring an existing resource under management with `strata import <name> <physical id> --stack <spec>`, or \
              give the spec's resource another name. If the state file was lost or moved, point --state at it"
         )
     )]

@@ -5,6 +5,7 @@ mod acme_safety;
 mod adoption;
 mod aws_rules;
 mod child_processes;
+mod cli;
 mod cloud;
 mod crash;
 mod drift;

@@ -1,6 +1,7 @@
 //! The `strata` binary: one exit point. Every failure comes back here as a
-//! miette report and exits 1; success codes come from the command itself
-//! (0, or 2 for "changes present" under --detailed-exitcode).
+//! miette report (JSON when the command was given `--json`) and exits 1
+//! (130 when interrupted); success codes come from the command itself (0,
+//! or 2 for "changes present" under --detailed-exitcode).
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -9,10 +10,14 @@ fn main() -> ExitCode {
     install_report_style();
     match strata::cli::run(std::env::args_os()) {
         Ok(code) => code,
-        Err(report) => {
-            eprintln!("{report:?}");
+        Err(failure) => {
+            if failure.json {
+                eprintln!("{}", strata::render::error::json(&failure.report));
+            } else {
+                eprintln!("{:?}", failure.report);
+            }
             // 130 for a run stopped by Ctrl-C/SIGTERM, as shells report it.
-            match report.downcast_ref::<strata::ops::OpsError>() {
+            match failure.report.downcast_ref::<strata::ops::OpsError>() {
                 Some(strata::ops::OpsError::Interrupted { .. }) => ExitCode::from(strata::ops::interrupt::EXIT_CODE),
                 _ => ExitCode::from(1),
             }

@@ -243,6 +243,31 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Whether the user asked for JSON: then a failure is JSON too.
+    fn wants_json(&self) -> bool {
+        match self {
+            Command::Plan { json, .. }
+            | Command::Apply { json, .. }
+            | Command::Drift { json, .. }
+            | Command::Destroy { json, .. }
+            | Command::Show { json, .. }
+            | Command::Types { json, .. }
+            | Command::Output { json, .. } => *json,
+            Command::State { command: StateCommand::List { json } | StateCommand::Show { json, .. }, .. } => *json,
+            _ => false,
+        }
+    }
+}
+
+/// A command that failed: the report, and whether to print it as JSON
+/// (the command was given `--json`).
+#[derive(Debug)]
+pub struct Failure {
+    pub report: miette::Report,
+    pub json: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ExportTarget {
     /// A CloudFormation template: references become Ref / Fn::GetAtt / Fn::Sub,
@@ -377,7 +402,7 @@ fn long_version() -> String {
 }
 
 /// Runs the command; `Ok` carries the exit code of a successful run.
-pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode> {
+pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<ExitCode, Failure> {
     let parsed = command().try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m));
     let cli = match parsed {
         Ok(cli) => cli,
@@ -386,6 +411,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> miette::Result<ExitCode>
             return Ok(if e.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS });
         }
     };
+    let json = cli.command.wants_json();
+    run_command(cli).map_err(|report| Failure { report, json })
+}
+
+fn run_command(cli: Cli) -> miette::Result<ExitCode> {
     let mut out = anstream::stdout();
     match cli.command {
         Command::Completions { shell } => {
@@ -761,7 +791,10 @@ fn run_prepared(
     json: bool,
 ) -> miette::Result<ExitCode> {
     let mut out = anstream::stdout();
-    if !json {
+    if json {
+        // The plan first, so a pipeline sees what is about to happen.
+        let _ = writeln!(out, "{}", serde_json::json!({"event": "plan", "plan": &prepared.plan}));
+    } else {
         write_long(&out, &plan_human::render(&prepared.plan));
     }
     if !prepared.has_changes() {

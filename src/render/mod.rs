@@ -3,6 +3,7 @@
 //! not a terminal or `NO_COLOR` is set.
 
 pub mod drift;
+pub mod error;
 pub mod outputs;
 pub mod plan_human;
 pub mod progress;

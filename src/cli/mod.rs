@@ -53,6 +53,13 @@ pub enum Command {
         /// Only show what changed outside strata.
         #[arg(long, conflicts_with = "refresh")]
         refresh_only: bool,
+        /// Plan only this resource and what it depends on (repeatable). For
+        /// exceptional cases: the rest of the spec is left as it is.
+        #[arg(long, value_name = "NAME")]
+        target: Vec<String>,
+        /// Replace this resource even though no property change forces it (repeatable).
+        #[arg(long, value_name = "NAME")]
+        replace: Vec<String>,
     },
     /// Make the infrastructure match the spec (or apply a saved plan exactly).
     Apply {
@@ -79,6 +86,13 @@ pub enum Command {
         /// Record what AWS has in state instead of changing AWS.
         #[arg(long, conflicts_with = "refresh")]
         refresh_only: bool,
+        /// Plan only this resource and what it depends on (repeatable). For
+        /// exceptional cases: the rest of the spec is left as it is.
+        #[arg(long, value_name = "NAME")]
+        target: Vec<String>,
+        /// Replace this resource even though no property change forces it (repeatable).
+        #[arg(long, value_name = "NAME")]
+        replace: Vec<String>,
     },
     /// Compare every recorded resource with AWS; find tagged resources state does not know.
     /// Exit 0 in sync, 2 drifted, 1 on error.
@@ -437,6 +451,8 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
             no_build,
             refresh,
             refresh_only,
+            target,
+            replace,
         } => {
             let outcome = runtime()?.block_on(ops::plan::plan(&ops::plan::PlanRequest {
                 spec_path: &stack,
@@ -446,6 +462,7 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
                 no_build,
                 refresh,
                 refresh_only,
+                selection: &crate::plan::Selection { targets: target, replace },
             }))?;
             if json {
                 let _ = writeln!(out, "{}", serde_json::to_string_pretty(&outcome.plan).unwrap_or_default());
@@ -485,7 +502,18 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Apply { source, environment, state, auto_approve, parallelism, json, refresh, refresh_only } => {
+        Command::Apply {
+            source,
+            environment,
+            state,
+            auto_approve,
+            parallelism,
+            json,
+            refresh,
+            refresh_only,
+            target,
+            replace,
+        } => {
             let rt = runtime()?;
             let prepared = rt.block_on(ops::apply::prepare(&ops::apply::ApplyRequest {
                 source: &source,
@@ -493,6 +521,7 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
                 state_path: state.as_deref(),
                 refresh,
                 refresh_only,
+                selection: &crate::plan::Selection { targets: target, replace },
             }))?;
             let approved = auto_approve || prepared.from_saved_plan;
             run_prepared(&rt, prepared, "apply", approved, parallelism, json)
@@ -590,6 +619,7 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
                             state_path: state.as_deref(),
                             refresh: true,
                             refresh_only: false,
+                            selection: &crate::plan::Selection::default(),
                         }))?;
                         // The local cloud only: nothing to approve.
                         run_prepared(&rt, prepared, "apply", true, ops::apply::DEFAULT_PARALLELISM, false)?;

@@ -37,6 +37,8 @@ pub struct ApplyRequest<'a> {
     pub refresh: bool,
     /// Record what AWS has in state instead of changing AWS.
     pub refresh_only: bool,
+    /// `--target` / `--replace` (a spec only; a saved plan is applied as it is).
+    pub selection: &'a crate::plan::Selection,
 }
 
 /// Everything `execute` needs, with the state lock held.
@@ -125,7 +127,7 @@ pub async fn prepare(req: &ApplyRequest<'_>) -> Result<Prepared, OpsError> {
         let refresh = req.refresh || req.refresh_only;
         let drift = if refresh { planning::refresh(&stack, &env, state.as_ref()).await? } else { Vec::new() };
         let hashes = CodeHashes::Built(artifacts::hashes(&artifacts));
-        let mut plan = planning::make_plan(&stack, &env, state.as_ref(), &hashes, drift)?;
+        let mut plan = planning::make_plan(&stack, &env, state.as_ref(), &hashes, drift, req.selection)?;
         if req.refresh_only {
             plan.keep_only_drift();
         } else if refresh {
@@ -211,6 +213,7 @@ pub async fn prepare_destroy(
         changes,
         drift: Vec::new(),
         refresh_only: false,
+        targets: Vec::new(),
     };
     Ok(Prepared {
         plan,

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::{environment, planning, OpsError};
 use crate::plan::diff::CodeHashes;
-use crate::plan::{Plan, Planfile};
+use crate::plan::{Plan, Planfile, Selection};
 
 pub struct PlanRequest<'a> {
     pub spec_path: &'a Path,
@@ -17,6 +17,8 @@ pub struct PlanRequest<'a> {
     pub refresh: bool,
     /// Only show what changed outside strata (`--refresh-only`).
     pub refresh_only: bool,
+    /// `--target` / `--replace`.
+    pub selection: &'a Selection,
 }
 
 pub struct PlanOutcome {
@@ -38,7 +40,7 @@ pub async fn plan(req: &PlanRequest<'_>) -> Result<PlanOutcome, OpsError> {
         CodeHashes::Built(super::artifacts::hashes(&super::artifacts::build_all(&stack)?))
     };
     let drift = if req.refresh { planning::refresh(&stack, &env, state.as_ref()).await? } else { Vec::new() };
-    let mut plan = planning::make_plan(&stack, &env, state.as_ref(), &hashes, drift)?;
+    let mut plan = planning::make_plan(&stack, &env, state.as_ref(), &hashes, drift, req.selection)?;
     if req.refresh_only {
         plan.keep_only_drift();
     } else if req.refresh {

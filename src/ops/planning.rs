@@ -1,12 +1,12 @@
 //! Making a plan, shared by `plan` and `apply`: refresh (read what AWS has
 //! now), then diff the spec against the refreshed state.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::{connect, environment, OpsError};
 use crate::drift::{self, ResourceDrift};
 use crate::plan::diff::{self, CodeHashes};
-use crate::plan::{Action, Plan, Summary, PLAN_FORMAT_VERSION};
+use crate::plan::{Action, Plan, PlanError, Selection, Summary, PLAN_FORMAT_VERSION};
 use crate::spec::{Environment, Stack};
 use crate::state::State;
 
@@ -46,10 +46,17 @@ pub fn make_plan(
     state: Option<&State>,
     hashes: &CodeHashes,
     drift: Vec<ResourceDrift>,
+    selection: &Selection,
 ) -> Result<Plan, OpsError> {
     let values = environment::env_values(stack, env);
     let refreshed = state.map(|s| drift::refreshed_state(s, &drift, &stack_tags(stack)));
-    let mut changes = diff::diff(stack, &values, refreshed.as_ref(), hashes)?;
+    check_selection(stack, state, selection)?;
+    let replace: HashSet<String> = selection.replace.iter().cloned().collect();
+    let mut changes = diff::diff(stack, &values, refreshed.as_ref(), hashes, &replace)?;
+    if !selection.targets.is_empty() {
+        let covered = targeted(stack, &selection.targets);
+        changes.retain(|c| covered.contains(c.name.as_str()));
+    }
     check_resolved_values(stack, &changes)?;
     // By name, the first drift of each: a scan of the drift per change
     // would be quadratic when much of a large stack drifted.
@@ -90,7 +97,48 @@ pub fn make_plan(
         changes,
         drift,
         refresh_only: false,
+        targets: selection.targets.clone(),
     })
+}
+
+/// Every name given to --target or --replace must be the spec's (or, for
+/// --target, a recorded resource the spec removed: its deletion can be
+/// targeted).
+fn check_selection(stack: &Stack, state: Option<&State>, selection: &Selection) -> Result<(), PlanError> {
+    let recorded = |name: &str| state.is_some_and(|s| s.resources.contains_key(name));
+    let unknown = |flag: &'static str, name: &String, also: &'static str| {
+        let names = stack.resources.keys().map(String::as_str);
+        let help = crate::spec::diagnostic::did_you_mean_hint(name, names)
+            .unwrap_or_else(|| String::from("give a logical name from the spec's Resources"));
+        PlanError::UnknownSelection { flag, name: name.clone(), also, help }
+    };
+    for name in &selection.targets {
+        if !stack.resources.contains_key(name) && !recorded(name) {
+            return Err(unknown("--target", name, " or the state"));
+        }
+    }
+    for name in &selection.replace {
+        if !stack.resources.contains_key(name) {
+            return Err(unknown("--replace", name, ""));
+        }
+    }
+    Ok(())
+}
+
+/// The targets and everything they depend on, transitively: what a
+/// targeted plan may create or change so the targets can exist.
+fn targeted<'a>(stack: &'a Stack, targets: &'a [String]) -> HashSet<&'a str> {
+    let mut covered: HashSet<&str> = HashSet::new();
+    let mut pending: Vec<&str> = targets.iter().map(String::as_str).collect();
+    while let Some(name) = pending.pop() {
+        if !covered.insert(name) {
+            continue;
+        }
+        if let Some(resource) = stack.resources.get(name) {
+            pending.extend(resource.dependencies.iter().map(|(dep, _)| dep.as_str()));
+        }
+    }
+    covered
 }
 
 #[cfg(test)]
@@ -120,7 +168,8 @@ mod tests {
                 prevent_destroy: false,
             },
         );
-        let in_sync = make_plan(&stack, &env, Some(&state), &CodeHashes::Skipped, Vec::new()).unwrap();
+        let in_sync =
+            make_plan(&stack, &env, Some(&state), &CodeHashes::Skipped, Vec::new(), &Selection::default()).unwrap();
         assert_eq!(in_sync.changes[0].action, Action::NoOp);
         let drift = vec![ResourceDrift {
             name: "Logs".into(),
@@ -129,7 +178,7 @@ mod tests {
             status: DriftStatus::Modified,
             properties: vec![PropertyDrift { path: "RetentionInDays".into(), expected: Some(json!(30)), actual: None }],
         }];
-        let plan = make_plan(&stack, &env, Some(&state), &CodeHashes::Skipped, drift).unwrap();
+        let plan = make_plan(&stack, &env, Some(&state), &CodeHashes::Skipped, drift, &Selection::default()).unwrap();
         let logs = &plan.changes[0];
         assert_eq!(logs.action, Action::Update);
         assert_eq!(logs.changes.len(), 1, "{:?}", logs.changes);

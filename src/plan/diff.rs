@@ -31,6 +31,7 @@ pub fn diff(
     env: &EnvValues,
     state: Option<&State>,
     artifacts: &CodeHashes,
+    replace: &HashSet<String>,
 ) -> Result<Vec<ResourceChange>, PlanError> {
     let graph = crate::spec::dependency_graph(stack);
     let order = graph
@@ -126,6 +127,10 @@ pub fn diff(
             }
         };
         let mut change = change;
+        if replace.contains(name) && matches!(change.action, Action::NoOp | Action::Update) {
+            change.action = Action::Replace;
+            change.reason = Some(String::from("replacement requested with --replace"));
+        }
         note_api_change(&change, recorded.map(|r| r.physical_id.as_str()), &mut changed_apis);
         let redeploy = redeploy_needed(&change, &changed_apis);
         if redeploy {

@@ -41,6 +41,19 @@ pub struct Plan {
     /// (the live values) in state.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub refresh_only: bool,
+    /// `--target`: the plan covers only these and what they depend on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
+}
+
+/// `--target` / `--replace` on plan and apply, as Terraform has them.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Plan only these resources and what they depend on (transitively).
+    pub targets: Vec<String>,
+    /// Replace these even though nothing in the spec forces it (a resource
+    /// broken in a way no property shows).
+    pub replace: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +111,9 @@ pub enum PlanError {
         help("remove `PreventDestroy: true` from its Lifecycle first if you really mean to {action} it")
     )]
     PreventDestroy { name: String, action: &'static str },
+    #[error("{flag} {name}: no resource `{name}` in the spec{also}")]
+    #[diagnostic(code(plan::unknown_selection), help("{help}"))]
+    UnknownSelection { flag: &'static str, name: String, also: &'static str, help: String },
     /// AWS itself refuses to delete it (DynamoDB's `DeletionProtectionEnabled`,
     /// Cognito's `DeletionProtection: ACTIVE`): better said by the plan than
     /// by a destroy that fails halfway, after deleting its dependents.

@@ -99,6 +99,16 @@ pub fn render(plan: &Plan) -> String {
             writeln!(out, "\nNo changes. The infrastructure matches the spec ({} resources).", plan.summary.unchanged);
         return out;
     }
+    if !plan.targets.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nTargeting is in effect: only {} and what {} depend{} on are planned; the rest of the spec \
+             is left as it is. Use it for exceptional cases, then apply without --target.",
+            plan.targets.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", "),
+            if plan.targets.len() == 1 { "it" } else { "they" },
+            if plan.targets.len() == 1 { "s" } else { "" },
+        );
+    }
     let _ = writeln!(out, "\nstrata will perform these actions, in this order:\n");
     for c in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
         resource_block(&mut out, c);

@@ -31,6 +31,7 @@ mod providers_data;
 mod providers_network;
 mod remote_state;
 mod replacement;
+mod selection;
 mod state_lock;
 mod state_path;
 mod support;

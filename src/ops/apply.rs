@@ -214,6 +214,7 @@ pub async fn prepare_destroy(
         drift: Vec::new(),
         refresh_only: false,
         targets: Vec::new(),
+        outputs: Default::default(),
     };
     Ok(Prepared {
         plan,

@@ -85,6 +85,7 @@ pub fn make_plan(
         CodeHashes::Built(map) => map.clone(),
         CodeHashes::Skipped => BTreeMap::new(),
     };
+    let outputs = crate::plan::outputs::planned(stack, &values, refreshed.as_ref(), &changes);
     Ok(Plan {
         format_version: PLAN_FORMAT_VERSION,
         stack: stack.name.clone(),
@@ -98,6 +99,7 @@ pub fn make_plan(
         drift,
         refresh_only: false,
         targets: selection.targets.clone(),
+        outputs,
     })
 }
 

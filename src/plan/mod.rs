@@ -44,6 +44,10 @@ pub struct Plan {
     /// `--target`: the plan covers only these and what they depend on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<String>,
+    /// The spec's outputs as they will be after this plan is applied; a
+    /// value that depends on what the apply creates is an unknown marker.
+    #[serde(default, skip_serializing_if = "indexmap::IndexMap::is_empty")]
+    pub outputs: indexmap::IndexMap<String, serde_json::Value>,
 }
 
 /// `--target` / `--replace` on plan and apply, as Terraform has them.

@@ -17,7 +17,35 @@ use crate::state::State;
 /// that needs an attribute state does not have is an unknown marker.
 pub fn resolve(stack: &Stack, env: &EnvValues, state: &State) -> IndexMap<String, Value> {
     let known: KnownAttributes = state.resources.iter().map(|(name, r)| (name.clone(), r.attributes.clone())).collect();
-    let resolver = Resolver { env, attributes: &known };
+    resolve_with(stack, env, &known)
+}
+
+/// The outputs as a plan expects them after its apply: attributes of
+/// resources the plan leaves in place (no change, or an update) are known
+/// from state; those of resources it creates or replaces are unknown.
+pub fn planned(
+    stack: &Stack,
+    env: &EnvValues,
+    state: Option<&State>,
+    changes: &[super::ResourceChange],
+) -> IndexMap<String, Value> {
+    let kept = |name: &str| {
+        changes.iter().any(|c| c.name == name && matches!(c.action, super::Action::NoOp | super::Action::Update))
+    };
+    let known: KnownAttributes = state
+        .map(|s| {
+            s.resources
+                .iter()
+                .filter(|(name, _)| kept(name))
+                .map(|(name, r)| (name.clone(), r.attributes.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    resolve_with(stack, env, &known)
+}
+
+fn resolve_with(stack: &Stack, env: &EnvValues, known: &KnownAttributes) -> IndexMap<String, Value> {
+    let resolver = Resolver { env, attributes: known };
     stack.outputs.iter().map(|(name, output)| (name.clone(), resolver.resolve(&output.value))).collect()
 }
 

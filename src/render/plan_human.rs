@@ -127,5 +127,12 @@ pub fn render(plan: &Plan) -> String {
     if s.unchanged > 0 {
         let _ = writeln!(out, "{} resource{} unchanged.", s.unchanged, if s.unchanged == 1 { "" } else { "s" });
     }
+    if !plan.outputs.is_empty() {
+        let _ = writeln!(out, "\nOutputs after this apply:");
+        let width = plan.outputs.keys().map(String::len).max().unwrap_or(0);
+        for (name, value) in &plan.outputs {
+            let _ = writeln!(out, "  {name:<width$} = {}", value_text(value));
+        }
+    }
     out
 }

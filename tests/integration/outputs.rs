@@ -44,6 +44,16 @@ fn outputs_are_shown_after_apply_stored_and_read_back_by_strata_output() {
     let s = Scratch::with_spec(&spec(&stack, ""));
     let table = format!("{stack}-orders");
 
+    // The plan says what the outputs will be: unknown until the table exists.
+    let plan = s.run(&["plan", "stack.yaml", "--json"]);
+    let plan: Value = serde_json::from_str(&stdout(&plan)).expect("plan JSON");
+    assert!(plan["outputs"]["TableName"]["$unknown"].is_string(), "{}", plan["outputs"]);
+    let human = stdout(&s.run(&["plan", "stack.yaml"]));
+    assert!(
+        human.contains("Outputs after this apply:") && human.contains("TableName = (known after apply)"),
+        "{human}"
+    );
+
     let out = s.run(&["apply", "stack.yaml", "--auto-approve"]);
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
     let text = stdout(&out);
@@ -69,6 +79,10 @@ fn outputs_are_shown_after_apply_stored_and_read_back_by_strata_output() {
 
     // An output added later is no change to AWS, and still stored.
     s.write_spec(&spec(&stack, "  Region:\n    Value: ${env.Region}\n"));
+    let plan = s.run(&["plan", "stack.yaml", "--json"]);
+    let plan: Value = serde_json::from_str(&stdout(&plan)).expect("plan JSON");
+    assert_eq!(plan["outputs"]["TableName"], table.as_str(), "known from state when the table stays");
+    assert_eq!(plan["outputs"]["Region"], "us-east-1");
     let out = s.run(&["apply", "stack.yaml", "--auto-approve"]);
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
     assert!(stdout(&out).contains("No changes"), "{}", stdout(&out));

@@ -228,15 +228,8 @@ pub enum Command {
     Output {
         /// One output only, printed as its bare value (for scripts).
         name: Option<String>,
-        /// The stack spec: its environment (--env) picks the state backend.
-        #[arg(long)]
-        stack: Option<PathBuf>,
-        /// Target environment declared in the spec.
-        #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
-        environment: String,
-        /// A local state file (instead of, or overriding, the spec's backend).
-        #[arg(long)]
-        state: Option<PathBuf>,
+        #[command(flatten)]
+        which: StateArgs,
         /// As JSON: an object of all outputs, or the one value named.
         #[arg(long)]
         json: bool,
@@ -245,16 +238,33 @@ pub enum Command {
     State {
         #[command(subcommand)]
         command: StateCommand,
-        /// The stack spec: its environment (--env) picks the state backend.
-        #[arg(long, global = true)]
-        stack: Option<PathBuf>,
-        /// Target environment declared in the spec.
-        #[arg(long = "env", global = true, default_value = crate::spec::DEFAULT_ENVIRONMENT)]
-        environment: String,
-        /// A local state file (instead of, or overriding, the spec's backend).
-        #[arg(long, global = true)]
-        state: Option<PathBuf>,
+        #[command(flatten)]
+        which: StateArgs,
     },
+}
+
+/// Which recorded state a command reads (`strata state`, `strata output`).
+#[derive(Debug, clap::Args)]
+pub struct StateArgs {
+    /// The stack spec: its environment (--env) picks the state backend.
+    #[arg(long, global = true)]
+    stack: Option<PathBuf>,
+    /// Target environment declared in the spec.
+    #[arg(long = "env", global = true, default_value = crate::spec::DEFAULT_ENVIRONMENT)]
+    environment: String,
+    /// A local state file (instead of, or overriding, the spec's backend).
+    #[arg(long, global = true)]
+    state: Option<PathBuf>,
+}
+
+impl StateArgs {
+    fn selector(&self) -> ops::state::Selector<'_> {
+        ops::state::Selector {
+            stack: self.stack.as_deref(),
+            environment: &self.environment,
+            state_path: self.state.as_deref(),
+        }
+    }
 }
 
 impl Command {
@@ -531,21 +541,9 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
             let prepared = rt.block_on(ops::apply::prepare_destroy(&stack, &environment, state.as_deref()))?;
             run_prepared(&rt, prepared, "destroy", auto_approve, parallelism, json)
         }
-        Command::State { command, stack, environment, state } => {
-            let sel = ops::state::Selector {
-                stack: stack.as_deref(),
-                environment: &environment,
-                state_path: state.as_deref(),
-            };
-            run_state(&sel, command)
-        }
-        Command::Output { name, stack, environment, state, json } => {
-            let sel = ops::state::Selector {
-                stack: stack.as_deref(),
-                environment: &environment,
-                state_path: state.as_deref(),
-            };
-            let outputs = runtime()?.block_on(ops::state::outputs(&sel, name.as_deref()))?;
+        Command::State { command, which } => run_state(&which.selector(), command),
+        Command::Output { name, which, json } => {
+            let outputs = runtime()?.block_on(ops::state::outputs(&which.selector(), name.as_deref()))?;
             let text = match (name.is_some(), json) {
                 (true, true) => outputs.values().next().map(Value::to_string).unwrap_or_default(),
                 (true, false) => outputs.values().next().map(crate::render::outputs::raw).unwrap_or_default(),

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::Value;
 
+use crate::graph::walk;
 use crate::ops;
 use crate::render::plan_human;
 
@@ -75,7 +76,7 @@ pub enum Command {
         #[arg(long)]
         auto_approve: bool,
         /// Resource operations in flight at once.
-        #[arg(long, default_value_t = ops::apply::DEFAULT_PARALLELISM)]
+        #[arg(long, default_value_t = walk::DEFAULT_PARALLELISM)]
         parallelism: usize,
         /// Progress and summary as JSON lines.
         #[arg(long)]
@@ -139,7 +140,7 @@ pub enum Command {
         #[arg(long)]
         auto_approve: bool,
         /// Resource operations in flight at once.
-        #[arg(long, default_value_t = ops::apply::DEFAULT_PARALLELISM)]
+        #[arg(long, default_value_t = walk::DEFAULT_PARALLELISM)]
         parallelism: usize,
         /// Print as JSON.
         #[arg(long)]
@@ -620,7 +621,7 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
                             selection: &crate::plan::Selection::default(),
                         }))?;
                         // The local cloud only: nothing to approve.
-                        run_prepared(&rt, prepared, "apply", true, ops::apply::DEFAULT_PARALLELISM, false)?;
+                        run_prepared(&rt, prepared, "apply", true, walk::DEFAULT_PARALLELISM, false)?;
                     }
                     let serving = ops::local_run::serve(&ops::local_run::ServeRequest {
                         spec_path: &stack,

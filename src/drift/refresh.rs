@@ -22,7 +22,7 @@ pub struct RefreshOptions {
 
 impl Default for RefreshOptions {
     fn default() -> Self {
-        Self { parallelism: crate::ops::apply::DEFAULT_PARALLELISM, batch: true }
+        Self { parallelism: crate::graph::walk::DEFAULT_PARALLELISM, batch: true }
     }
 }
 

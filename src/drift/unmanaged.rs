@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::DriftError;
 use crate::provider::tags::{ENVIRONMENT_TAG, LOGICAL_NAME_TAG, STACK_TAG};
-use crate::provider::types::ec2_common;
+use crate::provider::types::ec2_vpc_endpoint;
 use crate::provider::{aws_error, Cx};
 use crate::state::State;
 
@@ -76,7 +76,7 @@ fn arn_names(arn: &str, physical_id: &str) -> bool {
 /// tags; they are not resources any more.
 async fn still_exists(cx: &Cx, arn: &str) -> Result<bool, crate::provider::ProviderError> {
     match arn.split_once(":vpc-endpoint/") {
-        Some((_, id)) => Ok(!ec2_common::describe_vpc_endpoints(cx, &[id]).await?.is_empty()),
+        Some((_, id)) => Ok(!ec2_vpc_endpoint::describe_many(cx, &[id]).await?.is_empty()),
         None => Ok(true),
     }
 }

@@ -8,6 +8,10 @@ use std::future::Future;
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
+/// Default number of resource operations in flight (apply, destroy and
+/// refresh all walk with it unless told otherwise).
+pub const DEFAULT_PARALLELISM: usize = 10;
+
 /// How one task ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {

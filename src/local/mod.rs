@@ -2,6 +2,11 @@
 //! crate): `strata local start | stop | status`, and the endpoint every
 //! command on the `local` environment uses.
 
+/// The region and account moto answers as; the `local` environment always
+/// targets these.
+pub const LOCAL_REGION: &str = "us-east-1";
+pub const LOCAL_ACCOUNT_ID: &str = "123456789012";
+
 pub use local_cloud::{LocalCloud, LocalCloudConfig, LocalCloudError, MOTO_VERSION};
 
 /// Starts the local cloud when it is not running (installing moto on first

@@ -25,9 +25,6 @@ use crate::provider::{registry, Applied, Cx, Request, StrataTags};
 use crate::spec::{Environment, Stack};
 use crate::state::{ResourceState, State, StateBackend, StateLock};
 
-/// Default number of resource operations in flight.
-pub const DEFAULT_PARALLELISM: usize = 10;
-
 pub struct ApplyRequest<'a> {
     /// A stack spec (YAML) or a saved plan (JSON from `plan --out`).
     pub source: &'a Path,

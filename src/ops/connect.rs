@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::{environment, OpsError};
+use super::OpsError;
 use crate::build::Artifact;
 use crate::provider::aws::Target;
 use crate::provider::Cx;
@@ -36,14 +36,14 @@ pub async fn connect(
 /// state in the local cloud too.
 pub async fn target(env: &Environment) -> Result<Target, OpsError> {
     if let Some(endpoint) = local_endpoint_override().filter(|_| env.is_local()) {
-        return Ok(Target { region: environment::LOCAL_REGION.to_owned(), profile: None, endpoint: Some(endpoint) });
+        return Ok(Target { region: crate::local::LOCAL_REGION.to_owned(), profile: None, endpoint: Some(endpoint) });
     }
     if env.is_local() {
         let cloud = tokio::task::spawn_blocking(crate::local::ensure_running)
             .await
             .map_err(|e| OpsError::Internal { message: format!("local cloud task: {e}") })??;
         return Ok(Target {
-            region: environment::LOCAL_REGION.to_owned(),
+            region: crate::local::LOCAL_REGION.to_owned(),
             profile: None,
             endpoint: Some(cloud.endpoint),
         });

@@ -3,13 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use super::OpsError;
+use crate::local::{LOCAL_ACCOUNT_ID, LOCAL_REGION};
 use crate::plan::EnvValues;
 use crate::spec::{Environment, Stack, StateBackendSpec};
 use crate::state::{LocalBackend, S3Backend, StateBackend};
-
-/// The region and account moto answers as; `local` always targets these.
-pub const LOCAL_REGION: &str = "us-east-1";
-pub const LOCAL_ACCOUNT_ID: &str = "123456789012";
 
 pub fn select(stack: &Stack, name: &str) -> Result<Environment, OpsError> {
     stack.environment(name).ok_or_else(|| {

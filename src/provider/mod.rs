@@ -134,9 +134,6 @@ pub trait ResourceProvider: Send + Sync {
     }
 }
 
-/// The account moto answers as.
-pub const LOCAL_ACCOUNT_ID: &str = "123456789012";
-
 impl Cx {
     /// Connects to `target`. On the local cloud the account is moto's fixed
     /// one; elsewhere STS says which account the credentials belong to.
@@ -148,7 +145,7 @@ impl Cx {
         let clients = aws::Clients::new(aws::sdk_config(target).await);
         let local = target.endpoint.is_some();
         let account_id = if local {
-            LOCAL_ACCOUNT_ID.to_owned()
+            crate::local::LOCAL_ACCOUNT_ID.to_owned()
         } else {
             let me = clients.sts().get_caller_identity().send().await.map_err(aws_error("sts:GetCallerIdentity"))?;
             me.account().unwrap_or_default().to_owned()

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::drift::{DriftStatus, ResourceDrift};
 use crate::ops::drift::DriftReport;
-use crate::render::plan_human::value_text;
+use crate::render::value::value_text;
 
 fn resource_lines(out: &mut String, r: &ResourceDrift) {
     let status = match r.status {

@@ -10,3 +10,4 @@ pub mod progress;
 pub mod state;
 pub mod template;
 pub mod types;
+pub mod value;

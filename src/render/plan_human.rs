@@ -7,10 +7,8 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 use serde_json::Value;
 
-use crate::plan::action::is_unknown;
 use crate::plan::{Action, Plan, PropertyChange, ResourceChange};
-
-const KNOWN_AFTER_APPLY: &str = "(known after apply)";
+use crate::render::value::value_text;
 
 fn style(action: Action) -> Style {
     let color = match action {
@@ -25,21 +23,6 @@ fn style(action: Action) -> Style {
 
 fn paint(s: &str, st: Style) -> String {
     format!("{}{s}{}", st.render(), st.render_reset())
-}
-
-/// Renders a value compactly; unknowns read "(known after apply)".
-pub fn value_text(v: &Value) -> String {
-    if is_unknown(v) {
-        return KNOWN_AFTER_APPLY.to_owned();
-    }
-    match v {
-        Value::Object(m) => {
-            let parts: Vec<String> = m.iter().map(|(k, v)| format!("{k}: {}", value_text(v))).collect();
-            format!("{{{}}}", parts.join(", "))
-        }
-        Value::Array(a) => format!("[{}]", a.iter().map(value_text).collect::<Vec<_>>().join(", ")),
-        other => other.to_string(),
-    }
 }
 
 fn change_line(c: &PropertyChange, action: Action) -> String {

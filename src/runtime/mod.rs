@@ -23,7 +23,7 @@ use crate::state::State;
 pub use functions::{FunctionPool, FunctionSpec, InvokeError};
 
 /// The account the local cloud answers as.
-pub const LOCAL_ACCOUNT: &str = crate::provider::LOCAL_ACCOUNT_ID;
+pub const LOCAL_ACCOUNT: &str = crate::local::LOCAL_ACCOUNT_ID;
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum RuntimeError {

@@ -6,8 +6,7 @@
 
 use serde_json::{json, Value};
 use strata::provider::types::{
-    ec2_common, ec2_route_table, ec2_security_group, ec2_subnet, ec2_subnet_route_table_association, ec2_vpc,
-    ec2_vpc_endpoint,
+    ec2_route_table, ec2_security_group, ec2_subnet, ec2_subnet_route_table_association, ec2_vpc, ec2_vpc_endpoint,
 };
 use strata::provider::{Cx, Request, ResourceProvider, StrataTags};
 
@@ -162,7 +161,7 @@ fn batched_reads_return_every_existing_id_and_skip_missing_ones() {
         let subnet_b = new_subnet(&cx, &b, "10.22.1.0/24", "us-east-1b").await;
 
         let calls = cx.clients.calls();
-        let vpcs = ec2_common::describe_vpcs(&cx, &[&a, &b, "vpc-0000000000000dead"]).await.expect("vpcs");
+        let vpcs = ec2_vpc::describe_many(&cx, &[&a, &b, "vpc-0000000000000dead"]).await.expect("vpcs");
         assert_eq!(vpcs.keys().cloned().collect::<Vec<_>>(), {
             let mut ids = vec![a.clone(), b.clone()];
             ids.sort();
@@ -174,9 +173,8 @@ fn batched_reads_return_every_existing_id_and_skip_missing_ones() {
         assert_eq!(cx.clients.calls() - calls, 3 + 2 * 2);
 
         let calls = cx.clients.calls();
-        let subnets = ec2_common::describe_subnets(&cx, &[&subnet_a, &subnet_b, "subnet-0000000000000dead"])
-            .await
-            .expect("subnets");
+        let subnets =
+            ec2_subnet::describe_many(&cx, &[&subnet_a, &subnet_b, "subnet-0000000000000dead"]).await.expect("subnets");
         assert_eq!(subnets.len(), 2);
         assert_eq!(subnets[&subnet_b].properties["AvailabilityZone"], json!("us-east-1b"));
         assert_eq!(cx.clients.calls() - calls, 1);
@@ -186,12 +184,10 @@ fn batched_reads_return_every_existing_id_and_skip_missing_ones() {
             vpcs[&b].attributes["DefaultSecurityGroup"].as_str().unwrap_or_default().to_owned(),
         ];
         let calls = cx.clients.calls();
-        let groups = ec2_common::describe_security_groups(
-            &cx,
-            &[&default_groups[0], &default_groups[1], "sg-0000000000000dead"],
-        )
-        .await
-        .expect("groups");
+        let groups =
+            ec2_security_group::describe_many(&cx, &[&default_groups[0], &default_groups[1], "sg-0000000000000dead"])
+                .await
+                .expect("groups");
         assert_eq!(groups.len(), 2);
         assert_eq!(cx.clients.calls() - calls, 1);
 

@@ -13,9 +13,6 @@ use std::time::Duration;
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 use serde_json::{json, Value};
 
-use super::{
-    ec2_route_table, ec2_security_group, ec2_subnet, ec2_subnet_route_table_association, ec2_vpc, ec2_vpc_endpoint,
-};
 use crate::provider::tags::{ENVIRONMENT_TAG, LOGICAL_NAME_TAG, STACK_TAG};
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, StrataTags};
 
@@ -242,7 +239,7 @@ where
 }
 
 /// Ids in chunks a single filter accepts.
-fn chunks<'a>(ids: &'a [&'a str]) -> impl Iterator<Item = &'a [&'a str]> {
+pub fn chunks<'a>(ids: &'a [&'a str]) -> impl Iterator<Item = &'a [&'a str]> {
     ids.chunks(FILTER_VALUES_PER_CALL)
 }
 
@@ -276,225 +273,26 @@ pub fn align_tags(live: &mut Live, recorded: &Value) {
     align_property(&mut live.properties, recorded, "Tags", tag_key);
 }
 
-/// Reads many VPCs: one DescribeVpcs, one DescribeNetworkAcls and one
-/// DescribeSecurityGroups for all of them (their defaults), plus the two DNS
-/// attributes per VPC (DescribeVpcAttribute takes one VPC and one attribute).
-pub async fn describe_vpcs(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
+/// Runs a batched Describe once per chunk of ids a filter accepts (`describe`
+/// gets the chunk) and keys what `live` makes of each answered item by its id;
+/// the one loop behind every EC2 type's `read_many`.
+pub async fn describe_chunked<T, I, F, Fut>(
+    ids: &[&str],
+    describe: F,
+    mut live: impl FnMut(T) -> I,
+) -> Result<BTreeMap<String, Live>, ProviderError>
+where
+    I: IntoIterator<Item = (String, Live)>,
+    F: Fn(Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, ProviderError>>,
+{
     let mut out = BTreeMap::new();
     for chunk in chunks(ids) {
-        let vpcs = cx
-            .clients
-            .ec2()
-            .describe_vpcs()
-            .filters(filter("vpc-id", chunk.iter().copied()))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(aws_error("ec2:DescribeVpcs"))?;
-        if vpcs.is_empty() {
-            continue;
-        }
-        let acls = default_network_acls(cx, chunk).await?;
-        let groups = default_security_groups(cx, chunk).await?;
-        for vpc in vpcs {
-            let Some(id) = vpc.vpc_id().map(str::to_owned) else { continue };
-            let Some(dns) = ec2_vpc::dns_attributes(cx, &id).await? else { continue };
-            let live = ec2_vpc::live(&vpc, dns, acls.get(&id).cloned(), groups.get(&id).cloned());
-            out.insert(id, live);
+        for item in describe(chunk.iter().map(|id| (*id).to_owned()).collect()).await? {
+            out.extend(live(item));
         }
     }
     Ok(out)
-}
-
-/// VPC id -> its default network ACL id.
-async fn default_network_acls(cx: &Cx, vpc_ids: &[&str]) -> Result<BTreeMap<String, String>, ProviderError> {
-    let acls = cx
-        .clients
-        .ec2()
-        .describe_network_acls()
-        .filters(filter("vpc-id", vpc_ids.iter().copied()))
-        .filters(filter("default", ["true"]))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(aws_error("ec2:DescribeNetworkAcls"))?;
-    Ok(acls
-        .iter()
-        .filter(|a| a.is_default() == Some(true))
-        .filter_map(|a| Some((a.vpc_id()?.to_owned(), a.network_acl_id()?.to_owned())))
-        .collect())
-}
-
-/// VPC id -> its default security group id (the group named `default`).
-async fn default_security_groups(cx: &Cx, vpc_ids: &[&str]) -> Result<BTreeMap<String, String>, ProviderError> {
-    let groups = cx
-        .clients
-        .ec2()
-        .describe_security_groups()
-        .filters(filter("vpc-id", vpc_ids.iter().copied()))
-        .filters(filter("group-name", ["default"]))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(aws_error("ec2:DescribeSecurityGroups"))?;
-    Ok(groups
-        .iter()
-        .filter(|g| g.group_name() == Some("default"))
-        .filter_map(|g| Some((g.vpc_id()?.to_owned(), g.group_id()?.to_owned())))
-        .collect())
-}
-
-/// Reads many subnets in one DescribeSubnets.
-pub async fn describe_subnets(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
-    let mut out = BTreeMap::new();
-    for chunk in chunks(ids) {
-        let subnets = cx
-            .clients
-            .ec2()
-            .describe_subnets()
-            .filters(filter("subnet-id", chunk.iter().copied()))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(aws_error("ec2:DescribeSubnets"))?;
-        for subnet in subnets {
-            if let Some(id) = subnet.subnet_id() {
-                out.insert(id.to_owned(), ec2_subnet::live(&subnet));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Reads many route tables in one DescribeRouteTables.
-pub async fn describe_route_tables(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
-    let mut out = BTreeMap::new();
-    for chunk in chunks(ids) {
-        let tables = cx
-            .clients
-            .ec2()
-            .describe_route_tables()
-            .filters(filter("route-table-id", chunk.iter().copied()))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(aws_error("ec2:DescribeRouteTables"))?;
-        for table in tables {
-            if let Some(id) = table.route_table_id() {
-                out.insert(id.to_owned(), ec2_route_table::live(&table));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Reads many subnet route table associations (by association id) in one
-/// DescribeRouteTables: associations have no Describe call of their own.
-pub async fn describe_route_table_associations(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
-    let mut out = BTreeMap::new();
-    for chunk in chunks(ids) {
-        let tables = cx
-            .clients
-            .ec2()
-            .describe_route_tables()
-            .filters(filter("association.route-table-association-id", chunk.iter().copied()))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(aws_error("ec2:DescribeRouteTables"))?;
-        for association in tables.iter().flat_map(|t| t.associations()) {
-            let Some(id) = association.route_table_association_id() else { continue };
-            if chunk.contains(&id) {
-                if let Some(live) = ec2_subnet_route_table_association::live(association) {
-                    out.insert(id.to_owned(), live);
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Reads many security groups (with all their rules) in one DescribeSecurityGroups.
-pub async fn describe_security_groups(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
-    let mut out = BTreeMap::new();
-    for chunk in chunks(ids) {
-        let groups = cx
-            .clients
-            .ec2()
-            .describe_security_groups()
-            .filters(filter("group-id", chunk.iter().copied()))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(aws_error("ec2:DescribeSecurityGroups"))?;
-        for group in groups {
-            if let Some(id) = group.group_id() {
-                out.insert(id.to_owned(), ec2_security_group::live(cx, &group));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Reads many VPC endpoints in one DescribeVpcEndpoints. Endpoints in state
-/// `deleted` count as gone. DescribeVpcEndpoints fails the whole call when
-/// one listed id is unknown (and the local cloud has no `vpc-endpoint-id`
-/// filter), so on NotFound the batch falls back to one call per id.
-pub async fn describe_vpc_endpoints(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
-    let mut out = BTreeMap::new();
-    for chunk in chunks(ids) {
-        let endpoints = match vpc_endpoints_by_id(cx, chunk).await {
-            Ok(endpoints) => endpoints,
-            Err(err) if err.is_not_found() && chunk.len() > 1 => {
-                let mut found = Vec::new();
-                for id in chunk {
-                    match vpc_endpoints_by_id(cx, &[id]).await {
-                        Ok(one) => found.extend(one),
-                        Err(err) if err.is_not_found() => {}
-                        Err(err) => return Err(err),
-                    }
-                }
-                found
-            }
-            Err(err) if err.is_not_found() => Vec::new(),
-            Err(err) => return Err(err),
-        };
-        for endpoint in endpoints {
-            let Some(id) = endpoint.vpc_endpoint_id() else { continue };
-            if ec2_vpc_endpoint::is_deleted(&endpoint) {
-                continue;
-            }
-            out.insert(id.to_owned(), ec2_vpc_endpoint::live(&endpoint));
-        }
-    }
-    Ok(out)
-}
-
-async fn vpc_endpoints_by_id(cx: &Cx, ids: &[&str]) -> Result<Vec<aws_sdk_ec2::types::VpcEndpoint>, ProviderError> {
-    cx.clients
-        .ec2()
-        .describe_vpc_endpoints()
-        .set_vpc_endpoint_ids(Some(ids.iter().map(|s| (*s).to_owned()).collect()))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(aws_error("ec2:DescribeVpcEndpoints"))
 }
 
 #[cfg(test)]

@@ -64,10 +64,13 @@ impl crate::provider::ResourceProvider for Provider {
             .route_table()
             .and_then(|t| t.route_table_id())
             .ok_or_else(|| common::missing("ec2:CreateRouteTable", "RouteTableId"))?;
-        let live = common::wait_visible("route table visible", id, |id| async move {
-            common::describe_route_tables(cx, &[id.as_str()]).await
-        })
-        .await?;
+        let live =
+            common::wait_visible(
+                "route table visible",
+                id,
+                |id| async move { describe_many(cx, &[id.as_str()]).await },
+            )
+            .await?;
         Ok(common::applied(id, &live))
     }
 
@@ -77,7 +80,7 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// One Describe call (per 200 ids) for all of them.
     async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let found = common::describe_route_tables(cx, &common::ids(items)).await?;
+        let found = describe_many(cx, &common::ids(items)).await?;
         Ok(common::in_order(items, found, common::align_tags))
     }
 
@@ -120,7 +123,7 @@ impl crate::provider::ResourceProvider for Provider {
 }
 
 async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
-    Ok(common::describe_route_tables(cx, &[id]).await?.remove(id))
+    Ok(describe_many(cx, &[id]).await?.remove(id))
 }
 
 /// The live route table in the spec's terms (called by the batched read).
@@ -132,4 +135,25 @@ pub(crate) fn live(table: &aws_sdk_ec2::types::RouteTable) -> Live {
     }
     let attributes = BTreeMap::from([("RouteTableId".to_owned(), json!(table.route_table_id().unwrap_or_default()))]);
     Live { properties, attributes, tags }
+}
+
+/// Reads many route tables, one DescribeRouteTables per 200 ids.
+pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+    common::describe_chunked(
+        ids,
+        |chunk| async move {
+            cx.clients
+                .ec2()
+                .describe_route_tables()
+                .filters(common::filter("route-table-id", chunk.iter().map(std::string::String::as_str)))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(aws_error("ec2:DescribeRouteTables"))
+        },
+        |item: aws_sdk_ec2::types::RouteTable| Some((item.route_table_id()?.to_owned(), live(&item))),
+    )
+    .await
 }

@@ -115,10 +115,13 @@ impl crate::provider::ResourceProvider for Provider {
         }
         let out = call.send().await.map_err(aws_error("ec2:CreateSecurityGroup"))?;
         let id = out.group_id().ok_or_else(|| common::missing("ec2:CreateSecurityGroup", "GroupId"))?;
-        let live = common::wait_visible("security group visible", id, |id| async move {
-            common::describe_security_groups(cx, &[id.as_str()]).await
-        })
-        .await?;
+        let live =
+            common::wait_visible(
+                "security group visible",
+                id,
+                |id| async move { describe_many(cx, &[id.as_str()]).await },
+            )
+            .await?;
         converge_rules(cx, id, &live, desired_ingress, desired_egress).await?;
         read_applied(cx, id).await
     }
@@ -129,7 +132,7 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// One Describe call (per 200 ids) for all of them.
     async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let found = common::describe_security_groups(cx, &common::ids(items)).await?;
+        let found = describe_many(cx, &common::ids(items)).await?;
         Ok(common::in_order(items, found, align_rules))
     }
 
@@ -186,7 +189,7 @@ impl crate::provider::ResourceProvider for Provider {
 }
 
 async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
-    Ok(common::describe_security_groups(cx, &[id]).await?.remove(id))
+    Ok(describe_many(cx, &[id]).await?.remove(id))
 }
 
 async fn read_applied(cx: &Cx, id: &str) -> Result<Applied, ProviderError> {
@@ -680,6 +683,27 @@ fn normalize_protocol(protocol: &str) -> std::string::String {
         "all" => "-1".into(),
         other => other.to_owned(),
     }
+}
+
+/// Reads many security groups (with all their rules), one DescribeSecurityGroups per 200 ids.
+pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+    common::describe_chunked(
+        ids,
+        |chunk| async move {
+            cx.clients
+                .ec2()
+                .describe_security_groups()
+                .filters(common::filter("group-id", chunk.iter().map(std::string::String::as_str)))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(aws_error("ec2:DescribeSecurityGroups"))
+        },
+        |item: aws_sdk_ec2::types::SecurityGroup| Some((item.group_id()?.to_owned(), live(cx, &item))),
+    )
+    .await
 }
 
 #[cfg(test)]

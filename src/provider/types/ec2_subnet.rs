@@ -123,7 +123,7 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// One Describe call (per 200 ids) for all of them.
     async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let found = common::describe_subnets(cx, &common::ids(items)).await?;
+        let found = describe_many(cx, &common::ids(items)).await?;
         Ok(common::in_order(items, found, common::align_tags))
     }
 
@@ -175,7 +175,7 @@ impl crate::provider::ResourceProvider for Provider {
 }
 
 async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
-    Ok(common::describe_subnets(cx, &[id]).await?.remove(id))
+    Ok(describe_many(cx, &[id]).await?.remove(id))
 }
 
 async fn read_applied(cx: &Cx, id: &str) -> Result<Applied, ProviderError> {
@@ -307,4 +307,25 @@ async fn converge_ipv6_block(cx: &Cx, id: &str, props: &Value, live: &Live) -> R
             .map_err(aws_error("ec2:AssociateSubnetCidrBlock"))?;
     }
     Ok(())
+}
+
+/// Reads many subnets, one DescribeSubnets per 200 ids.
+pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+    common::describe_chunked(
+        ids,
+        |chunk| async move {
+            cx.clients
+                .ec2()
+                .describe_subnets()
+                .filters(common::filter("subnet-id", chunk.iter().map(std::string::String::as_str)))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(aws_error("ec2:DescribeSubnets"))
+        },
+        |item: aws_sdk_ec2::types::Subnet| Some((item.subnet_id()?.to_owned(), live(&item))),
+    )
+    .await
 }

@@ -67,7 +67,7 @@ impl crate::provider::ResourceProvider for Provider {
             .map_err(aws_error("ec2:AssociateRouteTable"))?;
         let id = out.association_id().ok_or_else(|| common::missing("ec2:AssociateRouteTable", "AssociationId"))?;
         let live = common::wait_visible("route table association visible", id, |id| async move {
-            common::describe_route_table_associations(cx, &[id.as_str()]).await
+            describe_many(cx, &[id.as_str()]).await
         })
         .await?;
         Ok(common::applied(id, &live))
@@ -79,7 +79,7 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// One Describe call (per 200 ids) for all of them.
     async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let found = common::describe_route_table_associations(cx, &common::ids(items)).await?;
+        let found = describe_many(cx, &common::ids(items)).await?;
         Ok(common::in_order(items, found, |_, _| {}))
     }
 
@@ -118,7 +118,7 @@ impl crate::provider::ResourceProvider for Provider {
 }
 
 async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
-    Ok(common::describe_route_table_associations(cx, &[id]).await?.remove(id))
+    Ok(describe_many(cx, &[id]).await?.remove(id))
 }
 
 /// The live association in the spec's terms (called by the batched read);
@@ -136,4 +136,38 @@ pub(crate) fn live(association: &aws_sdk_ec2::types::RouteTableAssociation) -> O
         attributes: BTreeMap::from([("Id".to_owned(), json!(id))]),
         tags: BTreeMap::new(),
     })
+}
+
+/// Reads many subnet route table associations (by association id), one
+/// DescribeRouteTables per 200 ids: associations have no Describe of their own.
+pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+    common::describe_chunked(
+        ids,
+        |chunk| async move {
+            cx.clients
+                .ec2()
+                .describe_route_tables()
+                .filters(common::filter(
+                    "association.route-table-association-id",
+                    chunk.iter().map(std::string::String::as_str),
+                ))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(aws_error("ec2:DescribeRouteTables"))
+        },
+        |table: aws_sdk_ec2::types::RouteTable| {
+            table
+                .associations()
+                .iter()
+                .filter_map(|association| {
+                    let id = association.route_table_association_id().filter(|id| ids.contains(id))?;
+                    Some((id.to_owned(), live(association)?))
+                })
+                .collect::<Vec<_>>()
+        },
+    )
+    .await
 }

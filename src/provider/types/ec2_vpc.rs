@@ -96,7 +96,7 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// One Describe call (per 200 ids) for all of them.
     async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let found = common::describe_vpcs(cx, &common::ids(items)).await?;
+        let found = describe_many(cx, &common::ids(items)).await?;
         Ok(common::in_order(items, found, common::align_tags))
     }
 
@@ -133,7 +133,7 @@ impl crate::provider::ResourceProvider for Provider {
 }
 
 async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
-    Ok(common::describe_vpcs(cx, &[id]).await?.remove(id))
+    Ok(describe_many(cx, &[id]).await?.remove(id))
 }
 
 async fn read_applied(cx: &Cx, id: &str) -> Result<Applied, ProviderError> {
@@ -266,4 +266,84 @@ async fn converge_tenancy(cx: &Cx, id: &str, props: &Value, live: &Live) -> Resu
         .await
         .map_err(aws_error("ec2:ModifyVpcTenancy"))?;
     Ok(())
+}
+
+/// Reads many VPCs: one DescribeVpcs, one DescribeNetworkAcls and one
+/// DescribeSecurityGroups for all of them (their defaults), plus the two DNS
+/// attributes per VPC (DescribeVpcAttribute takes one VPC and one attribute).
+pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+    let mut out = BTreeMap::new();
+    for chunk in common::chunks(ids) {
+        let vpcs = cx
+            .clients
+            .ec2()
+            .describe_vpcs()
+            .filters(common::filter("vpc-id", chunk.iter().copied()))
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(aws_error("ec2:DescribeVpcs"))?;
+        if vpcs.is_empty() {
+            continue;
+        }
+        let acls = default_network_acls(cx, chunk).await?;
+        let groups = default_security_groups(cx, chunk).await?;
+        for vpc in vpcs {
+            let Some(id) = vpc.vpc_id().map(str::to_owned) else { continue };
+            let Some(dns) = dns_attributes(cx, &id).await? else { continue };
+            let live = live(&vpc, dns, acls.get(&id).cloned(), groups.get(&id).cloned());
+            out.insert(id, live);
+        }
+    }
+    Ok(out)
+}
+
+/// VPC id -> its default network ACL id.
+async fn default_network_acls(
+    cx: &Cx,
+    vpc_ids: &[&str],
+) -> Result<BTreeMap<std::string::String, std::string::String>, ProviderError> {
+    let acls = cx
+        .clients
+        .ec2()
+        .describe_network_acls()
+        .filters(common::filter("vpc-id", vpc_ids.iter().copied()))
+        .filters(common::filter("default", ["true"]))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(aws_error("ec2:DescribeNetworkAcls"))?;
+    Ok(acls
+        .iter()
+        .filter(|a| a.is_default() == Some(true))
+        .filter_map(|a| Some((a.vpc_id()?.to_owned(), a.network_acl_id()?.to_owned())))
+        .collect())
+}
+
+/// VPC id -> its default security group id (the group named `default`).
+async fn default_security_groups(
+    cx: &Cx,
+    vpc_ids: &[&str],
+) -> Result<BTreeMap<std::string::String, std::string::String>, ProviderError> {
+    let groups = cx
+        .clients
+        .ec2()
+        .describe_security_groups()
+        .filters(common::filter("vpc-id", vpc_ids.iter().copied()))
+        .filters(common::filter("group-name", ["default"]))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(aws_error("ec2:DescribeSecurityGroups"))?;
+    Ok(groups
+        .iter()
+        .filter(|g| g.group_name() == Some("default"))
+        .filter_map(|g| Some((g.vpc_id()?.to_owned(), g.group_id()?.to_owned())))
+        .collect())
 }

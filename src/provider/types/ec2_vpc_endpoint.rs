@@ -122,7 +122,7 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// One Describe call (per 200 ids) for all of them.
     async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let found = common::describe_vpc_endpoints(cx, &common::ids(items)).await?;
+        let found = describe_many(cx, &common::ids(items)).await?;
         Ok(common::in_order(items, found, align_lists))
     }
 
@@ -230,7 +230,7 @@ impl crate::provider::ResourceProvider for Provider {
 }
 
 async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
-    Ok(common::describe_vpc_endpoints(cx, &[id]).await?.remove(id))
+    Ok(describe_many(cx, &[id]).await?.remove(id))
 }
 
 /// Waits until the endpoint is `available` and returns it; a failed or
@@ -426,6 +426,55 @@ fn align_lists(live: &mut Live, recorded: &Value) {
         common::align_property(&mut live.properties, recorded, name, |v| v.as_str().map(str::to_owned));
     }
     common::align_tags(live, recorded);
+}
+
+/// Reads many VPC endpoints, one DescribeVpcEndpoints per 200 ids. Endpoints
+/// in state `deleted` count as gone. DescribeVpcEndpoints fails the whole
+/// call when one listed id is unknown (and the local cloud has no
+/// `vpc-endpoint-id` filter), so on NotFound a batch falls back to one call
+/// per id.
+pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+    common::describe_chunked(
+        ids,
+        |chunk| async move {
+            match endpoints_by_id(cx, &chunk).await {
+                Err(err) if err.is_not_found() && chunk.len() > 1 => {
+                    let mut found = Vec::new();
+                    for id in &chunk {
+                        match endpoints_by_id(cx, std::slice::from_ref(id)).await {
+                            Ok(one) => found.extend(one),
+                            Err(err) if err.is_not_found() => {}
+                            Err(err) => return Err(err),
+                        }
+                    }
+                    Ok(found)
+                }
+                Err(err) if err.is_not_found() => Ok(Vec::new()),
+                answer => answer,
+            }
+        },
+        |endpoint: aws_sdk_ec2::types::VpcEndpoint| {
+            let id = endpoint.vpc_endpoint_id().filter(|_| !is_deleted(&endpoint))?;
+            Some((id.to_owned(), live(&endpoint)))
+        },
+    )
+    .await
+}
+
+async fn endpoints_by_id(
+    cx: &Cx,
+    ids: &[std::string::String],
+) -> Result<Vec<aws_sdk_ec2::types::VpcEndpoint>, ProviderError> {
+    cx.clients
+        .ec2()
+        .describe_vpc_endpoints()
+        .set_vpc_endpoint_ids(Some(ids.to_vec()))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(aws_error("ec2:DescribeVpcEndpoints"))
 }
 
 #[cfg(test)]

@@ -273,6 +273,37 @@ pub fn align_tags(live: &mut Live, recorded: &Value) {
     align_property(&mut live.properties, recorded, "Tags", tag_key);
 }
 
+/// Defines `async fn $name(cx, filters) -> Vec<$item>`: one EC2 Describe
+/// with `filters`, every page. A macro because each Describe call has its own
+/// builder and paginator types, with no trait in common to be generic over.
+macro_rules! ec2_describe {
+    ($(#[$doc:meta])* fn $name:ident = $operation:ident -> $item:ty, $label:literal) => {
+        $(#[$doc])*
+        pub async fn $name(
+            cx: &crate::provider::Cx,
+            filters: Vec<aws_sdk_ec2::types::Filter>,
+        ) -> Result<Vec<$item>, crate::provider::ProviderError> {
+            cx.clients
+                .ec2()
+                .$operation()
+                .set_filters(Some(filters))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(crate::provider::aws_error($label))
+        }
+    };
+}
+pub(crate) use ec2_describe;
+
+/// The id a lookup by strata's identity tags settles on when a crash left
+/// more than one candidate: the smallest, so every run picks the same one.
+pub fn first_id<T>(items: &[T], id: impl Fn(&T) -> Option<&str>) -> Option<std::string::String> {
+    items.iter().filter_map(id).min().map(str::to_owned)
+}
+
 /// Runs a batched Describe once per chunk of ids a filter accepts (`describe`
 /// gets the chunk) and keys what `live` makes of each answered item by its id;
 /// the one loop behind every EC2 type's `read_many`.

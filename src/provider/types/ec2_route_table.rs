@@ -12,6 +12,11 @@ use super::ec2_common::{self as common, required_str};
 use crate::provider::schema::{ValueType::*, *};
 use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
+common::ec2_describe!(
+    /// DescribeRouteTables with filters, every page.
+    fn describe = describe_route_tables -> aws_sdk_ec2::types::RouteTable, "ec2:DescribeRouteTables"
+);
+
 pub const SCHEMA: ResourceSchema = ResourceSchema {
     type_name: "AWS::EC2::RouteTable",
     properties: &[create_only(required("VpcId", String)), optional("Tags", TAG_LIST)],
@@ -31,21 +36,9 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// By strata's identity tags (put on at CreateRouteTable).
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
-        let tables = cx
-            .clients
-            .ec2()
-            .describe_route_tables()
-            .set_filters(Some(common::identity_filters(req.tags)))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(aws_error("ec2:DescribeRouteTables"))?;
-        let mut ids: Vec<&str> = tables.iter().filter_map(|t| t.route_table_id()).collect();
-        ids.sort_unstable();
-        let Some(id) = ids.first() else { return Ok(None) };
-        Ok(read_one(cx, id).await?.map(|live| common::applied(id, &live)))
+        let tables = describe(cx, common::identity_filters(req.tags)).await?;
+        let Some(id) = common::first_id(&tables, |t| t.route_table_id()) else { return Ok(None) };
+        Ok(read_one(cx, &id).await?.map(|live| common::applied(&id, &live)))
     }
 
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
@@ -141,18 +134,7 @@ pub(crate) fn live(table: &aws_sdk_ec2::types::RouteTable) -> Live {
 pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
     common::describe_chunked(
         ids,
-        |chunk| async move {
-            cx.clients
-                .ec2()
-                .describe_route_tables()
-                .filters(common::filter("route-table-id", chunk.iter().map(std::string::String::as_str)))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(aws_error("ec2:DescribeRouteTables"))
-        },
+        |chunk| describe(cx, vec![common::filter("route-table-id", chunk.iter().map(std::string::String::as_str))]),
         |item: aws_sdk_ec2::types::RouteTable| Some((item.route_table_id()?.to_owned(), live(&item))),
     )
     .await

@@ -45,6 +45,11 @@ const EGRESS_RULE: ValueType = Object(&[
     optional("Description", String),
 ]);
 
+common::ec2_describe!(
+    /// DescribeSecurityGroups with filters, every page.
+    fn describe = describe_security_groups -> aws_sdk_ec2::types::SecurityGroup, "ec2:DescribeSecurityGroups"
+);
+
 pub const SCHEMA: ResourceSchema = ResourceSchema {
     type_name: "AWS::EC2::SecurityGroup",
     properties: &[
@@ -74,21 +79,9 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// By strata's identity tags (put on at CreateSecurityGroup).
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
-        let groups = cx
-            .clients
-            .ec2()
-            .describe_security_groups()
-            .set_filters(Some(common::identity_filters(req.tags)))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(aws_error("ec2:DescribeSecurityGroups"))?;
-        let mut ids: Vec<&str> = groups.iter().filter_map(|g| g.group_id()).collect();
-        ids.sort_unstable();
-        let Some(id) = ids.first() else { return Ok(None) };
-        Ok(read_one(cx, id).await?.map(|live| common::applied(id, &live)))
+        let groups = describe(cx, common::identity_filters(req.tags)).await?;
+        let Some(id) = common::first_id(&groups, |g| g.group_id()) else { return Ok(None) };
+        Ok(read_one(cx, &id).await?.map(|live| common::applied(&id, &live)))
     }
 
     /// Creates the group (named like CloudFormation names it when the spec
@@ -689,18 +682,7 @@ fn normalize_protocol(protocol: &str) -> std::string::String {
 pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
     common::describe_chunked(
         ids,
-        |chunk| async move {
-            cx.clients
-                .ec2()
-                .describe_security_groups()
-                .filters(common::filter("group-id", chunk.iter().map(std::string::String::as_str)))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(aws_error("ec2:DescribeSecurityGroups"))
-        },
+        |chunk| describe(cx, vec![common::filter("group-id", chunk.iter().map(std::string::String::as_str))]),
         |item: aws_sdk_ec2::types::SecurityGroup| Some((item.group_id()?.to_owned(), live(cx, &item))),
     )
     .await

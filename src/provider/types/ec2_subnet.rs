@@ -14,6 +14,11 @@ use super::ec2_common::{self as common, bool_prop, required_str, str_prop};
 use crate::provider::schema::{ValueType::*, *};
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
 
+common::ec2_describe!(
+    /// DescribeSubnets with filters, every page.
+    fn describe = describe_subnets -> aws_sdk_ec2::types::Subnet, "ec2:DescribeSubnets"
+);
+
 pub const SCHEMA: ResourceSchema = ResourceSchema {
     type_name: "AWS::EC2::Subnet",
     properties: &[
@@ -64,21 +69,9 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// By strata's identity tags (put on at CreateSubnet).
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
-        let subnets = cx
-            .clients
-            .ec2()
-            .describe_subnets()
-            .set_filters(Some(common::identity_filters(req.tags)))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(aws_error("ec2:DescribeSubnets"))?;
-        let mut ids: Vec<&str> = subnets.iter().filter_map(|s| s.subnet_id()).collect();
-        ids.sort_unstable();
-        let Some(id) = ids.first() else { return Ok(None) };
-        Ok(read_one(cx, id).await?.map(|live| common::applied(id, &live)))
+        let subnets = describe(cx, common::identity_filters(req.tags)).await?;
+        let Some(id) = common::first_id(&subnets, |s| s.subnet_id()) else { return Ok(None) };
+        Ok(read_one(cx, &id).await?.map(|live| common::applied(&id, &live)))
     }
 
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
@@ -313,18 +306,7 @@ async fn converge_ipv6_block(cx: &Cx, id: &str, props: &Value, live: &Live) -> R
 pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
     common::describe_chunked(
         ids,
-        |chunk| async move {
-            cx.clients
-                .ec2()
-                .describe_subnets()
-                .filters(common::filter("subnet-id", chunk.iter().map(std::string::String::as_str)))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(aws_error("ec2:DescribeSubnets"))
-        },
+        |chunk| describe(cx, vec![common::filter("subnet-id", chunk.iter().map(std::string::String::as_str))]),
         |item: aws_sdk_ec2::types::Subnet| Some((item.subnet_id()?.to_owned(), live(&item))),
     )
     .await

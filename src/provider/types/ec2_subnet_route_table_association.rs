@@ -12,6 +12,12 @@ use super::ec2_common::{self as common, required_str};
 use crate::provider::schema::{ValueType::*, *};
 use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
+common::ec2_describe!(
+    /// DescribeRouteTables with filters, every page: associations have no
+    /// Describe call of their own.
+    fn describe_tables = describe_route_tables -> aws_sdk_ec2::types::RouteTable, "ec2:DescribeRouteTables"
+);
+
 pub const SCHEMA: ResourceSchema = ResourceSchema {
     type_name: "AWS::EC2::SubnetRouteTableAssociation",
     properties: &[create_only(required("RouteTableId", String)), create_only(required("SubnetId", String))],
@@ -35,18 +41,14 @@ impl crate::provider::ResourceProvider for Provider {
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let route_table = required_str(req.properties, "RouteTableId")?;
         let subnet = required_str(req.properties, "SubnetId")?;
-        let tables = cx
-            .clients
-            .ec2()
-            .describe_route_tables()
-            .filters(common::filter("route-table-id", [route_table.as_str()]))
-            .filters(common::filter("association.subnet-id", [subnet.as_str()]))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(aws_error("ec2:DescribeRouteTables"))?;
+        let tables = describe_tables(
+            cx,
+            vec![
+                common::filter("route-table-id", [route_table.as_str()]),
+                common::filter("association.subnet-id", [subnet.as_str()]),
+            ],
+        )
+        .await?;
         let found = tables
             .iter()
             .flat_map(|t| t.associations())
@@ -143,20 +145,10 @@ pub(crate) fn live(association: &aws_sdk_ec2::types::RouteTableAssociation) -> O
 pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
     common::describe_chunked(
         ids,
-        |chunk| async move {
-            cx.clients
-                .ec2()
-                .describe_route_tables()
-                .filters(common::filter(
-                    "association.route-table-association-id",
-                    chunk.iter().map(std::string::String::as_str),
-                ))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(aws_error("ec2:DescribeRouteTables"))
+        |chunk| {
+            let filter =
+                common::filter("association.route-table-association-id", chunk.iter().map(std::string::String::as_str));
+            describe_tables(cx, vec![filter])
         },
         |table: aws_sdk_ec2::types::RouteTable| {
             table

@@ -12,6 +12,11 @@ use super::ec2_common::{self as common, bool_prop, int_prop, str_prop};
 use crate::provider::schema::{ValueType::*, *};
 use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
+common::ec2_describe!(
+    /// DescribeVpcs with filters, every page.
+    fn describe = describe_vpcs -> aws_sdk_ec2::types::Vpc, "ec2:DescribeVpcs"
+);
+
 pub const SCHEMA: ResourceSchema = ResourceSchema {
     type_name: "AWS::EC2::VPC",
     properties: &[
@@ -48,21 +53,9 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// By strata's identity tags (put on at CreateVpc, so never missing).
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
-        let vpcs = cx
-            .clients
-            .ec2()
-            .describe_vpcs()
-            .set_filters(Some(common::identity_filters(req.tags)))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(aws_error("ec2:DescribeVpcs"))?;
-        let mut ids: Vec<&str> = vpcs.iter().filter_map(|v| v.vpc_id()).collect();
-        ids.sort_unstable();
-        let Some(id) = ids.first() else { return Ok(None) };
-        Ok(read_one(cx, id).await?.map(|live| common::applied(id, &live)))
+        let vpcs = describe(cx, common::identity_filters(req.tags)).await?;
+        let Some(id) = common::first_id(&vpcs, |v| v.vpc_id()) else { return Ok(None) };
+        Ok(read_one(cx, &id).await?.map(|live| common::applied(&id, &live)))
     }
 
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
@@ -274,17 +267,7 @@ async fn converge_tenancy(cx: &Cx, id: &str, props: &Value, live: &Live) -> Resu
 pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
     let mut out = BTreeMap::new();
     for chunk in common::chunks(ids) {
-        let vpcs = cx
-            .clients
-            .ec2()
-            .describe_vpcs()
-            .filters(common::filter("vpc-id", chunk.iter().copied()))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(aws_error("ec2:DescribeVpcs"))?;
+        let vpcs = describe(cx, vec![common::filter("vpc-id", chunk.iter().copied())]).await?;
         if vpcs.is_empty() {
             continue;
         }

@@ -22,6 +22,11 @@ use super::ec2_common::{self as common, bool_prop, required_str, str_list_prop, 
 use crate::provider::schema::{ValueType::*, *};
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
 
+common::ec2_describe!(
+    /// DescribeVpcEndpoints with filters, every page.
+    fn describe = describe_vpc_endpoints -> aws_sdk_ec2::types::VpcEndpoint, "ec2:DescribeVpcEndpoints"
+);
+
 pub const SCHEMA: ResourceSchema = ResourceSchema {
     type_name: "AWS::EC2::VPCEndpoint",
     properties: &[
@@ -64,24 +69,14 @@ impl crate::provider::ResourceProvider for Provider {
     /// By strata's identity tags (put on at CreateVpcEndpoint), skipping
     /// endpoints that are deleted or on their way out.
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
-        let endpoints = cx
-            .clients
-            .ec2()
-            .describe_vpc_endpoints()
-            .set_filters(Some(common::identity_filters(req.tags)))
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(aws_error("ec2:DescribeVpcEndpoints"))?;
-        let mut ids: Vec<&str> = endpoints
-            .iter()
-            .filter(|e| !is_deleted(e) && !matches!(state(e), Some("deleting" | "failed" | "rejected" | "expired")))
-            .filter_map(|e| e.vpc_endpoint_id())
-            .collect();
-        ids.sort_unstable();
-        let Some(id) = ids.first() else { return Ok(None) };
+        let endpoints = describe(cx, common::identity_filters(req.tags)).await?;
+        // Endpoints on their way out are not this resource any more.
+        let current = |e: &&aws_sdk_ec2::types::VpcEndpoint| {
+            !is_deleted(e) && !matches!(state(e), Some("deleting" | "failed" | "rejected" | "expired"))
+        };
+        let endpoints: Vec<_> = endpoints.iter().filter(current).collect();
+        let Some(id) = common::first_id(&endpoints, |e| e.vpc_endpoint_id()) else { return Ok(None) };
+        let id = id.as_str();
         let live = wait_available(cx, id).await?;
         Ok(Some(common::applied(id, &live)))
     }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use super::toolchain::{combined, tail, Toolchain};
+use super::toolchain::{tail, Toolchain};
 use super::{BuildError, BuildOptions, GLIBC_TARGET};
 
 /// Builds `name` (package and binary of the same name) and returns the path
@@ -52,12 +52,12 @@ pub(super) fn build(
             command.env_remove(&key);
         }
     }
-    let output = command.output().map_err(BuildError::io("run", &tools.cargo_lambda))?;
     let log = lambda_dir.join(format!("{name}.build.log"));
-    // Kept for a look after the fact; failing to write it is not fatal.
-    let _ = std::fs::create_dir_all(&lambda_dir).and_then(|_| std::fs::write(&log, combined(&output)));
-    if !output.status.success() {
-        return Err(BuildError::Failed { crate_path: crate_path.to_owned(), output: tail(&combined(&output)) });
+    let what = format!("building {crate_path} (profile {})", options.profile);
+    let finished = local_cloud::long_step::run(&mut command, &what, &log, local_cloud::long_step::cargo_status())
+        .map_err(BuildError::io("run", &tools.cargo_lambda))?;
+    if !finished.status.success() {
+        return Err(BuildError::Failed { crate_path: crate_path.to_owned(), output: tail(&finished.output) });
     }
     let binary = lambda_dir.join(name).join("bootstrap");
     if !binary.is_file() {
@@ -66,7 +66,7 @@ pub(super) fn build(
             output: format!(
                 "cargo lambda reported success but left no {}:\n{}",
                 binary.display(),
-                tail(&combined(&output))
+                tail(&finished.output)
             ),
         });
     }

@@ -141,20 +141,20 @@ fn python_missing(cfg: &ToolchainConfig, err: std::io::Error) -> BuildError {
 
 fn pip_install(cfg: &ToolchainConfig) -> Result<(), BuildError> {
     let python = cfg.venv.join("bin").join("python");
-    let output = local_cloud::child::stops_with_parent(&mut Command::new(&python))
+    let log = cfg.pip_log();
+    let mut pip = Command::new(&python);
+    local_cloud::child::stops_with_parent(&mut pip)
         .args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input"])
         .args(REQUIREMENTS)
-        .stdin(Stdio::null())
-        .output()
+        .stdin(Stdio::null());
+    let what = "installing the Lambda build tools (cargo-lambda and zig, first use only)";
+    let finished = local_cloud::long_step::run(&mut pip, what, &log, local_cloud::long_step::pip_status)
         .map_err(BuildError::io("run", &python))?;
-    let text = combined(&output);
-    let log = cfg.pip_log();
-    std::fs::write(&log, &text).map_err(BuildError::io("write", &log))?;
-    if output.status.success() {
+    if finished.status.success() {
         return Ok(());
     }
     Err(BuildError::Toolchain {
-        what: format!("`pip install {}` failed:\n{}", REQUIREMENTS.join(" "), tail(&text)),
+        what: format!("`pip install {}` failed:\n{}", REQUIREMENTS.join(" "), tail(&finished.output)),
         hint: format!("is PyPI reachable? full output in {}", log.display()),
     })
 }

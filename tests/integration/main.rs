@@ -13,6 +13,7 @@ mod export;
 mod fault_proxy;
 mod fault_stack;
 mod faults;
+mod first_run_progress;
 mod flagship;
 mod flagship_apply;
 mod graph;

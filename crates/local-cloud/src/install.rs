@@ -74,19 +74,23 @@ fn create_venv(cfg: &LocalCloudConfig, venv: &Path) -> Result<(), LocalCloudErro
 
 fn pip_install(cfg: &LocalCloudConfig, venv: &Path) -> Result<(), LocalCloudError> {
     let python = venv.join("bin").join("python");
-    let output = crate::child::stops_with_parent(&mut Command::new(&python))
+    let log = cfg.pip_log();
+    let mut pip = Command::new(&python);
+    crate::child::stops_with_parent(&mut pip)
         .args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input"])
         .arg(format!("moto[server]=={MOTO_VERSION}"))
-        .stdin(Stdio::null())
-        .output()
+        .stdin(Stdio::null());
+    let what = format!("installing the local cloud (moto {MOTO_VERSION}, first use only)");
+    let finished = crate::long_step::run(&mut pip, &what, &log, crate::long_step::pip_status)
         .map_err(LocalCloudError::io("cannot run", &python))?;
-    let text = combined(&output);
-    let log = cfg.pip_log();
-    std::fs::write(&log, &text).map_err(LocalCloudError::io("cannot write", &log))?;
-    if output.status.success() {
+    if finished.status.success() {
         return Ok(());
     }
-    Err(LocalCloudError::PipFailed { version: MOTO_VERSION.to_string(), log, output: tail(&text, TAIL_LINES) })
+    Err(LocalCloudError::PipFailed {
+        version: MOTO_VERSION.to_string(),
+        log,
+        output: tail(&finished.output, TAIL_LINES),
+    })
 }
 
 fn combined(output: &Output) -> String {

@@ -18,6 +18,7 @@ mod config;
 mod error;
 mod install;
 mod listener;
+pub mod long_step;
 mod lock;
 mod probe;
 mod process;

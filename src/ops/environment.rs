@@ -11,6 +11,12 @@ use crate::state::{LocalBackend, S3Backend, StateBackend};
 pub const LOCAL_REGION: &str = "us-east-1";
 pub const LOCAL_ACCOUNT_ID: &str = "123456789012";
 
+/// The spec at `path` bound to `environment`'s parameter values.
+pub fn load_for(path: &Path, environment: &str, inputs: &crate::spec::Inputs) -> Result<Stack, OpsError> {
+    let binding = crate::spec::Binding { environment: environment.to_owned(), inputs: inputs.clone() };
+    Ok(crate::spec::load_file_for(path, &binding)?)
+}
+
 pub fn select(stack: &Stack, name: &str) -> Result<Environment, OpsError> {
     stack.environment(name).ok_or_else(|| {
         let mut known: Vec<String> = stack.environments.keys().cloned().collect();

@@ -50,7 +50,7 @@ pub enum SpecError {
     #[error("invalid parameter values:\n  {}", .problems.join("\n  "))]
     #[diagnostic(
         code(spec::invalid_parameter_input),
-        help("`strata validate <spec>` lists the declared parameters' constraints; fix or drop the values above")
+        help("the spec's `Parameters` declare each one's type and constraints; fix or drop the values above")
     )]
     ParameterInput { problems: Vec<String> },
 }

@@ -254,17 +254,20 @@ impl Parameter {
         }
     }
 
+    /// What is wrong with one value (a list's item); a secret's value is
+    /// never part of the message.
     fn check_item(&self, item: &str) -> Result<Value, String> {
+        let shown = if self.no_echo { String::from("(sensitive)") } else { format!("`{item}`") };
         if !self.allowed_values.is_empty() && !self.allowed_values.iter().any(|a| a == item) {
-            return Err(format!("is `{item}`, not one of its AllowedValues: {}", self.allowed_values.join(", ")));
+            return Err(format!("is {shown}, not one of its AllowedValues: {}", self.allowed_values.join(", ")));
         }
         if self.param_type.item_is_number() {
-            let number: f64 = item.parse().map_err(|_| format!("must be a number, not `{item}`"))?;
+            let number: f64 = item.parse().map_err(|_| format!("must be a number, not {shown}"))?;
             if let Some(min) = self.min_value.filter(|m| number < *m) {
-                return Err(format!("is {item}, below its MinValue {min}"));
+                return Err(format!("is {shown}, below its MinValue {min}"));
             }
             if let Some(max) = self.max_value.filter(|m| number > *m) {
-                return Err(format!("is {item}, above its MaxValue {max}"));
+                return Err(format!("is {shown}, above its MaxValue {max}"));
             }
             let json = item.parse::<i64>().map(Value::from).unwrap_or_else(|_| {
                 serde_json::Number::from_f64(number).map_or(Value::String(item.to_owned()), Value::Number)
@@ -280,7 +283,6 @@ impl Parameter {
         }
         if let Some(pattern) = &self.allowed_pattern {
             if pattern_validator(pattern).is_some_and(|v| !v.is_valid(&Value::String(item.to_owned()))) {
-                let shown = if self.no_echo { String::from("(sensitive)") } else { format!("`{item}`") };
                 return Err(format!("{shown} does not match its AllowedPattern `{pattern}`"));
             }
         }
@@ -306,6 +308,7 @@ mod tests {
         let memory = &p["Memory"];
         assert_eq!(memory.check("256").unwrap(), Value::from(256));
         assert!(memory.check("100").unwrap_err().contains("MinValue 128"));
+        assert_eq!(memory.check("100").unwrap_err(), "is `100`, below its MinValue 128");
         assert!(memory.check("lots").unwrap_err().contains("must be a number"));
     }
 
@@ -317,6 +320,9 @@ mod tests {
         assert!(d.is_empty(), "{d:?}");
         assert!(p["Email"].check("ops@example.com").is_ok());
         assert!(p["Email"].check("ops").unwrap_err().contains("AllowedPattern"));
+        let mut secret = p["Email"].clone();
+        secret.no_echo = true;
+        assert!(!secret.check("hunter2").unwrap_err().contains("hunter2"));
         assert_eq!(p["Zones"].check("a, b").unwrap(), serde_json::json!(["a", "b"]));
         assert!(p["Zones"].check("a,c").unwrap_err().contains("AllowedValues"));
     }

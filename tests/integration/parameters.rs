@@ -135,7 +135,7 @@ fn an_invalid_value_is_reported_where_it_came_from() {
     let out = run_with(s.path(), &token, &["validate", "stack.yaml", "--var", "Retention=0"]);
     assert_eq!(out.status.code(), Some(1));
     let report = flat(&stderr(&out));
-    assert!(report.contains("--var Retention: parameter `Retention` is 0, below its MinValue 1"), "{report}");
+    assert!(report.contains("--var Retention: parameter `Retention` is `0`, below its MinValue 1"), "{report}");
 
     // From the spec's environment: at its line, whichever environment is used.
     s.write_spec(&SPEC.replace("Retention: 90", "Retention: ninety"));

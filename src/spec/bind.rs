@@ -253,6 +253,20 @@ pub fn bind(stack: &mut Stack, binding: &Binding, diags: &mut Diagnostics) -> Ex
     external
 }
 
+/// Hides secret values in what the checks after binding say: an AWS rule
+/// quotes the value it rejects, and a `NoEcho` value must not reach a report.
+pub fn redact(stack: &Stack, diags: &mut Diagnostics) {
+    let secrets: Vec<String> =
+        stack.values.values().filter(|b| b.secret).map(BoundValue::text).filter(|t| !t.is_empty()).collect();
+    for d in diags.0.iter_mut() {
+        for secret in &secrets {
+            d.message = d.message.replace(secret.as_str(), "(sensitive)");
+            d.label = d.label.replace(secret.as_str(), "(sensitive)");
+            d.hint = d.hint.take().map(|h| h.replace(secret.as_str(), "(sensitive)"));
+        }
+    }
+}
+
 /// The values file: a YAML mapping of parameter names to values. Its
 /// problems are reported against its own text.
 fn read_values_file(

@@ -114,6 +114,7 @@ pub fn load_str_for(path: &Path, text: String, binding: Option<&Binding>) -> Res
                 external = bind::bind(&mut stack, binding, &mut diags);
             }
             check(&mut stack, &mut diags);
+            bind::redact(&stack, &mut diags);
             Some(stack)
         }
     };

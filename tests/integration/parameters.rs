@@ -58,6 +58,13 @@ fn run_with(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
     command.envs(env.iter().copied()).output().expect("the strata binary runs")
 }
 
+/// A command that must fail: its report as one line.
+fn refused(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> String {
+    let out = run_with(dir, env, args);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    flat(&stderr(&out))
+}
+
 /// The plan as JSON (no AWS call: no refresh, a state file of our own).
 fn plan_json(s: &Scratch, env: &[(&str, &str)], extra: &[&str]) -> Value {
     let mut args = vec!["plan", "stack.yaml", "--refresh=false", "--state", "state.json", "--json"];
@@ -110,9 +117,7 @@ fn later_sources_win_default_spec_variable_file_flag() {
 #[test]
 fn a_parameter_without_a_value_is_reported_at_its_declaration() {
     let s = Scratch::with_spec(SPEC);
-    let out = run_with(s.path(), &[], &["validate", "stack.yaml"]);
-    assert_eq!(out.status.code(), Some(1));
-    let report = flat(&stderr(&out));
+    let report = refused(s.path(), &[], &["validate", "stack.yaml"]);
     assert!(report.contains("spec::missing-parameter-value"), "{report}");
     assert!(report.contains("stack.yaml:12:3"), "points at `ApiToken:`: {report}");
     assert!(report.contains("--var ApiToken=..."), "says how to give it: {report}");
@@ -124,49 +129,50 @@ fn an_invalid_value_is_reported_where_it_came_from() {
     let token = [("STRATA_VAR_ApiToken", TOKEN)];
     // From the values file: its own file, line and column.
     std::fs::write(s.path().join("values.yaml"), "# prod overrides\nTeam: Core\n").unwrap();
-    let out = run_with(s.path(), &token, &["validate", "stack.yaml", "--var-file", "values.yaml"]);
-    assert_eq!(out.status.code(), Some(1));
-    let report = flat(&stderr(&out));
+    let report = refused(s.path(), &token, &["validate", "stack.yaml", "--var-file", "values.yaml"]);
     assert!(report.contains("values.yaml:2:7"), "{report}");
     assert!(report.contains("does not match its AllowedPattern"), "{report}");
     assert!(report.contains("lower-case letters only"), "the ConstraintDescription is the hint: {report}");
 
     // From a flag: named by the flag.
-    let out = run_with(s.path(), &token, &["validate", "stack.yaml", "--var", "Retention=0"]);
-    assert_eq!(out.status.code(), Some(1));
-    let report = flat(&stderr(&out));
+    let report = refused(s.path(), &token, &["validate", "stack.yaml", "--var", "Retention=0"]);
     assert!(report.contains("--var Retention: parameter `Retention` is `0`, below its MinValue 1"), "{report}");
 
     // From the spec's environment: at its line, whichever environment is used.
     s.write_spec(&SPEC.replace("Retention: 90", "Retention: ninety"));
-    let out = run_with(s.path(), &token, &["validate", "stack.yaml"]);
-    let report = flat(&stderr(&out));
+    let report = refused(s.path(), &token, &["validate", "stack.yaml"]);
     assert!(report.contains("stack.yaml:23:18"), "{report}");
     assert!(report.contains("in environment `prod` must be a number, not `ninety`"), "{report}");
 
     // An undeclared name given on the command line.
     s.write_spec(SPEC);
-    let out = run_with(s.path(), &token, &["validate", "stack.yaml", "--var", "Retension=7"]);
-    assert!(flat(&stderr(&out)).contains("did you mean `Retention`?"), "{}", stderr(&out));
+    let report = refused(s.path(), &token, &["validate", "stack.yaml", "--var", "Retension=7"]);
+    assert!(report.contains("did you mean `Retention`?"), "{report}");
 }
 
 #[test]
 fn aws_rules_judge_the_resolved_value() {
     let s = Scratch::with_spec(SPEC);
     // 8 keeps the parameter's own MinValue, but CloudWatch Logs has no 8-day retention.
-    let out = run_with(s.path(), &[("STRATA_VAR_ApiToken", TOKEN)], &["validate", "stack.yaml", "--var", "Retention=8"]);
-    assert_eq!(out.status.code(), Some(1));
-    let report = flat(&stderr(&out));
+    let report =
+        refused(s.path(), &[("STRATA_VAR_ApiToken", TOKEN)], &["validate", "stack.yaml", "--var", "Retention=8"]);
     assert!(report.contains("RetentionInDays"), "{report}");
     assert!(report.contains("stack.yaml:30:24"), "at the property that uses it: {report}");
 }
 
 #[test]
+fn an_aws_rule_never_quotes_a_secret() {
+    // A log group name may not hold spaces: AWS's pattern rejects it, and says so without the value.
+    let s = Scratch::with_spec(&SPEC.replace("/demo/${param.Team}/${env.Name}", "${param.ApiToken}"));
+    let report = refused(s.path(), &[("STRATA_VAR_ApiToken", "secret token!")], &["validate", "stack.yaml"]);
+    assert!(report.contains("LogGroupName"), "{report}");
+    assert!(!report.contains("secret token!"), "{report}");
+}
+
+#[test]
 fn an_unknown_parameter_reference_gets_did_you_mean() {
     let s = Scratch::with_spec(&SPEC.replace("${param.Retention}", "${param.Retension}"));
-    let out = run_with(s.path(), &[("STRATA_VAR_ApiToken", TOKEN)], &["validate", "stack.yaml"]);
-    assert_eq!(out.status.code(), Some(1));
-    let report = flat(&stderr(&out));
+    let report = refused(s.path(), &[("STRATA_VAR_ApiToken", TOKEN)], &["validate", "stack.yaml"]);
     assert!(report.contains("spec::unknown-parameter"), "{report}");
     assert!(report.contains("stack.yaml:30:24"), "{report}");
     assert!(report.contains("did you mean `Retention`?"), "{report}");
@@ -209,9 +215,7 @@ fn a_saved_plan_is_refused_when_its_values_changed() {
     let apply = |env: &[(&str, &str)], extra: &[&str]| {
         let mut args = vec!["apply", "p.json", "--state", "state.json"];
         args.extend_from_slice(extra);
-        let out = run_with(s.path(), env, &args);
-        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-        flat(&stderr(&out))
+        refused(s.path(), env, &args)
     };
     let other_secret = apply(&[("STRATA_VAR_ApiToken", "another-token")], &[]);
     assert!(other_secret.contains("plan::stale"), "{other_secret}");

@@ -184,8 +184,12 @@ pub fn bind(stack: &mut Stack, binding: &Binding, diags: &mut Diagnostics) -> Ex
     if stack.parameters.is_empty() && binding.inputs.vars.is_empty() && binding.inputs.var_file.is_none() {
         return external;
     }
-    // An undeclared environment is reported by the command that selects it.
-    let env_values = stack.environment(&binding.environment).map(|e| e.parameters).unwrap_or_default();
+    // An undeclared environment is reported by the command that selects it,
+    // not as every parameter lacking a value there.
+    let Some(environment) = stack.environment(&binding.environment) else {
+        return external;
+    };
+    let env_values = environment.parameters;
     let file_values = binding.inputs.var_file.as_deref().map(|path| read_values_file(path, stack, &mut external));
     for (name, _) in &binding.inputs.vars {
         if !stack.parameters.contains_key(name) {

@@ -121,6 +121,10 @@ fn a_parameter_without_a_value_is_reported_at_its_declaration() {
     assert!(report.contains("spec::missing-parameter-value"), "{report}");
     assert!(report.contains("stack.yaml:12:3"), "points at `ApiToken:`: {report}");
     assert!(report.contains("--var ApiToken=..."), "says how to give it: {report}");
+
+    // A misspelt environment is that, not every parameter lacking a value there.
+    let report = refused(s.path(), &[], &["validate", "stack.yaml", "--env", "prdo"]);
+    assert!(report.contains("prdo") && !report.contains("missing-parameter-value"), "{report}");
 }
 
 #[test]

@@ -28,7 +28,8 @@ pub enum PlannedParameter {
 }
 
 impl PlannedParameter {
-    fn describe(&self) -> String {
+    /// The value as a plan shows it: JSON, or `(sensitive)`.
+    pub fn shown(&self) -> String {
         match self {
             PlannedParameter::Value { value } => value.to_string(),
             PlannedParameter::Sensitive { .. } => String::from(SENSITIVE),
@@ -79,8 +80,8 @@ pub fn difference(
             Some(old) => {
                 return Some(format!(
                     "parameter `{name}` is {} now, but the plan was made with {}",
-                    value.describe(),
-                    old.describe()
+                    value.shown(),
+                    old.shown()
                 ))
             }
         }

@@ -200,6 +200,11 @@ fn a_secret_is_never_in_a_plan_shown_or_saved() {
         assert!(!text.contains(TOKEN), "the secret is in the {what}:\n{text}");
         assert!(text.contains("(sensitive)"), "the {what} marks it:\n{text}");
     }
+    assert!(
+        stdout(&human).contains("Parameters: Retention = 14, Team = \"dev\", ApiToken = (sensitive)"),
+        "the human plan says what it was computed from:\n{}",
+        stdout(&human)
+    );
     let saved: Value = serde_json::from_str(&file).unwrap();
     assert_eq!(saved["plan"]["parameters"]["ApiToken"]["sensitive"], true);
     assert_eq!(saved["plan"]["parameters"]["ApiToken"]["sha256"].as_str().unwrap().len(), 64);

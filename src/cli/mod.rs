@@ -25,6 +25,11 @@ pub enum Command {
     Validate {
         /// The stack spec, e.g. stacks/acme-scheduling.yaml
         stack: PathBuf,
+        /// The environment whose parameter values are checked with the spec.
+        #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
+        environment: String,
+        #[command(flatten)]
+        vars: VarArgs,
     },
     /// Show what apply would change.
     Plan {
@@ -61,6 +66,8 @@ pub enum Command {
         /// Replace this resource even though no property change forces it (repeatable).
         #[arg(long, value_name = "NAME")]
         replace: Vec<String>,
+        #[command(flatten)]
+        vars: VarArgs,
     },
     /// Make the infrastructure match the spec (or apply a saved plan exactly).
     Apply {
@@ -94,6 +101,8 @@ pub enum Command {
         /// Replace this resource even though no property change forces it (repeatable).
         #[arg(long, value_name = "NAME")]
         replace: Vec<String>,
+        #[command(flatten)]
+        vars: VarArgs,
     },
     /// Compare every recorded resource with AWS; find tagged resources state does not know.
     /// Exit 0 in sync, 2 drifted, 1 on error.
@@ -109,6 +118,8 @@ pub enum Command {
         /// Print as JSON.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        vars: VarArgs,
     },
     /// Adopt an existing AWS resource into state as one of the spec's resources.
     Import {
@@ -182,6 +193,9 @@ pub enum Command {
         /// An existing bucket in the environment's account and region.
         #[arg(long)]
         bucket: String,
+        #[command(flatten)]
+        vars: VarArgs,
+
         /// The template's format.
         #[arg(long, value_enum, default_value = "yaml")]
         format: crate::render::template::Format,
@@ -244,6 +258,25 @@ pub enum Command {
     },
 }
 
+/// Parameter values (`${param.Name}`) beside the spec's own: later sources
+/// win, `Default` < `Environments.<env>.Parameters` < `STRATA_VAR_<Name>` <
+/// `--var-file` < `--var`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct VarArgs {
+    /// Set a parameter, e.g. --var ExecutorMemory=512 (repeatable; wins over every other source).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = crate::spec::bind::parse_var)]
+    vars: Vec<(String, String)>,
+    /// A YAML file of parameter values (`Name: value` per line), over the spec's and STRATA_VAR_*.
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_file: Option<PathBuf>,
+}
+
+impl VarArgs {
+    fn inputs(&self) -> crate::spec::Inputs {
+        crate::spec::Inputs::new(self.vars.clone(), self.var_file.clone())
+    }
+}
+
 /// Which recorded state a command reads (`strata state`, `strata output`).
 #[derive(Debug, clap::Args)]
 pub struct StateArgs {
@@ -300,9 +333,13 @@ pub enum ExportTarget {
     Cloudformation {
         /// The stack spec, e.g. stacks/acme-scheduling.yaml
         stack: PathBuf,
-        /// The environment: the default of the template's EnvironmentName parameter.
+        /// The environment: the default of the template's EnvironmentName parameter
+        /// and of each parameter's (its value there).
         #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
         environment: String,
+        #[command(flatten)]
+        vars: VarArgs,
+
         /// The template's format.
         #[arg(long, value_enum, default_value = "yaml")]
         format: crate::render::template::Format,
@@ -370,6 +407,8 @@ pub enum LocalCommand {
         /// Serve what is applied without applying first.
         #[arg(long)]
         no_apply: bool,
+        #[command(flatten)]
+        vars: VarArgs,
     },
     /// Create a user in the stack's local user pool (if needed), sign in,
     /// and print an ID token for the API's Authorization header.
@@ -447,8 +486,8 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
             clap_complete::generate(shell, &mut command(), "strata", &mut out);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Validate { stack } => {
-            let s = ops::validate::validate(&stack)?;
+        Command::Validate { stack, environment, vars } => {
+            let s = ops::validate::validate(&stack, &environment, &vars.inputs())?;
             let _ = writeln!(out, "{}: valid ({} resources, stack {})", stack.display(), s.resources.len(), s.name);
             Ok(ExitCode::SUCCESS)
         }
@@ -464,10 +503,12 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
             refresh_only,
             target,
             replace,
+            vars,
         } => {
             let outcome = runtime()?.block_on(ops::plan::plan(&ops::plan::PlanRequest {
                 spec_path: &stack,
                 environment: &environment,
+                inputs: &vars.inputs(),
                 state_path: state.as_deref(),
                 out: save.as_deref(),
                 no_build,
@@ -524,11 +565,13 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
             refresh_only,
             target,
             replace,
+            vars,
         } => {
             let rt = runtime()?;
             let prepared = rt.block_on(ops::apply::prepare(&ops::apply::ApplyRequest {
                 source: &source,
                 environment: &environment,
+                inputs: &vars.inputs(),
                 state_path: state.as_deref(),
                 refresh,
                 refresh_only,
@@ -560,10 +603,11 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Drift { stack, environment, state, json } => {
+        Command::Drift { stack, environment, state, json, vars } => {
             let report = runtime()?.block_on(ops::drift::drift(&ops::drift::DriftRequest {
                 spec_path: &stack,
                 environment: &environment,
+                inputs: &vars.inputs(),
                 state_path: state.as_deref(),
             }))?;
             if json {
@@ -609,12 +653,14 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
                         if stopped { "local cloud stopped" } else { "the local cloud was not running" }
                     );
                 }
-                LocalCommand::Run { stack, port, state, no_apply } => {
+                LocalCommand::Run { stack, port, state, no_apply, vars } => {
+                    let inputs = vars.inputs();
                     if !no_apply {
                         let rt = runtime()?;
                         let prepared = rt.block_on(ops::apply::prepare(&ops::apply::ApplyRequest {
                             source: &stack,
                             environment: crate::spec::DEFAULT_ENVIRONMENT,
+                            inputs: &inputs,
                             state_path: state.as_deref(),
                             refresh: true,
                             refresh_only: false,
@@ -625,6 +671,7 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
                     }
                     let serving = ops::local_run::serve(&ops::local_run::ServeRequest {
                         spec_path: &stack,
+                        inputs: &inputs,
                         state_path: state.as_deref(),
                         port,
                     })?;
@@ -689,8 +736,8 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { target: ExportTarget::Cloudformation { stack, environment, format, out: file } } => {
-            let template = ops::export::cloudformation(&stack, &environment)?;
+        Command::Export { target: ExportTarget::Cloudformation { stack, environment, format, out: file, vars } } => {
+            let template = ops::export::cloudformation(&stack, &environment, &vars.inputs())?;
             let text = crate::render::template::render(&template, format);
             match file {
                 Some(path) => std::fs::write(&path, text)
@@ -699,10 +746,11 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Package { stack, environment, bucket, format, out: file } => {
+        Command::Package { stack, environment, bucket, format, out: file, vars } => {
             let packaged = runtime()?.block_on(ops::package::package(&ops::package::PackageRequest {
                 spec_path: &stack,
                 environment: &environment,
+                inputs: &vars.inputs(),
                 bucket: &bucket,
             }))?;
             // What was uploaded goes to stderr: stdout may be the template.

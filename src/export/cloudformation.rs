@@ -10,6 +10,8 @@ use serde_json::{json, Map, Value};
 
 use super::strings::{Context, ENVIRONMENT_PARAMETER};
 use super::ExportError;
+use crate::spec::bind::BoundValue;
+use crate::spec::parameters::Parameter;
 use crate::spec::{Resource, Stack};
 
 /// The parameter naming the S3 bucket that holds the Lambda zips.
@@ -40,9 +42,15 @@ pub fn artifact_key(crate_path: &str, code_sha256: &str) -> String {
 }
 
 /// The template of `stack` for environment `environment` (the default of
-/// the template's environment parameter); `artifacts` names the uploaded
-/// Lambda zips when they are known.
-pub fn template(stack: &Stack, environment: &str, artifacts: Option<&Artifacts>) -> Result<Value, ExportError> {
+/// the template's environment parameter); `values` are the environment's
+/// parameter values (the defaults of the template's parameters, secrets
+/// excepted); `artifacts` names the uploaded Lambda zips when they are known.
+pub fn template(
+    stack: &Stack,
+    environment: &str,
+    values: &indexmap::IndexMap<String, BoundValue>,
+    artifacts: Option<&Artifacts>,
+) -> Result<Value, ExportError> {
     let cx = Context {
         stack_name: &stack.name,
         types: stack.resources.values().map(|r| (r.name.as_str(), r.type_name.as_str())).collect(),
@@ -52,6 +60,12 @@ pub fn template(stack: &Stack, environment: &str, artifacts: Option<&Artifacts>)
     let mut resources = Map::new();
     for resource in stack.resources.values() {
         resources.insert(resource.name.clone(), resource_entry(resource, &cx, artifacts, &mut parameters)?);
+    }
+    for parameter in stack.parameters.values() {
+        if parameters.contains_key(&parameter.name) {
+            return Err(ExportError::ParameterClash { name: parameter.name.clone() });
+        }
+        parameters.insert(parameter.name.clone(), template_parameter(parameter, values.get(&parameter.name)));
     }
 
     let mut template = Map::new();
@@ -81,6 +95,59 @@ fn environment_parameter(stack: &Stack, environment: &str) -> Value {
         "Default": environment,
         "AllowedValues": known,
     })
+}
+
+/// A spec parameter as CloudFormation's: the same keys, and as `Default`
+/// the exported environment's value; a `NoEcho` one gets none (a template
+/// is committed and shared), so it is given when the stack is deployed.
+fn template_parameter(parameter: &Parameter, value: Option<&BoundValue>) -> Value {
+    let mut out = Map::new();
+    out.insert("Type".into(), json!(parameter.param_type.name()));
+    if let Some(description) = &parameter.description {
+        out.insert("Description".into(), json!(description));
+    }
+    match value {
+        Some(v) if !v.secret => {
+            let text = match &v.value {
+                Value::Array(items) => {
+                    items.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned)).collect::<Vec<_>>().join(",")
+                }
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            out.insert("Default".into(), json!(text));
+        }
+        _ => {}
+    }
+    if !parameter.allowed_values.is_empty() {
+        out.insert("AllowedValues".into(), json!(parameter.allowed_values));
+    }
+    let optional = [
+        ("AllowedPattern", parameter.allowed_pattern.as_ref().map(|p| json!(p))),
+        ("MinLength", parameter.min_length.map(|n| json!(n))),
+        ("MaxLength", parameter.max_length.map(|n| json!(n))),
+        ("MinValue", parameter.min_value.map(number)),
+        ("MaxValue", parameter.max_value.map(number)),
+        ("ConstraintDescription", parameter.constraint_description.as_ref().map(|c| json!(c))),
+    ];
+    for (key, v) in optional {
+        if let Some(v) = v {
+            out.insert(key.into(), v);
+        }
+    }
+    if parameter.no_echo {
+        out.insert("NoEcho".into(), json!(true));
+    }
+    Value::Object(out)
+}
+
+/// A bound as CloudFormation writes it: whole numbers without a fraction.
+fn number(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        json!(n as i64)
+    } else {
+        json!(n)
+    }
 }
 
 /// CloudFormation templates have no stack-level tags: they are given when
@@ -195,7 +262,7 @@ mod tests {
         let s = stack(
             "Stack: demo\nEnvironments:\n  prod:\n    Region: eu-west-1\nTags:\n  team: a\nResources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n    Lifecycle:\n      IgnoreChanges: [RetentionInDays]\n    Properties:\n      LogGroupName: /x/${env.Name}\n      RetentionInDays: 7\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code:\n        Crate: lambdas/order-executor\n      Runtime: provided.al2023\n      Handler: bootstrap\n      Role: arn:aws:iam::123456789012:role/x\n",
         );
-        let t = template(&s, "prod", None).unwrap();
+        let t = template(&s, "prod", &indexmap::IndexMap::new(), None).unwrap();
         let text = t.to_string();
         for leaked in ["Lifecycle", "IgnoreChanges", "Crate", "Environments", "${env.", "${stack."] {
             assert!(!text.contains(leaked), "{leaked} in {text}");
@@ -207,5 +274,17 @@ mod tests {
         assert_eq!(t["Resources"]["Fn"]["Properties"]["Code"]["S3Key"], json!({"Ref": "FnCodeKey"}));
         assert!(t["Parameters"]["FnCodeKey"].get("Default").is_none());
         assert_eq!(t["Metadata"]["Strata"]["StackTags"], json!({"team": "a"}));
+    }
+
+    #[test]
+    fn parameters_keep_their_constraints_and_secrets_get_no_default() {
+        let text = "Stack: demo\nParameters:\n  Retention:\n    Type: Number\n    Default: 7\n    AllowedValues: [7, 30]\n  Token:\n    Type: String\n    NoEcho: true\n    Default: s3cret\nResources:\n  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: /x/${param.Token}\n      RetentionInDays: ${param.Retention}\n";
+        let binding = crate::spec::Binding { environment: "local".into(), inputs: crate::spec::Inputs::default() };
+        let bound = crate::spec::load_str_for(std::path::Path::new("t.yaml"), text.to_owned(), Some(&binding)).unwrap();
+        let t = template(&stack(text), "local", &bound.values, None).unwrap();
+        assert_eq!(t["Parameters"]["Retention"], json!({"Type": "Number", "Default": "7", "AllowedValues": ["7", "30"]}));
+        assert_eq!(t["Parameters"]["Token"], json!({"Type": "String", "NoEcho": true}));
+        assert_eq!(t["Resources"]["Logs"]["Properties"]["RetentionInDays"], json!({"Ref": "Retention"}));
+        assert!(!t.to_string().contains("s3cret"));
     }
 }

@@ -16,6 +16,12 @@ pub enum ExportError {
         help("refer to an attribute CloudFormation returns (`strata types {type_name}` lists strata's), or write the value itself")
     )]
     NoAttribute { resource: String, type_name: String, attribute: String },
+    #[error("the spec's parameter `{name}` has the name of a parameter the template needs for itself")]
+    #[diagnostic(
+        code(export::parameter_clash),
+        help("rename the parameter: EnvironmentName, ArtifactBucket and <Function>CodeKey are the export's own")
+    )]
+    ParameterClash { name: String },
     #[error("cannot read the references in `{text}`: {message}")]
     #[diagnostic(code(export::reference))]
     Reference { text: String, message: String },

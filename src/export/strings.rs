@@ -70,6 +70,7 @@ impl Context<'_> {
         Ok(match reference {
             Reference::StackName => Value::String(self.stack_name.to_owned()),
             Reference::Env(key) => json!({ "Ref": env_variable(*key) }),
+            Reference::Param(name) => json!({ "Ref": name }),
             Reference::Resource { name, attribute } => match self.access(name, attribute)? {
                 Access::Ref => json!({ "Ref": name }),
                 Access::GetAtt => json!({ "Fn::GetAtt": [name, attribute] }),
@@ -82,6 +83,7 @@ impl Context<'_> {
         Ok(match reference {
             Reference::StackName => self.stack_name.to_owned(),
             Reference::Env(key) => env_variable(*key).to_owned(),
+            Reference::Param(name) => name.clone(),
             Reference::Resource { name, attribute } => match self.access(name, attribute)? {
                 Access::Ref => name.clone(),
                 Access::GetAtt => format!("{name}.{attribute}"),
@@ -153,6 +155,8 @@ mod tests {
         assert_eq!(cx().string("${Fn.Arn}").unwrap(), json!({"Fn::GetAtt": ["Fn", "Arn"]}));
         assert_eq!(cx().string("${Api.RootResourceId}").unwrap(), json!({"Fn::GetAtt": ["Api", "RootResourceId"]}));
         assert_eq!(cx().string("${env.Region}").unwrap(), json!({"Ref": "AWS::Region"}));
+        assert_eq!(cx().string("${param.Memory}").unwrap(), json!({"Ref": "Memory"}));
+        assert_eq!(cx().string("/x/${param.Domain}").unwrap(), json!({"Fn::Sub": "/x/${Domain}"}));
         assert_eq!(cx().string("${env.Name}").unwrap(), json!({"Ref": "EnvironmentName"}));
         assert_eq!(cx().string("${stack.Name}").unwrap(), json!("demo"));
     }

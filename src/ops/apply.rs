@@ -29,6 +29,9 @@ pub struct ApplyRequest<'a> {
     /// A stack spec (YAML) or a saved plan (JSON from `plan --out`).
     pub source: &'a Path,
     pub environment: &'a str,
+    /// Parameter values beside the spec's (`--var`, `--var-file`, STRATA_VAR_*);
+    /// for a saved plan they must give the values it was made with.
+    pub inputs: &'a crate::spec::Inputs,
     pub state_path: Option<&'a Path>,
     /// Read what AWS has before planning (`--refresh=false` skips it).
     pub refresh: bool,
@@ -114,7 +117,7 @@ pub async fn prepare(req: &ApplyRequest<'_>) -> Result<Prepared, OpsError> {
     if is_planfile(req.source) {
         return prepare_saved(req).await;
     }
-    let stack = crate::spec::load_file(req.source)?;
+    let stack = environment::load_for(req.source, req.environment, req.inputs)?;
     let env = environment::select(&stack, req.environment)?;
     let backend = environment::backend(&stack, &env, req.state_path).await?;
     let artifacts = if req.refresh_only { BTreeMap::new() } else { artifacts::build_all(&stack)? };
@@ -149,8 +152,9 @@ fn refreshed(stack: &Stack, state: Option<State>, plan: &Plan) -> State {
 /// and Lambda packages it was made from.
 async fn prepare_saved(req: &ApplyRequest<'_>) -> Result<Prepared, OpsError> {
     let mut planfile = Planfile::load(req.source)?;
-    let stack = crate::spec::load_file(Path::new(&planfile.spec_path))?;
+    let stack = environment::load_for(Path::new(&planfile.spec_path), &planfile.plan.environment, req.inputs)?;
     let env = environment::select(&stack, &planfile.plan.environment)?;
+    planfile.ensure_same_parameters(req.source, &crate::plan::parameters::planned(&stack))?;
     let backend = environment::backend(&stack, &env, req.state_path).await?;
     let artifacts = artifacts::build_all(&stack)?;
     let lock = backend.lock("strata apply").await?;
@@ -212,6 +216,7 @@ pub async fn prepare_destroy(
         refresh_only: false,
         targets: Vec::new(),
         outputs: Default::default(),
+        parameters: Default::default(),
     };
     Ok(Prepared {
         plan,

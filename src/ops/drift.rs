@@ -13,6 +13,8 @@ use crate::drift::{self, ResourceDrift, Unmanaged};
 pub struct DriftRequest<'a> {
     pub spec_path: &'a Path,
     pub environment: &'a str,
+    /// Parameter values beside the spec's (`--var`, `--var-file`, STRATA_VAR_*).
+    pub inputs: &'a crate::spec::Inputs,
     pub state_path: Option<&'a Path>,
 }
 
@@ -33,7 +35,7 @@ impl DriftReport {
 }
 
 pub async fn drift(req: &DriftRequest<'_>) -> Result<DriftReport, OpsError> {
-    let stack = crate::spec::load_file(req.spec_path)?;
+    let stack = environment::load_for(req.spec_path, req.environment, req.inputs)?;
     let env = environment::select(&stack, req.environment)?;
     let backend = environment::backend(&stack, &env, req.state_path).await?;
     let state = backend

@@ -74,6 +74,7 @@ pub fn editor_schema() -> Value {
         "properties": {
             "Stack": {"type": "string", "description": "the stack's name"},
             "Description": {"type": "string"},
+            "Parameters": {"type": "object", "additionalProperties": {"$ref": "#/$defs/Parameter"}},
             "Environments": {"type": "object", "additionalProperties": {"$ref": "#/$defs/Environment"}},
             "Tags": {"type": "object", "additionalProperties": {"type": "string"}},
             "Resources": {"type": "object", "additionalProperties": {"$ref": "#/$defs/Resource"}},
@@ -83,6 +84,20 @@ pub fn editor_schema() -> Value {
             }}
         },
         "$defs": {
+            "Parameter": {
+                "type": "object", "required": ["Type"], "additionalProperties": false,
+                "properties": {
+                    "Type": {"enum": crate::spec::parameters::ParamType::ALL.map(|(n, _)| n)},
+                    "Default": {"type": ["string", "number", "array"]},
+                    "Description": {"type": "string"},
+                    "AllowedValues": {"type": "array"},
+                    "AllowedPattern": {"type": "string"},
+                    "MinLength": {"type": "integer"}, "MaxLength": {"type": "integer"},
+                    "MinValue": {"type": "number"}, "MaxValue": {"type": "number"},
+                    "ConstraintDescription": {"type": "string"},
+                    "NoEcho": {"type": "boolean", "description": "a secret: never printed or saved in plain text"}
+                }
+            },
             "Environment": {
                 "type": ["object", "null"], "additionalProperties": false,
                 "properties": {
@@ -91,7 +106,8 @@ pub fn editor_schema() -> Value {
                     "State": {"type": "object", "additionalProperties": false, "properties": {
                         "Backend": {"enum": ["local", "s3"]}, "Path": {"type": "string"}, "Bucket": {"type": "string"},
                         "Key": {"type": "string"}, "Region": {"type": "string"}
-                    }}
+                    }},
+                    "Parameters": {"type": "object", "description": "this environment's parameter values"}
                 }
             },
             "Resource": {

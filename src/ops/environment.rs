@@ -8,6 +8,12 @@ use crate::plan::EnvValues;
 use crate::spec::{Environment, Stack, StateBackendSpec};
 use crate::state::{LocalBackend, S3Backend, StateBackend};
 
+/// The spec at `path` bound to `environment`'s parameter values.
+pub fn load_for(path: &Path, environment: &str, inputs: &crate::spec::Inputs) -> Result<Stack, OpsError> {
+    let binding = crate::spec::Binding { environment: environment.to_owned(), inputs: inputs.clone() };
+    Ok(crate::spec::load_file_for(path, &binding)?)
+}
+
 pub fn select(stack: &Stack, name: &str) -> Result<Environment, OpsError> {
     stack.environment(name).ok_or_else(|| {
         let mut known: Vec<String> = stack.environments.keys().cloned().collect();

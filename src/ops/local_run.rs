@@ -10,6 +10,8 @@ use crate::state::State;
 
 pub struct ServeRequest<'a> {
     pub spec_path: &'a Path,
+    /// Parameter values beside the spec's (`--var`, `--var-file`, STRATA_VAR_*).
+    pub inputs: &'a crate::spec::Inputs,
     pub state_path: Option<&'a Path>,
     /// 0: any free port.
     pub port: u16,
@@ -36,8 +38,16 @@ impl Serving {
 }
 
 /// The applied state of the local environment.
-async fn applied_state(spec_path: &Path, state_path: Option<&Path>) -> Result<(crate::spec::Stack, State), OpsError> {
-    let stack = crate::spec::load_file(spec_path)?;
+async fn applied_state(
+    spec_path: &Path,
+    inputs: Option<&crate::spec::Inputs>,
+    state_path: Option<&Path>,
+) -> Result<(crate::spec::Stack, State), OpsError> {
+    // Signing in needs only the state: no parameter values to ask for.
+    let stack = match inputs {
+        Some(inputs) => environment::load_for(spec_path, crate::spec::DEFAULT_ENVIRONMENT, inputs)?,
+        None => crate::spec::load_file(spec_path)?,
+    };
     let env = environment::select(&stack, crate::spec::DEFAULT_ENVIRONMENT)?;
     let backend = environment::backend(&stack, &env, state_path).await?;
     let state = backend
@@ -54,7 +64,7 @@ pub fn serve(req: &ServeRequest<'_>) -> Result<Serving, OpsError> {
         .build()
         .map_err(|e| OpsError::Internal { message: format!("cannot start the async runtime: {e}") })?;
     let local = tokio.block_on(async {
-        let (stack, state) = applied_state(req.spec_path, req.state_path).await?;
+        let (stack, state) = applied_state(req.spec_path, Some(req.inputs), req.state_path).await?;
         let env = environment::select(&stack, crate::spec::DEFAULT_ENVIRONMENT)?;
         let built = artifacts::build_all(&stack)?;
         let root = artifacts::workspace_root(&stack.source.path);
@@ -85,7 +95,7 @@ pub struct LoggedIn {
 /// generated one that meets the pool's policy), then signs in as that user
 /// through the app client (USER_PASSWORD_AUTH), as a person would.
 pub async fn login(req: &LoginRequest<'_>) -> Result<LoggedIn, OpsError> {
-    let (stack, state) = applied_state(req.spec_path, req.state_path).await?;
+    let (stack, state) = applied_state(req.spec_path, None, req.state_path).await?;
     let env = environment::select(&stack, crate::spec::DEFAULT_ENVIRONMENT)?;
     let find = |t: &str| state.resources.values().find(|r| r.type_name == t).map(|r| r.physical_id.clone());
     let pool = find("AWS::Cognito::UserPool").ok_or(OpsError::NoUserPool {})?;

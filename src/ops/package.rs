@@ -16,6 +16,8 @@ use crate::provider::aws;
 pub struct PackageRequest<'a> {
     pub spec_path: &'a Path,
     pub environment: &'a str,
+    /// Parameter values beside the spec's (`--var`, `--var-file`, STRATA_VAR_*).
+    pub inputs: &'a crate::spec::Inputs,
     pub bucket: &'a str,
 }
 
@@ -35,7 +37,7 @@ pub struct Packaged {
 }
 
 pub async fn package(req: &PackageRequest<'_>) -> Result<Packaged, OpsError> {
-    let stack = crate::spec::load_file(req.spec_path)?;
+    let (stack, values) = super::export::template_stack(req.spec_path, req.environment, req.inputs)?;
     let env = super::environment::select(&stack, req.environment)?;
     let built = artifacts::build_all(&stack)?;
     let client = aws::s3_client(&connect::target(&env).await?).await;
@@ -48,7 +50,7 @@ pub async fn package(req: &PackageRequest<'_>) -> Result<Packaged, OpsError> {
         keys.insert(crate_path.clone(), key);
     }
     let artifacts = Artifacts { bucket: req.bucket.to_owned(), keys };
-    let template = cloudformation::template(&stack, &env.name, Some(&artifacts))?;
+    let template = cloudformation::template(&stack, &env.name, &values, Some(&artifacts))?;
     Ok(Packaged { template, uploads })
 }
 

@@ -9,6 +9,8 @@ use crate::plan::{Plan, Planfile, Selection};
 pub struct PlanRequest<'a> {
     pub spec_path: &'a Path,
     pub environment: &'a str,
+    /// Parameter values beside the spec's (`--var`, `--var-file`, STRATA_VAR_*).
+    pub inputs: &'a crate::spec::Inputs,
     pub state_path: Option<&'a Path>,
     pub out: Option<&'a Path>,
     /// Skip building Lambda packages: code hashes are "known after apply".
@@ -27,7 +29,7 @@ pub struct PlanOutcome {
 }
 
 pub async fn plan(req: &PlanRequest<'_>) -> Result<PlanOutcome, OpsError> {
-    let stack = crate::spec::load_file(req.spec_path)?;
+    let stack = environment::load_for(req.spec_path, req.environment, req.inputs)?;
     let env = environment::select(&stack, req.environment)?;
     let backend = environment::backend(&stack, &env, req.state_path).await?;
     let state = backend.read_locked("strata plan", &stack.name, &env.name).await?;

@@ -86,7 +86,7 @@ pub fn make_plan(
         CodeHashes::Skipped => BTreeMap::new(),
     };
     let outputs = crate::plan::outputs::planned(stack, &values, refreshed.as_ref(), &changes);
-    Ok(Plan {
+    let mut plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
         stack: stack.name.clone(),
         environment: env.name.clone(),
@@ -100,7 +100,10 @@ pub fn make_plan(
         refresh_only: false,
         targets: selection.targets.clone(),
         outputs,
-    })
+        parameters: crate::plan::parameters::planned(stack),
+    };
+    crate::plan::parameters::mask(&mut plan, stack);
+    Ok(plan)
 }
 
 /// Every name given to --target or --replace must be the spec's (or, for

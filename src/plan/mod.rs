@@ -3,6 +3,7 @@
 pub mod action;
 pub mod diff;
 pub mod outputs;
+pub mod parameters;
 pub mod planfile;
 pub mod replacement;
 pub mod resolve;
@@ -48,6 +49,10 @@ pub struct Plan {
     /// value that depends on what the apply creates is an unknown marker.
     #[serde(default, skip_serializing_if = "indexmap::IndexMap::is_empty")]
     pub outputs: indexmap::IndexMap<String, serde_json::Value>,
+    /// The parameter values the plan was computed from (a secret as its
+    /// digest only); a saved plan applies only with the same values.
+    #[serde(default, skip_serializing_if = "indexmap::IndexMap::is_empty")]
+    pub parameters: indexmap::IndexMap<String, parameters::PlannedParameter>,
 }
 
 /// `--target` / `--replace` on plan and apply, as Terraform has them.

@@ -86,6 +86,20 @@ impl Planfile {
         Ok(())
     }
 
+    /// Refuses the plan when the parameter values given now are not the ones
+    /// it was made with: the reviewed plan was computed from those values,
+    /// and apply resolves the properties again from the spec and the values.
+    pub fn ensure_same_parameters(
+        &self,
+        path: &Path,
+        now: &indexmap::IndexMap<String, super::parameters::PlannedParameter>,
+    ) -> Result<(), PlanError> {
+        match super::parameters::difference(&self.plan.parameters, now) {
+            Some(reason) => Err(PlanError::Stale { path: path.display().to_string(), reason }),
+            None => Ok(()),
+        }
+    }
+
     /// `PreventDestroy` again, at apply time: a saved plan is a file, and
     /// one edited after review (or written by another tool) could carry a
     /// delete or replacement the plan command would have refused. The spec

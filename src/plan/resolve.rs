@@ -47,6 +47,9 @@ impl Resolver<'_> {
             Reference::Env(EnvKey::Region) => self.env.region.clone().map(Value::String),
             Reference::Env(EnvKey::AccountId) => self.env.account_id.clone().map(Value::String),
             Reference::Resource { name, attribute } => self.attributes.get(name)?.get(attribute).cloned(),
+            // Bound specs have their parameters written in (`spec::bind`);
+            // one left here was loaded without values.
+            Reference::Param(_) => None,
         }
     }
 

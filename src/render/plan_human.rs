@@ -67,6 +67,11 @@ fn resource_block(out: &mut String, c: &ResourceChange) {
 pub fn render(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Stack {} · environment {}", plan.stack, plan.environment);
+    if !plan.parameters.is_empty() {
+        // What the plan was computed from, for the reviewer (secrets hidden).
+        let values: Vec<String> = plan.parameters.iter().map(|(n, v)| format!("{n} = {}", v.shown())).collect();
+        let _ = writeln!(out, "Parameters: {}", values.join(", "));
+    }
     out.push_str(&super::drift::plan_section(&plan.drift));
     if plan.refresh_only {
         let _ = writeln!(

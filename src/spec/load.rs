@@ -10,10 +10,11 @@ use super::model::{
 use super::yaml::{Node, NodeValue};
 use crate::provider::registry;
 
-const TOP_LEVEL_KEYS: &[&str] = &["Stack", "Description", "Environments", "Tags", "Resources", "Outputs"];
+const TOP_LEVEL_KEYS: &[&str] =
+    &["Stack", "Description", "Parameters", "Environments", "Tags", "Resources", "Outputs"];
 const RESOURCE_KEYS: &[&str] = &["Type", "Properties", "DependsOn", "Lifecycle"];
 const LIFECYCLE_KEYS: &[&str] = &["PreventDestroy", "IgnoreChanges"];
-const ENVIRONMENT_KEYS: &[&str] = &["Region", "Profile", "AccountId", "State"];
+const ENVIRONMENT_KEYS: &[&str] = &["Region", "Profile", "AccountId", "State", "Parameters"];
 const STATE_KEYS: &[&str] = &["Backend", "Path", "Bucket", "Key", "Region"];
 const OUTPUT_KEYS: &[&str] = &["Value", "Description"];
 
@@ -35,7 +36,7 @@ impl Diagnostics {
     }
 
     /// Reports keys of `map` that are not in `allowed`, with "did you mean".
-    fn unknown_keys(&mut self, map: &Node, allowed: &[&str], what: &str) {
+    pub(super) fn unknown_keys(&mut self, map: &Node, allowed: &[&str], what: &str) {
         for (key, _) in map.as_map().unwrap_or_default() {
             let text = key.scalar_text();
             if !allowed.contains(&text.as_str()) {
@@ -56,7 +57,7 @@ impl Diagnostics {
     }
 
     /// Checks that `node` is a mapping; reports and returns false otherwise.
-    fn expect_map(&mut self, node: &Node, what: &str) -> bool {
+    pub(super) fn expect_map(&mut self, node: &Node, what: &str) -> bool {
         if node.as_map().is_some() {
             return true;
         }
@@ -71,7 +72,7 @@ impl Diagnostics {
         false
     }
 
-    fn expect_string(&mut self, node: &Node, what: &str) -> Option<String> {
+    pub(super) fn expect_string(&mut self, node: &Node, what: &str) -> Option<String> {
         match &node.value {
             NodeValue::Str(s) => Some(s.clone()),
             NodeValue::Int(i) => Some(i.to_string()),
@@ -89,7 +90,7 @@ impl Diagnostics {
         }
     }
 
-    fn expect_bool(&mut self, node: &Node, what: &str) -> Option<bool> {
+    pub(super) fn expect_bool(&mut self, node: &Node, what: &str) -> Option<bool> {
         match node.value {
             NodeValue::Bool(b) => Some(b),
             _ => {
@@ -128,7 +129,7 @@ impl Diagnostics {
     }
 }
 
-fn is_logical_name(name: &str) -> bool {
+pub(super) fn is_logical_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric())
 }
@@ -149,6 +150,8 @@ pub fn load(root: &Node, source: SourceFile, diags: &mut Diagnostics) -> Stack {
         tags: IndexMap::new(),
         resources: IndexMap::new(),
         outputs: IndexMap::new(),
+        parameters: IndexMap::new(),
+        values: IndexMap::new(),
         source,
     };
     if !diags.expect_map(root, "a stack spec") {
@@ -177,6 +180,9 @@ pub fn load(root: &Node, source: SourceFile, diags: &mut Diagnostics) -> Stack {
     }
     if let Some(node) = root.get("Description") {
         stack.description = diags.expect_string(node, "`Description`");
+    }
+    if let Some(node) = root.get("Parameters") {
+        stack.parameters = super::parameters::load(node, diags);
     }
     if let Some(node) = root.get("Environments") {
         load_environments(node, &mut stack, diags);
@@ -303,6 +309,9 @@ fn load_environments(node: &Node, stack: &mut Stack, diags: &mut Diagnostics) {
                 .label("needs a Region")
                 .hint("e.g. `Region: eu-west-1`"),
             );
+        }
+        if let Some(values) = value.get("Parameters") {
+            env.parameters = super::bind::environment_values(&name, values, &stack.parameters, diags);
         }
         if let Some(state) = value.get("State") {
             if let Some(backend) = load_state_backend(state, diags) {

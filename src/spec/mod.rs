@@ -3,11 +3,13 @@
 
 pub mod aws_schema_check;
 pub mod aws_service_rules;
+pub mod bind;
 pub mod build_rules;
 pub mod diagnostic;
 pub mod load;
 pub mod model;
 pub mod network;
+pub mod parameters;
 pub mod pointer;
 pub mod properties;
 pub mod references;
@@ -18,6 +20,7 @@ use std::path::Path;
 
 use miette::NamedSource;
 
+pub use bind::{Binding, Inputs};
 pub use diagnostic::{SpecDiagnostic, SpecErrors};
 pub use model::{Environment, Resource, Stack, StateBackendSpec, DEFAULT_ENVIRONMENT};
 
@@ -42,12 +45,28 @@ pub enum SpecError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Invalid(#[from] Box<SpecErrors>),
+    /// Parameter values given by `--var` or `STRATA_VAR_*` that are
+    /// undeclared or break their constraints (no file to point into).
+    #[error("invalid parameter values:\n  {}", .problems.join("\n  "))]
+    #[diagnostic(
+        code(spec::invalid_parameter_input),
+        help("the spec's `Parameters` declare each one's type and constraints; fix or drop the values above")
+    )]
+    ParameterInput { problems: Vec<String> },
 }
 
-/// Reads and validates a spec file.
+/// Reads and validates a spec file without binding its parameters:
+/// `${param.X}` stays a reference (for commands that need no values).
 pub fn load_file(path: &Path) -> Result<Stack, SpecError> {
     let text = read_capped(path)?;
     load_str(path, text)
+}
+
+/// Reads and validates a spec file for one environment: every parameter gets
+/// its value (`bind`), written in before the checks run.
+pub fn load_file_for(path: &Path, binding: &Binding) -> Result<Stack, SpecError> {
+    let text = read_capped(path)?;
+    load_str_for(path, text, Some(binding))
 }
 
 /// Reads at most [`yaml::MAX_SPEC_BYTES`] (plus one byte, to tell a file
@@ -72,8 +91,16 @@ fn read_capped(path: &Path) -> Result<String, SpecError> {
 
 /// Validates spec text; `path` is used for messages.
 pub fn load_str(path: &Path, text: String) -> Result<Stack, SpecError> {
+    load_str_for(path, text, None)
+}
+
+/// Validates spec text, bound to an environment's parameter values if given.
+/// Problems in the spec come first; those of the values file or the flags
+/// are reported once the spec itself is sound.
+pub fn load_str_for(path: &Path, text: String, binding: Option<&Binding>) -> Result<Stack, SpecError> {
     let display = path.display().to_string();
     let mut diags = load::Diagnostics::default();
+    let mut external = bind::External::default();
     let stack = match yaml::parse(&text) {
         Err(syntax) => {
             diags.push(syntax);
@@ -83,13 +110,29 @@ pub fn load_str(path: &Path, text: String) -> Result<Stack, SpecError> {
             diags.0.extend(duplicates);
             let source = model::SourceFile { path: path.to_path_buf(), text: text.clone() };
             let mut stack = load::load(&root, source, &mut diags);
+            if let Some(binding) = binding {
+                external = bind::bind(&mut stack, binding, &mut diags);
+            }
             check(&mut stack, &mut diags);
+            bind::redact(&stack, &mut diags);
             Some(stack)
         }
     };
     match stack {
-        Some(stack) if diags.0.is_empty() => Ok(stack),
-        _ => Err(report(display, text, diags.0)),
+        Some(_) if !diags.0.is_empty() => Err(report(display, text, diags.0)),
+        Some(_) if !external.is_empty() => Err(external_error(external)),
+        Some(stack) => Ok(stack),
+        None => Err(report(display, text, diags.0)),
+    }
+}
+
+/// The values file's problems at their lines in it; else the flags'.
+fn external_error(external: bind::External) -> SpecError {
+    match external.file {
+        Some((path, text, diagnostics)) if !diagnostics.is_empty() => {
+            report(path.display().to_string(), text, diagnostics)
+        }
+        _ => SpecError::ParameterInput { problems: external.other },
     }
 }
 

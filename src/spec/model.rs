@@ -25,6 +25,12 @@ pub struct Stack {
     pub tags: IndexMap<String, String>,
     pub resources: IndexMap<String, Resource>,
     pub outputs: IndexMap<String, Output>,
+    /// The declared `Parameters`.
+    pub parameters: IndexMap<String, super::parameters::Parameter>,
+    /// Each parameter's value for the environment the spec was loaded for
+    /// (`spec::load_file_for`); empty when loaded without one, and then
+    /// `${param.X}` stays a reference (the export, the graph).
+    pub values: IndexMap<String, super::bind::BoundValue>,
     pub source: SourceFile,
 }
 
@@ -39,6 +45,8 @@ pub struct Environment {
     pub profile: Option<String>,
     pub account_id: Option<String>,
     pub state: StateBackendSpec,
+    /// `Parameters:` values of this environment: name -> (text, span of the value).
+    pub parameters: IndexMap<String, (String, Range<usize>)>,
 }
 
 impl Environment {
@@ -54,6 +62,7 @@ impl Environment {
             profile: None,
             account_id: None,
             state: StateBackendSpec::Local { path: None },
+            parameters: IndexMap::new(),
         }
     }
 }

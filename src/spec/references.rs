@@ -76,6 +76,14 @@ pub fn check_references(stack: &mut Stack, diags: &mut Diagnostics) {
     }
 }
 
+fn unknown_parameter(stack: &Stack, name: &str, span: Range<usize>) -> SpecDiagnostic {
+    SpecDiagnostic::new("spec::unknown-parameter", span, format!("`${{param.{name}}}` names no declared parameter"))
+        .label("unknown parameter")
+        .hint(did_you_mean_hint(name, stack.parameters.keys().map(String::as_str)).unwrap_or_else(|| {
+            String::from("declare it under the top-level `Parameters`, e.g. `Name: {Type: String, Default: x}`")
+        }))
+}
+
 /// Parses one string's template and checks its references; returns the
 /// resources it refers to with the span of each reference.
 fn check_string(
@@ -99,6 +107,12 @@ fn check_string(
     };
     let mut found = Vec::new();
     for (reference, inner) in t.references() {
+        if let Reference::Param(name) = reference {
+            if !stack.parameters.contains_key(name) {
+                diags.push(unknown_parameter(stack, name, sub_span(src, node, text, inner.clone())));
+            }
+            continue;
+        }
         let Reference::Resource { name, attribute } = reference else {
             continue;
         };

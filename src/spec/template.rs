@@ -16,6 +16,8 @@ pub enum Reference {
     Env(EnvKey),
     /// `${stack.Name}`
     StackName,
+    /// `${param.Name}`: a declared parameter (`spec::parameters`).
+    Param(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -36,6 +38,7 @@ impl fmt::Display for Reference {
             Reference::Resource { name, attribute } => write!(f, "${{{name}.{attribute}}}"),
             Reference::Env(key) => write!(f, "${{env.{key:?}}}"),
             Reference::StackName => write!(f, "${{stack.Name}}"),
+            Reference::Param(name) => write!(f, "${{param.{name}}}"),
         }
     }
 }
@@ -161,6 +164,7 @@ fn parse_inner(inner: &str, span: Range<usize>) -> Result<Reference, TemplateErr
         }),
         "stack" if attribute == "Name" => Ok(Reference::StackName),
         "stack" => Err(err(format!("unknown stack value `{attribute}`"), "the only stack value is `${stack.Name}`")),
+        "param" => Ok(Reference::Param(attribute.to_owned())),
         _ => Ok(Reference::Resource { name: root.to_owned(), attribute: attribute.to_owned() }),
     }
 }
@@ -198,5 +202,10 @@ mod tests {
         assert_eq!(parse("${Vpc}").unwrap_err().span, 0..6);
         assert!(parse("${env.Regoin}").unwrap_err().hint.unwrap().contains("Region"));
         assert!(parse("${}").is_err());
+    }
+
+    #[test]
+    fn parameters_are_their_own_root() {
+        assert_eq!(parse("${param.Memory}").unwrap().single_reference(), Some(&Reference::Param("Memory".into())));
     }
 }

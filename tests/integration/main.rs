@@ -24,6 +24,7 @@ mod lambda_noop;
 mod local_runtime;
 mod outputs;
 mod package;
+mod parameters;
 mod plan_diff;
 mod planfile;
 mod providers_api;

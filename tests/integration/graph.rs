@@ -5,8 +5,8 @@ use serde_json::json;
 
 use crate::support::{stderr, stdout, Scratch};
 
-/// Four families, and a chain (Vpc -> Subnet -> Function) longer than the
-/// role's (Role -> Function).
+/// Three families, and a chain (Vpc -> Subnet -> Alarm) longer than the
+/// user pool's (Users -> Alarm).
 const SPEC: &str = r#"Stack: demo
 Resources:
   Vpc:
@@ -23,19 +23,13 @@ Resources:
     Properties:
       LogGroupName: /demo/${env.Name}
       RetentionInDays: 7
-  Role:
-    Type: AWS::IAM::Role
+  Users:
+    Type: AWS::Cognito::UserPool
     Properties:
-      RoleName: ${stack.Name}-fn
-      AssumeRolePolicyDocument:
-        Version: "2012-10-17"
-        Statement:
-          - Effect: Allow
-            Principal: { Service: lambda.amazonaws.com }
-            Action: sts:AssumeRole
+      UserPoolName: ${stack.Name}-users
   Alarm:
     Type: AWS::CloudWatch::Alarm
-    DependsOn: [Subnet, Role]
+    DependsOn: [Subnet, Users]
     Properties:
       MetricName: Errors
       Namespace: AWS/Lambda
@@ -63,7 +57,7 @@ fn graph_groups_by_family_and_marks_the_critical_path() {
     let out = s.run(&["graph", "stack.yaml"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let dot = stdout(&out);
-    for cluster in ["cluster_network", "cluster_compute", "cluster_operations"] {
+    for cluster in ["cluster_network", "cluster_api", "cluster_operations"] {
         assert!(dot.contains(cluster), "{cluster} in {dot}");
     }
     assert!(dot.contains("critical path in bold, 3 resources"), "Vpc -> Subnet -> Alarm: {dot}");
@@ -72,7 +66,7 @@ fn graph_groups_by_family_and_marks_the_critical_path() {
 
 /// The state a first apply of SPEC with the subnet at 10.0.1.0/24, the log
 /// group at 30 days and a second log group (since removed from the spec)
-/// would have left; the role is new.
+/// would have left; the user pool is new.
 fn state() -> serde_json::Value {
     let resource = |ty: &str, id: &str, props: serde_json::Value, attrs: serde_json::Value, deps: &[&str]| json!({"type": ty, "physical_id": id, "properties": props, "attributes": attrs, "dependencies": deps});
     json!({
@@ -110,7 +104,7 @@ fn graph_of_a_saved_plan_colours_each_action_and_renders_to_svg() {
     let node =
         |name: &str| dot.lines().find(|l| l.trim_start().starts_with(&format!("\"{name}\" ["))).unwrap_or_default();
     for (name, action) in
-        [("Vpc", "no-op"), ("Subnet", "replace"), ("Logs", "update"), ("Role", "create"), ("OldLogs", "delete")]
+        [("Vpc", "no-op"), ("Subnet", "replace"), ("Logs", "update"), ("Users", "create"), ("OldLogs", "delete")]
     {
         assert!(node(name).contains(&format!("tooltip=\"{action}\"")), "{name} is {action}: {}", node(name));
     }

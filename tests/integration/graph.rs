@@ -120,3 +120,36 @@ fn graph_of_a_saved_plan_colours_each_action_and_renders_to_svg() {
         assert!(svg.contains(text), "{text} drawn in the SVG");
     }
 }
+
+/// The flagship's critical path is the longest chain its header comment
+/// documents (by count: 12 resources, Vpc to ApiLatencyAlarm).
+#[test]
+fn the_flagship_critical_path_is_its_documented_longest_chain() {
+    let out = crate::support::strata(&crate::support::repo_root(), &["graph", "stacks/acme-scheduling.yaml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dot = stdout(&out);
+    let bold: Vec<&str> = dot
+        .lines()
+        .filter(|l| l.contains("penwidth=3") && !l.contains("->"))
+        .filter_map(|l| l.trim_start().strip_prefix('"')?.split('"').next())
+        .collect();
+    let mut expected = vec![
+        "Vpc",
+        "LambdaSecurityGroup",
+        "EndpointSecurityGroup",
+        "LogsEndpoint",
+        "OrderExecutorFunction",
+        "SchedulerInvokeRole",
+        "SchedulerManagerRole",
+        "SchedulerManagerFunction",
+        "PostScheduleMethod",
+        "ApiDeployment",
+        "ApiStage",
+        "ApiLatencyAlarm",
+    ];
+    let mut bold_sorted = bold.clone();
+    bold_sorted.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(bold_sorted, expected, "{dot}");
+    assert_eq!(dot.lines().filter(|l| l.contains("->") && l.contains("penwidth=3")).count(), 11);
+}

@@ -123,9 +123,9 @@ fn apply(spec: &Path, state: &Path, parallelism: usize, endpoint: &str) -> Run {
                 Duration::from_millis(e["elapsed_ms"].as_u64().unwrap_or(0)),
             );
         }
-        if e["event"] == "summary" {
-            api_calls = e["report"]["api_calls"].as_u64().unwrap_or(0);
-            walk = Duration::from_millis(e["report"]["elapsed_ms"].as_u64().unwrap_or(0));
+        if e["type"] == "summary" {
+            api_calls = e["api_calls"].as_u64().unwrap_or(0);
+            walk = Duration::from_millis(e["elapsed_ms"].as_u64().unwrap_or(0));
         }
     }
     let (_, ok) = strata(

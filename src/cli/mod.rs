@@ -12,9 +12,17 @@ use crate::graph::walk;
 use crate::ops;
 use crate::render::plan_human;
 
+mod examples;
+pub mod logging;
+pub mod version;
+
 #[derive(Debug, Parser)]
-#[command(name = "strata", version, about = "Plan and apply AWS stacks described in YAML")]
+#[command(name = "strata", version, about = "Plan and apply AWS stacks described in YAML", after_help = examples::STRATA)]
 pub struct Cli {
+    /// Log to stderr: -v strata's debug logs, -vv also the AWS SDK's
+    /// requests (trace). RUST_LOG, when set, overrides both.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -22,6 +30,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check a stack spec and report every problem in it.
+    #[command(after_help = examples::VALIDATE)]
     Validate {
         /// The stack spec, e.g. stacks/acme-scheduling.yaml
         stack: PathBuf,
@@ -32,6 +41,7 @@ pub enum Command {
         vars: VarArgs,
     },
     /// Show what apply would change.
+    #[command(after_help = examples::PLAN)]
     Plan {
         /// The stack spec, e.g. stacks/acme-scheduling.yaml
         stack: PathBuf,
@@ -70,6 +80,7 @@ pub enum Command {
         vars: VarArgs,
     },
     /// Make the infrastructure match the spec (or apply a saved plan exactly).
+    #[command(after_help = examples::APPLY)]
     Apply {
         /// A stack spec, or a saved plan from `strata plan --out`.
         source: PathBuf,
@@ -85,7 +96,8 @@ pub enum Command {
         /// Resource operations in flight at once.
         #[arg(long, default_value_t = walk::DEFAULT_PARALLELISM)]
         parallelism: usize,
-        /// Progress and summary as JSON lines.
+        /// JSON lines: the plan, an event per resource operation, the summary, the
+        /// outputs (schemas in docs/json/).
         #[arg(long)]
         json: bool,
         /// Read what AWS has before planning (`--refresh=false` skips it).
@@ -106,6 +118,7 @@ pub enum Command {
     },
     /// Compare every recorded resource with AWS; find tagged resources state does not know.
     /// Exit 0 in sync, 2 drifted, 1 on error.
+    #[command(after_help = examples::DRIFT)]
     Drift {
         /// The stack spec, e.g. stacks/acme-scheduling.yaml
         stack: PathBuf,
@@ -122,6 +135,7 @@ pub enum Command {
         vars: VarArgs,
     },
     /// Adopt an existing AWS resource into state as one of the spec's resources.
+    #[command(after_help = examples::IMPORT)]
     Import {
         /// The resource's logical name in the spec.
         name: String,
@@ -138,6 +152,7 @@ pub enum Command {
         state: Option<PathBuf>,
     },
     /// Delete every resource the state records for this stack and environment.
+    #[command(after_help = examples::DESTROY)]
     Destroy {
         /// The stack spec, e.g. stacks/acme-scheduling.yaml
         stack: PathBuf,
@@ -153,16 +168,18 @@ pub enum Command {
         /// Resource operations in flight at once.
         #[arg(long, default_value_t = walk::DEFAULT_PARALLELISM)]
         parallelism: usize,
-        /// Print as JSON.
+        /// JSON lines, as `apply --json` (docs/json/).
         #[arg(long)]
         json: bool,
     },
     /// The embedded local cloud (a pinned moto server on 127.0.0.1).
+    #[command(after_help = examples::LOCAL)]
     Local {
         #[command(subcommand)]
         command: LocalCommand,
     },
     /// Show a saved plan and check that it still applies to the current state.
+    #[command(after_help = examples::SHOW)]
     Show {
         /// A saved plan from `strata plan --out`.
         planfile: PathBuf,
@@ -174,16 +191,14 @@ pub enum Command {
         json: bool,
     },
     /// Write the stack for another engine, without calling AWS.
-    ///
-    /// Example: strata export cloudformation stacks/acme-scheduling.yaml --env prod --out acme.yaml
+    #[command(after_help = examples::EXPORT)]
     Export {
         #[command(subcommand)]
         target: ExportTarget,
     },
     /// Build the stack's Lambdas, upload each zip once to an S3 bucket (key from
     /// its hash), and write the CloudFormation template that names them.
-    ///
-    /// Example: strata package stacks/acme-scheduling.yaml --env prod --bucket my-artifacts --out acme.yaml
+    #[command(after_help = examples::PACKAGE)]
     Package {
         /// The stack spec, e.g. stacks/acme-scheduling.yaml
         stack: PathBuf,
@@ -203,18 +218,24 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Print the dependency graph as Graphviz DOT.
+    /// Print the dependency graph as Graphviz DOT: resources grouped by service
+    /// family, the critical path (the longest dependency chain) in bold.
+    #[command(after_help = examples::GRAPH)]
     Graph {
         /// The stack spec, e.g. stacks/acme-scheduling.yaml
-        stack: PathBuf,
+        #[arg(required_unless_present = "plan", conflicts_with = "plan")]
+        stack: Option<PathBuf>,
+        /// Draw this saved plan (`strata plan --out`) instead: each resource
+        /// filled with its action's colour, deleted ones included.
+        #[arg(long, value_name = "PLANFILE")]
+        plan: Option<PathBuf>,
         /// Render to this SVG file with Graphviz's `dot` instead of printing DOT.
         #[arg(long)]
         svg: Option<PathBuf>,
     },
     /// List the resource types strata supports, or show one type's properties
     /// with AWS's rules for each (from AWS's CloudFormation resource schema).
-    ///
-    /// Example: strata types AWS::DynamoDB::Table
+    #[command(after_help = examples::TYPES)]
     Types {
         /// A CloudFormation type name, e.g. AWS::Lambda::Function
         type_name: Option<String>,
@@ -225,21 +246,21 @@ pub enum Command {
     /// Write a JSON Schema of the stack-spec format for editors (completion and
     /// inline errors in VS Code / Neovim through yaml-language-server).
     ///
-    /// Example: strata schema --out strata.schema.json, then put
-    /// `# yaml-language-server: $schema=strata.schema.json` at the top of a stack.
+    /// Then put `# yaml-language-server: $schema=strata.schema.json` at the top of a stack.
+    #[command(after_help = examples::SCHEMA)]
     Schema {
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Print a shell completion script, e.g. `strata completions bash > /etc/bash_completion.d/strata`.
+    /// Print a shell completion script.
+    #[command(after_help = examples::COMPLETIONS)]
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
     /// Print the stack's outputs as of the last apply (read from state, no AWS call).
-    ///
-    /// Example: strata output ApiUrl --stack stacks/acme-scheduling.yaml
+    #[command(after_help = examples::OUTPUT)]
     Output {
         /// One output only, printed as its bare value (for scripts).
         name: Option<String>,
@@ -249,7 +270,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print strata's version and what it pins: the local cloud, the Lambda
+    /// build tools, AWS's resource schemas (as `--version` does).
+    #[command(after_help = examples::VERSION)]
+    Version {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write man pages: strata.1 and one strata-<command>.1 per subcommand.
+    #[command(after_help = examples::MAN)]
+    Man {
+        /// The directory to write them to (created if missing).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+    },
     /// Inspect and edit recorded state; break the lock of a holder that died.
+    #[command(after_help = examples::STATE)]
     State {
         #[command(subcommand)]
         command: StateCommand,
@@ -311,6 +348,7 @@ impl Command {
             | Command::Destroy { json, .. }
             | Command::Show { json, .. }
             | Command::Types { json, .. }
+            | Command::Version { json }
             | Command::Output { json, .. } => *json,
             Command::State { command: StateCommand::List { json } | StateCommand::Show { json, .. }, .. } => *json,
             _ => false,
@@ -330,6 +368,7 @@ pub struct Failure {
 pub enum ExportTarget {
     /// A CloudFormation template: references become Ref / Fn::GetAtt / Fn::Sub,
     /// Lambda crates become S3 parameters (docs/cloudformation.md).
+    #[command(after_help = examples::EXPORT_CLOUDFORMATION)]
     Cloudformation {
         /// The stack spec, e.g. stacks/acme-scheduling.yaml
         stack: PathBuf,
@@ -352,12 +391,14 @@ pub enum ExportTarget {
 #[derive(Debug, Subcommand)]
 pub enum StateCommand {
     /// Every recorded resource (deposed objects marked).
+    #[command(after_help = examples::STATE_LIST)]
     List {
         /// Print as JSON.
         #[arg(long)]
         json: bool,
     },
     /// One recorded resource: type, physical id, properties, attributes.
+    #[command(after_help = examples::STATE_SHOW)]
     Show {
         /// The resource's logical name.
         name: String,
@@ -366,11 +407,13 @@ pub enum StateCommand {
         json: bool,
     },
     /// Forget a resource (AWS keeps it). Writes a backup of the state first.
+    #[command(after_help = examples::STATE_RM)]
     Rm {
         /// The resource's logical name.
         name: String,
     },
     /// Rename a resource in the state. Writes a backup of the state first.
+    #[command(after_help = examples::STATE_MV)]
     Mv {
         /// The logical name the state records now.
         old: String,
@@ -378,6 +421,7 @@ pub enum StateCommand {
         new: String,
     },
     /// Break the lock with this id, left by a strata process that is gone.
+    #[command(after_help = examples::STATE_UNLOCK)]
     Unlock {
         /// The lock id, as the refused command printed it.
         id: String,
@@ -387,14 +431,18 @@ pub enum StateCommand {
 #[derive(Debug, Subcommand)]
 pub enum LocalCommand {
     /// Install (first time) and start the local cloud.
+    #[command(after_help = examples::LOCAL_START)]
     Start,
     /// Stop it.
+    #[command(after_help = examples::LOCAL_STOP)]
     Stop,
     /// Is it running, and where.
+    #[command(after_help = examples::LOCAL_STATUS)]
     Status,
     /// Apply a stack to the local cloud, then run it: its REST API on
     /// 127.0.0.1 (with the Cognito authorizer), its Lambdas as processes,
     /// its schedules firing. Until Ctrl-C.
+    #[command(after_help = examples::LOCAL_RUN)]
     Run {
         /// The stack spec, e.g. stacks/acme-scheduling.yaml
         stack: PathBuf,
@@ -412,6 +460,7 @@ pub enum LocalCommand {
     },
     /// Create a user in the stack's local user pool (if needed), sign in,
     /// and print an ID token for the API's Authorization header.
+    #[command(after_help = examples::LOCAL_LOGIN)]
     Login {
         /// The user's email address (the pool signs in by email).
         user: String,
@@ -447,22 +496,8 @@ fn write_long(out: &anstream::AutoStream<std::io::Stdout>, text: &str) {
 /// pins (the local cloud, the Lambda build tools, AWS's schemas): those,
 /// not only strata's own version, decide what a plan and a build do.
 pub fn command() -> clap::Command {
-    static LONG_VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(long_version);
+    static LONG_VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| version::versions().long_version());
     Cli::command().long_version(LONG_VERSION.as_str())
-}
-
-fn long_version() -> String {
-    let schemas: serde_json::Value = serde_json::from_str(crate::provider::aws_schema::SOURCE_JSON).unwrap_or_default();
-    let field = |k: &str| schemas[k].as_str().unwrap_or("?").to_owned();
-    format!(
-        "{}\nlocal cloud: moto {}\nLambda build: {}\nAWS resource schemas: cfn-lint {} ({}, {})",
-        env!("CARGO_PKG_VERSION"),
-        local_cloud::MOTO_VERSION,
-        crate::build::toolchain::REQUIREMENTS.join(", "),
-        field("cfn_lint_version"),
-        field("region"),
-        field("schema_date"),
-    )
 }
 
 /// Runs the command; `Ok` carries the exit code of a successful run.
@@ -476,12 +511,27 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<ExitCode, Failure
         }
     };
     let json = cli.command.wants_json();
+    logging::install(cli.verbose);
     run_command(cli).map_err(|report| Failure { report, json })
 }
 
 fn run_command(cli: Cli) -> miette::Result<ExitCode> {
     let mut out = anstream::stdout();
     match cli.command {
+        Command::Version { json } => {
+            let versions = version::versions();
+            let _ = match json {
+                true => writeln!(out, "{}", serde_json::to_string_pretty(&versions).unwrap_or_default()),
+                false => writeln!(out, "strata {}", versions.long_version()),
+            };
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { out: dir } => {
+            for page in ops::man::write_pages(command(), &dir)? {
+                let _ = writeln!(out, "wrote {}", page.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut command(), "strata", &mut out);
             Ok(ExitCode::SUCCESS)
@@ -541,8 +591,13 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Graph { stack, svg } => {
-            let dot = ops::graph::graph_dot(&stack)?;
+        Command::Graph { stack, plan, svg } => {
+            let source = match (&plan, &stack) {
+                (Some(planfile), _) => ops::graph::Source::Plan(planfile),
+                (None, Some(stack)) => ops::graph::Source::Spec(stack),
+                (None, None) => unreachable!("clap requires a stack unless --plan is given"),
+            };
+            let dot = ops::graph::graph_dot(source)?;
             match svg {
                 Some(path) => {
                     ops::graph::render_svg(&dot, &path)?;
@@ -870,7 +925,7 @@ fn run_prepared(
     let mut out = anstream::stdout();
     if json {
         // The plan first, so a pipeline sees what is about to happen.
-        let _ = writeln!(out, "{}", serde_json::json!({"event": "plan", "plan": &prepared.plan}));
+        let _ = writeln!(out, "{}", crate::render::json_lines::plan(&prepared.plan));
     } else {
         write_long(&out, &plan_human::render(&prepared.plan));
     }
@@ -888,7 +943,7 @@ fn run_prepared(
     let events = crate::render::progress::printer(json);
     let report = rt.block_on(ops::apply::execute(prepared, parallelism, &events))?;
     if json {
-        let _ = writeln!(out, "{}", serde_json::json!({"event": "summary", "report": report}));
+        let _ = writeln!(out, "{}", crate::render::json_lines::summary(&report));
     } else {
         let _ = writeln!(out, "\n{}", crate::render::progress::summary(&report));
     }
@@ -898,13 +953,13 @@ fn run_prepared(
 }
 
 /// The stack's outputs at the end of an apply: a section for people, an
-/// `outputs` event for machines; nothing when there are none.
+/// `outputs` document for machines; nothing when there are none.
 fn print_outputs(out: &mut impl Write, outputs: &indexmap::IndexMap<String, Value>, json: bool) {
     if outputs.is_empty() {
         return;
     }
     if json {
-        let _ = writeln!(out, "{}", serde_json::json!({"event": "outputs", "outputs": outputs}));
+        let _ = writeln!(out, "{}", crate::render::json_lines::outputs(outputs));
     } else {
         let _ = write!(out, "{}", crate::render::outputs::section(outputs));
     }
@@ -933,13 +988,18 @@ mod tests {
     use super::*;
 
     /// Every command and every flag or argument says what it is for in
-    /// `--help` (clap's own --help/--version aside).
+    /// `--help` (clap's own --help/--version aside), and every command's
+    /// help ends with an "Examples:" block.
     #[test]
     fn every_command_and_argument_has_help_text() {
         fn missing(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
             let here = format!("{path} {}", cmd.get_name()).trim().to_owned();
             if cmd.get_about().is_none() {
                 out.push(format!("{here}: no about"));
+            }
+            let examples = cmd.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+            if !examples.starts_with("Examples:\n") || !examples.contains(&format!("\n  {here}")) {
+                out.push(format!("{here}: no \"Examples:\" block with a `{here} ...` line"));
             }
             for arg in cmd.get_arguments() {
                 let id = arg.get_id().as_str();
@@ -956,9 +1016,34 @@ mod tests {
         assert!(out.is_empty(), "missing help:\n{}", out.join("\n"));
     }
 
+    /// Every example line is a command line the parser accepts, so an
+    /// example cannot name a flag, subcommand or value that does not exist.
+    #[test]
+    fn every_example_parses() {
+        fn lines(cmd: &clap::Command, out: &mut Vec<String>) {
+            let help = cmd.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+            out.extend(help.lines().skip(1).map(str::to_owned));
+            for sub in cmd.get_subcommands() {
+                lines(sub, out);
+            }
+        }
+        let mut all = Vec::new();
+        lines(&command(), &mut all);
+        assert!(all.len() > 40, "{all:?}");
+        for line in all {
+            // The command itself: before a comment, a redirection, a pipe or `&&`.
+            let words = line.split("  #").next().unwrap().split(['>', '|', '&']).next().unwrap();
+            let words: Vec<&str> = words.split_whitespace().collect();
+            assert_eq!(words.first(), Some(&"strata"), "{line:?}");
+            if let Err(e) = command().try_get_matches_from(&words) {
+                panic!("example `{line}` does not parse: {e}");
+            }
+        }
+    }
+
     #[test]
     fn version_names_what_strata_pins() {
-        let text = long_version();
+        let text = version::versions().long_version();
         assert!(text.contains(&format!("moto {}", local_cloud::MOTO_VERSION)), "{text}");
         assert!(text.contains("cargo-lambda=="), "{text}");
         assert!(text.contains("cfn-lint 1."), "{text}");

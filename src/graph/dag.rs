@@ -1,13 +1,13 @@
 //! The resource dependency graph: petgraph `DiGraph` with an edge from each
 //! dependency to its dependent, a deterministic topological order, cycle
-//! reports with the whole path, and DOT output.
+//! reports with the whole path, and the critical path (the longest
+//! dependency chain). Pictures of it are drawn by `render::graph_dot`.
 //!
 //! The graph knows names and edges only, not the spec, so the planner (which
 //! builds it from state) and the validator (from the spec) share it.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
-use std::fmt::Write as _;
 use std::ops::Range;
 
 use petgraph::algo::tarjan_scc;
@@ -193,30 +193,56 @@ impl ResourceGraph {
         None
     }
 
-    /// Graphviz DOT: one box per resource labelled with its type, an arrow from
-    /// each resource to what it depends on (as `terraform graph` draws them).
-    pub fn to_dot(&self, title: &str) -> String {
-        let mut out = String::new();
-        let _ = writeln!(out, "digraph {} {{", quote(title));
-        let _ = writeln!(out, "  rankdir=LR;");
-        let _ = writeln!(out, "  node [shape=box, fontname=\"Helvetica\"];");
-        for i in self.graph.node_indices() {
-            let (name, label) = &self.graph[i];
-            let _ = writeln!(out, "  {} [label={}];", quote(name), quote(&format!("{name}\n{label}")));
-        }
+    /// Every node as (name, label), in the order they were added.
+    pub fn nodes(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.graph.node_indices().map(|i| (self.graph[i].0.as_str(), self.graph[i].1.as_str()))
+    }
+
+    /// Every edge as (dependent, dependency), ordered by dependent then
+    /// dependency (their order of addition), so pictures are stable.
+    pub fn edges(&self) -> Vec<(&str, &str)> {
         let mut edges: Vec<(NodeIndex, NodeIndex)> =
             self.graph.edge_indices().filter_map(|e| self.graph.edge_endpoints(e)).collect();
         edges.sort_by_key(|(dependency, dependent)| (*dependent, *dependency));
-        for (dependency, dependent) in edges {
-            let _ = writeln!(out, "  {} -> {};", quote(self.name(dependent)), quote(self.name(dependency)));
-        }
-        out.push_str("}\n");
-        out
+        edges.into_iter().map(|(dependency, dependent)| (self.name(dependent), self.name(dependency))).collect()
     }
-}
 
-fn quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
+    /// The chain of dependencies with the greatest total weight, first
+    /// dependency first: with unbounded parallelism, no walk can finish
+    /// sooner than this chain's operations one after another. A chain starts
+    /// and ends at a node of positive weight (a resource the apply touches);
+    /// ties go to the chain that ends first in topological order. Empty for
+    /// a graph with a cycle or no weight at all.
+    pub fn critical_path(&self, weight: impl Fn(&str) -> u64) -> Vec<&str> {
+        let Ok(order) = self.topological_order() else {
+            return Vec::new();
+        };
+        let mut total = vec![0u64; self.graph.node_count()];
+        let mut previous: Vec<Option<NodeIndex>> = vec![None; self.graph.node_count()];
+        let mut end: Option<NodeIndex> = None;
+        for name in order {
+            let i = self.index[name];
+            // Longest chain into i: the heaviest dependency (the first one on ties).
+            let best = self
+                .graph
+                .neighbors_directed(i, Direction::Incoming)
+                .filter(|d| total[d.index()] > 0)
+                .max_by_key(|d| (total[d.index()], Reverse(*d)));
+            previous[i.index()] = best;
+            total[i.index()] = weight(name) + best.map_or(0, |d| total[d.index()]);
+            if total[i.index()] > end.map_or(0, |e| total[e.index()]) {
+                end = Some(i);
+            }
+        }
+        let mut chain = Vec::new();
+        let mut at = end;
+        while let Some(i) = at {
+            chain.push(self.name(i));
+            at = previous[i.index()];
+        }
+        chain.reverse();
+        chain
+    }
 }
 
 #[cfg(test)]
@@ -265,9 +291,26 @@ mod tests {
     }
 
     #[test]
-    fn dot_draws_an_arrow_to_each_dependency() {
+    fn edges_go_from_dependent_to_dependency() {
         let g = graph(&[("Vpc", &[]), ("Subnet", &["Vpc"])]);
-        let dot = g.to_dot("s");
-        assert!(dot.contains("\"Subnet\" -> \"Vpc\";"), "{dot}");
+        assert_eq!(g.edges(), vec![("Subnet", "Vpc")]);
+    }
+
+    #[test]
+    fn the_critical_path_is_the_heaviest_chain() {
+        // Vpc -> Subnet -> Function is longer than Role -> Function by count.
+        let g = graph(&[
+            ("Vpc", &[]),
+            ("Role", &[]),
+            ("Subnet", &["Vpc"]),
+            ("Function", &["Subnet", "Role"]),
+            ("Logs", &[]),
+        ]);
+        assert_eq!(g.critical_path(|_| 1), vec!["Vpc", "Subnet", "Function"]);
+        // Weighted: a slow role outweighs two quick network resources.
+        assert_eq!(g.critical_path(|n| if n == "Role" { 10 } else { 1 }), vec!["Role", "Function"]);
+        // Only what the apply touches counts; untouched ends are not part of it.
+        assert_eq!(g.critical_path(|n| u64::from(n == "Subnet")), vec!["Subnet"]);
+        assert!(g.critical_path(|_| 0).is_empty());
     }
 }

@@ -2,6 +2,7 @@
 //! bounded-parallel walk that apply and destroy run over it (`walk`).
 
 pub mod dag;
+pub mod family;
 pub mod walk;
 
 pub use dag::{Cycle, NodeSpec, ResourceGraph};

@@ -231,19 +231,20 @@ pub async fn prepare_destroy(
     })
 }
 
-/// What happened to one resource, for progress output.
+/// What happened to one resource, for progress output (and, under `--json`,
+/// the `event` lines: `render::json_lines`, `docs/json/event.schema.json`).
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum ApplyEvent {
     Started {
         name: String,
-        #[serde(rename = "type")]
+        #[serde(rename = "resource_type")]
         type_name: String,
         action: Action,
     },
     Finished {
         name: String,
-        #[serde(rename = "type")]
+        #[serde(rename = "resource_type")]
         type_name: String,
         action: Action,
         elapsed_ms: u128,
@@ -252,14 +253,14 @@ pub enum ApplyEvent {
     },
     Failed {
         name: String,
-        #[serde(rename = "type")]
+        #[serde(rename = "resource_type")]
         type_name: String,
         action: Action,
         error: String,
     },
     Skipped {
         name: String,
-        #[serde(rename = "type")]
+        #[serde(rename = "resource_type")]
         type_name: String,
         action: Action,
         because: String,
@@ -269,7 +270,7 @@ pub enum ApplyEvent {
     /// Left undone by the interrupt.
     NotStarted {
         name: String,
-        #[serde(rename = "type")]
+        #[serde(rename = "resource_type")]
         type_name: String,
         action: Action,
     },

@@ -35,6 +35,12 @@ pub async fn connect(
 /// The S3 state backend uses the same target, so a `local` stack keeps its
 /// state in the local cloud too.
 pub async fn target(env: &Environment) -> Result<Target, OpsError> {
+    let target = target_of(env).await?;
+    tracing::debug!(environment = %env.name, region = %target.region, endpoint = ?target.endpoint, "API calls go here");
+    Ok(target)
+}
+
+async fn target_of(env: &Environment) -> Result<Target, OpsError> {
     if let Some(endpoint) = local_endpoint_override().filter(|_| env.is_local()) {
         return Ok(Target { region: crate::local::LOCAL_REGION.to_owned(), profile: None, endpoint: Some(endpoint) });
     }

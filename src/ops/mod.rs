@@ -14,6 +14,7 @@ pub mod import;
 pub mod interrupt;
 pub mod local;
 pub mod local_run;
+pub mod man;
 pub mod ownership;
 pub mod package;
 pub mod plan;

@@ -18,10 +18,13 @@ pub fn stack_tags(stack: &Stack) -> BTreeMap<String, String> {
 /// the drifted ones). No state, nothing recorded: nothing to read.
 pub async fn refresh(stack: &Stack, env: &Environment, state: Option<&State>) -> Result<Vec<ResourceDrift>, OpsError> {
     let Some(state) = state.filter(|s| !s.resources.is_empty()) else { return Ok(Vec::new()) };
+    tracing::debug!(resources = state.resources.len(), environment = %env.name, "refreshing the recorded resources");
     let root = super::artifacts::workspace_root(&stack.source.path);
     let cx = connect::connect(env, BTreeMap::new(), root).await?;
     let refreshed = drift::refresh(&cx, state, &stack_tags(stack), drift::RefreshOptions::default()).await?;
-    Ok(refreshed.drifted().cloned().collect())
+    let drifted: Vec<ResourceDrift> = refreshed.drifted().cloned().collect();
+    tracing::debug!(drifted = drifted.len(), "refresh done");
+    Ok(drifted)
 }
 
 /// AWS's rules on the values only the plan knows (see

@@ -3,8 +3,9 @@
 //! file name, labels with byte offsets, related diagnostics), so a pipeline
 //! that parses stdout's JSON can parse the failure the same way.
 
-/// The report as one line of JSON, with `"error": true` and the format's
-/// version beside miette's fields.
+/// The report as one line of JSON, with `"error": true`, `"type": "error"`
+/// and the format's version beside miette's fields
+/// (`docs/json/error.schema.json`).
 pub fn json(report: &miette::Report) -> String {
     let mut text = String::new();
     let rendered = miette::JSONReportHandler::new().render_report(&mut text, report.as_ref());
@@ -14,6 +15,7 @@ pub fn json(report: &miette::Report) -> String {
     };
     if let Some(object) = value.as_object_mut() {
         object.insert("error".into(), true.into());
+        object.insert("type".into(), "error".into());
         object.insert("format_version".into(), ERROR_FORMAT_VERSION.into());
     }
     value.to_string()

@@ -4,6 +4,8 @@
 
 pub mod drift;
 pub mod error;
+pub mod graph_dot;
+pub mod json_lines;
 pub mod outputs;
 pub mod plan_human;
 pub mod progress;

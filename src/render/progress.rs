@@ -69,7 +69,7 @@ pub fn human_line(event: &ApplyEvent) -> String {
 pub fn printer(json: bool) -> impl Fn(ApplyEvent) + Sync {
     move |event| {
         let mut out = anstream::stdout();
-        let line = if json { serde_json::to_string(&event).unwrap_or_default() } else { human_line(&event) };
+        let line = if json { super::json_lines::event(&event) } else { human_line(&event) };
         let _ = writeln!(out, "{line}");
         let _ = out.flush();
     }

@@ -31,6 +31,7 @@ impl StateBackend {
     }
 
     pub async fn lock(&self, command: &str) -> Result<StateLock, StateError> {
+        tracing::debug!(location = %self.location(), command, "taking the state lock");
         match self {
             Self::Local(b) => b.lock(command).map(StateLock::Local),
             Self::S3(b) => b.lock(command).await.map(|l| StateLock::S3(Box::new(l))),
@@ -38,6 +39,7 @@ impl StateBackend {
     }
 
     pub async fn read(&self) -> Result<Option<State>, StateError> {
+        tracing::debug!(location = %self.location(), "reading state");
         match self {
             Self::Local(b) => b.read(),
             Self::S3(b) => b.read().await,

@@ -9,13 +9,22 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs strata with `args` in `cwd`, with colour off and a fixed terminal width.
+/// Runs strata with `args` in `cwd`, with colour off and a fixed terminal
+/// width, and no RUST_LOG from the caller's shell (logs on stderr would
+/// change what tests read there).
 pub fn strata(cwd: &Path, args: &[&str]) -> Output {
+    strata_with_env(cwd, args, &[])
+}
+
+/// As `strata`, with these environment variables set.
+pub fn strata_with_env(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_strata"))
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
+        .env_remove("RUST_LOG")
+        .envs(env.iter().copied())
         .output()
         .expect("the strata binary runs")
 }

@@ -7,6 +7,7 @@ mod aws_rules;
 mod child_processes;
 mod cli;
 mod cloud;
+mod cost;
 mod crash;
 mod drift;
 mod export;

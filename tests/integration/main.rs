@@ -13,6 +13,7 @@ mod drift;
 mod export;
 mod fault_proxy;
 mod fault_stack;
+mod gitops;
 mod faults;
 mod flagship;
 mod flagship_apply;

@@ -585,26 +585,11 @@ pub mod cbor {
             Token::Bytes(b) => Value::String(base64::engine::general_purpose::STANDARD.encode(b)),
             Token::String(s) => Value::String(s.to_owned()),
             Token::BeginBytes => {
-                let mut out = Vec::new();
-                loop {
-                    match next(tokens)? {
-                        Token::Bytes(b) => out.extend_from_slice(b),
-                        Token::Break => break,
-                        _ => return Err("mixed chunks in an indefinite CBOR byte string".into()),
-                    }
-                }
-                Value::String(base64::engine::general_purpose::STANDARD.encode(out))
+                let chunks = indefinite(tokens, |t| if let Token::Bytes(b) = t { Some(b) } else { None })?;
+                Value::String(base64::engine::general_purpose::STANDARD.encode(chunks.concat()))
             }
             Token::BeginString => {
-                let mut out = String::new();
-                loop {
-                    match next(tokens)? {
-                        Token::String(s) => out.push_str(s),
-                        Token::Break => break,
-                        _ => return Err("mixed chunks in an indefinite CBOR string".into()),
-                    }
-                }
-                Value::String(out)
+                Value::String(indefinite(tokens, |t| if let Token::String(s) = t { Some(s) } else { None })?.concat())
             }
             Token::Array(n) => Value::Array((0..n).map(|_| required(item(tokens)?)).collect::<Result<_, _>>()?),
             Token::BeginArray => {
@@ -631,6 +616,21 @@ pub mod cbor {
             Token::Simple(n) => return Err(format!("unsupported CBOR simple value {n}")),
         };
         Ok(Some(v))
+    }
+
+    /// The chunks of an indefinite-length byte or text string, up to its
+    /// `break`; `chunk` accepts only chunks of the string's own kind.
+    fn indefinite<'b, T>(
+        tokens: &mut Tokenizer<'_, 'b>,
+        chunk: impl Fn(Token<'b>) -> Option<T>,
+    ) -> Result<Vec<T>, String> {
+        let mut out = Vec::new();
+        loop {
+            match next(tokens)? {
+                Token::Break => return Ok(out),
+                t => out.push(chunk(t).ok_or("mixed chunks in an indefinite CBOR string")?),
+            }
+        }
     }
 
     /// One map entry into `map`; None at the `break` of an indefinite map.
@@ -711,6 +711,10 @@ pub mod cbor {
                 ]
             );
             assert!(decode(&[0x62, b'a']).is_err(), "truncated");
+            // Indefinite text and byte strings are joined from their chunks.
+            assert_eq!(decode(&[0x7f, 0x61, b'a', 0x61, b'b', 0xff]).unwrap(), json!("ab"));
+            assert_eq!(decode(&[0x5f, 0x41, 1, 0x41, 2, 0xff]).unwrap(), json!("AQI="));
+            assert!(decode(&[0x7f, 0x41, 1, 0xff]).is_err(), "a byte chunk in a text string");
         }
     }
 }

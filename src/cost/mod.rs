@@ -106,11 +106,8 @@ pub fn estimate(
     usage: &Usage,
 ) -> Result<Estimate, CostError> {
     let regional = prices.for_region(region)?;
-    let lines = stack
-        .resources
-        .values()
-        .map(|r| resources::line(stack, r, &regional, usage))
-        .collect::<Result<Vec<_>, _>>()?;
+    let lines =
+        stack.resources.values().map(|r| resources::line(stack, r, &regional, usage)).collect::<Result<Vec<_>, _>>()?;
     let monthly_usd = lines.iter().map(|l| l.monthly_usd).sum();
     Ok(Estimate {
         stack: stack.name.clone(),

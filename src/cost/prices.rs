@@ -50,7 +50,8 @@ impl PriceTable {
 
     pub fn parse(path: &str, text: &str) -> Result<Self, CostError> {
         let invalid = |message: String| CostError::Invalid { path: path.to_owned(), message };
-        let table: PriceTable = serde_json::from_value(exact::parse(path, text)?).map_err(|e| invalid(e.to_string()))?;
+        let table: PriceTable =
+            serde_json::from_value(exact::parse(path, text)?).map_err(|e| invalid(e.to_string()))?;
         for (name, price) in &table.prices {
             if price.per <= Decimal::ZERO {
                 return Err(invalid(format!("`{name}`: `per` must be positive")));

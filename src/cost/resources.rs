@@ -107,10 +107,14 @@ impl Model<'_> {
         let invocations = self.qty("invocations", self.usage.driver(driver));
         let duration_ms = self.qty("duration_ms", self.usage.driver("lambda_duration_ms"));
         let memory_mb = self.prop_number("MemorySize").unwrap_or(Decimal::from(128));
-        let arm = self.prop("Architectures").and_then(Node::as_seq).is_some_and(|a| a.iter().any(|n| n.as_str() == Some("arm64")));
+        let arm = self
+            .prop("Architectures")
+            .and_then(Node::as_seq)
+            .is_some_and(|a| a.iter().any(|n| n.as_str() == Some("arm64")));
         let gb_seconds = invocations * duration_ms / Decimal::from(1000) * memory_mb / Decimal::from(1024);
         let compute = if arm { "lambda_gb_second_arm64" } else { "lambda_gb_second_x86_64" };
-        let charges = vec![self.prices.charge("lambda_requests", invocations)?, self.prices.charge(compute, gb_seconds)?];
+        let charges =
+            vec![self.prices.charge("lambda_requests", invocations)?, self.prices.charge(compute, gb_seconds)?];
         let source = if from_api { "API requests" } else { "orders" };
         let basis = format!("{} invocations ({source}) x {duration_ms} ms x {memory_mb} MB", n(invocations));
         Ok((Pricing::Charged, charges, basis))
@@ -118,7 +122,11 @@ impl Model<'_> {
 
     fn rest_api(&self) -> Result<Priced, CostError> {
         let requests = self.qty("requests", self.usage.driver("api_requests_per_month"));
-        Ok((Pricing::Charged, vec![self.prices.charge("apigateway_rest_requests", requests)?], format!("{} requests", n(requests))))
+        Ok((
+            Pricing::Charged,
+            vec![self.prices.charge("apigateway_rest_requests", requests)?],
+            format!("{} requests", n(requests)),
+        ))
     }
 
     /// On-demand tables: request units and storage. Provisioned capacity is
@@ -155,15 +163,18 @@ impl Model<'_> {
         let azs = Decimal::from(self.prop("SubnetIds").and_then(Node::as_seq).map_or(1, <[Node]>::len));
         let hours = self.usage.driver("hours_per_month") * azs;
         let gb = self.qty("gb_processed", self.usage.driver("endpoint_gb_processed_per_month"));
-        let charges =
-            vec![self.prices.charge("vpc_interface_endpoint_hour", hours)?, self.prices.charge("vpc_interface_endpoint_data", gb)?];
+        let charges = vec![
+            self.prices.charge("vpc_interface_endpoint_hour", hours)?,
+            self.prices.charge("vpc_interface_endpoint_data", gb)?,
+        ];
         Ok((Pricing::Charged, charges, format!("{azs} AZ x {} h, {gb} GB", self.usage.driver("hours_per_month"))))
     }
 
     fn log_group(&self) -> Result<Priced, CostError> {
         let ingested = self.qty("gb_ingested", self.usage.driver("log_gb_ingested_per_month"));
         let stored = self.qty("gb_stored", self.usage.driver("log_gb_stored"));
-        let charges = vec![self.prices.charge("logs_ingestion", ingested)?, self.prices.charge("logs_storage", stored)?];
+        let charges =
+            vec![self.prices.charge("logs_ingestion", ingested)?, self.prices.charge("logs_storage", stored)?];
         Ok((Pricing::Charged, charges, format!("{ingested} GB ingested, {stored} GB stored")))
     }
 
@@ -175,7 +186,11 @@ impl Model<'_> {
             None => 1,
         };
         let metrics = Decimal::from(metrics);
-        Ok((Pricing::Charged, vec![self.prices.charge("cloudwatch_alarm_metric", metrics)?], format!("{metrics} alarm metric(s)")))
+        Ok((
+            Pricing::Charged,
+            vec![self.prices.charge("cloudwatch_alarm_metric", metrics)?],
+            format!("{metrics} alarm metric(s)"),
+        ))
     }
 
     /// The group is free; its schedules' invocations are charged here, since

@@ -31,8 +31,16 @@ pub const DRIVERS: &[&str] = &[
 ];
 
 /// What one resource's entry under `resources:` may set.
-pub const RESOURCE_KEYS: &[&str] =
-    &["invocations", "duration_ms", "requests", "write_units", "read_units", "gb_stored", "gb_ingested", "gb_processed"];
+pub const RESOURCE_KEYS: &[&str] = &[
+    "invocations",
+    "duration_ms",
+    "requests",
+    "write_units",
+    "read_units",
+    "gb_stored",
+    "gb_ingested",
+    "gb_processed",
+];
 
 #[derive(Debug, Clone)]
 pub struct Usage {
@@ -46,7 +54,10 @@ impl Usage {
         let mut usage = Usage { drivers: BTreeMap::new(), resources: BTreeMap::new() };
         usage.overlay(DEFAULTS_PATH, DEFAULTS)?;
         if let Some(missing) = DRIVERS.iter().find(|d| !usage.drivers.contains_key(**d)) {
-            return Err(CostError::Invalid { path: DEFAULTS_PATH.into(), message: format!("`{missing}` has no default") });
+            return Err(CostError::Invalid {
+                path: DEFAULTS_PATH.into(),
+                message: format!("`{missing}` has no default"),
+            });
         }
         Ok(usage)
     }
@@ -80,7 +91,8 @@ impl Usage {
                                 RESOURCE_KEYS.join(", ")
                             )));
                         }
-                        let n = quantity(&v).ok_or_else(|| invalid(format!("`resources.{name}.{k}` must be a number")))?;
+                        let n =
+                            quantity(&v).ok_or_else(|| invalid(format!("`resources.{name}.{k}` must be a number")))?;
                         self.resources.entry(name.clone()).or_default().insert(k, n);
                     }
                 }

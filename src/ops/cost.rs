@@ -18,12 +18,15 @@ pub fn estimate(req: &CostRequest<'_>) -> Result<Estimate, OpsError> {
     let stack = crate::spec::load_file(req.spec)?;
     let env = super::environment::select(&stack, req.environment)?;
     // The local cloud answers as us-east-1; price it there.
-    let region = super::environment::env_values(&stack, &env).region.unwrap_or_else(|| super::environment::LOCAL_REGION.to_owned());
+    let region = super::environment::env_values(&stack, &env)
+        .region
+        .unwrap_or_else(|| super::environment::LOCAL_REGION.to_owned());
     let usage = match req.usage {
         None => Usage::defaults()?,
         Some(path) => {
             let display = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|source| CostError::Read { path: display.clone(), source })?;
+            let text =
+                std::fs::read_to_string(path).map_err(|source| CostError::Read { path: display.clone(), source })?;
             Usage::with_file(&display, &text)?
         }
     };

@@ -54,7 +54,8 @@ fn cost_json_lines_add_up_to_the_total() {
     assert_eq!((role["pricing"].as_str(), usd(role)), (Some("no_charge"), Decimal::ZERO));
     assert_eq!(line(&e, "UserPool")["pricing"], "not_estimated");
     // Three interface endpoints in two AZs: 3 x 2 x 730 h x $0.01 + 3 x 0.1 GB x $0.01.
-    let endpoints: Decimal = ["LogsEndpoint", "SchedulerEndpoint", "KmsEndpoint"].iter().map(|n| usd(line(&e, n))).sum();
+    let endpoints: Decimal =
+        ["LogsEndpoint", "SchedulerEndpoint", "KmsEndpoint"].iter().map(|n| usd(line(&e, n))).sum();
     assert_eq!(endpoints, d("43.803"));
     assert_eq!(usd(line(&e, "DynamoDbEndpoint")), Decimal::ZERO, "gateway endpoints are free");
     // Each charge says its price and quantity.
@@ -113,7 +114,9 @@ fn cost_refuses_usage_it_does_not_understand() {
     std::fs::write(s.path().join("typo.yaml"), "orders_per_mnth: 5\n").unwrap();
     std::fs::write(s.path().join("ghost.yaml"), "resources:\n  NoSuchThing:\n    invocations: 5\n").unwrap();
     let spec = repo_root().join(FLAGSHIP);
-    for (file, says) in [("typo.yaml", "did you mean `orders_per_month`"), ("ghost.yaml", "`resources.NoSuchThing` is not a resource")] {
+    for (file, says) in
+        [("typo.yaml", "did you mean `orders_per_month`"), ("ghost.yaml", "`resources.NoSuchThing` is not a resource")]
+    {
         let out = s.run(&["cost", spec.to_str().unwrap(), "--usage", file]);
         assert_eq!(out.status.code(), Some(1), "{file}");
         assert!(crate::support::flat(&stderr(&out)).contains(says), "{file}: {}", stderr(&out));

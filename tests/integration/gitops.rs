@@ -34,7 +34,8 @@ fn gitops_local_plans_applies_the_reviewed_plan_and_finds_no_drift() {
     assert!(events.iter().any(|e| e["event"] == "finished" && e["name"] == "Orders"), "{events:#?}");
     assert!(!events.iter().any(|e| e["event"] == "failed"), "{events:#?}");
     assert!(std::fs::read_dir(work.join("reviewed")).unwrap().next().is_some(), "the artifact was kept");
-    let drift: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(work.join("drift.json")).unwrap()).unwrap();
+    let drift: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(work.join("drift.json")).unwrap()).unwrap();
     assert!(drift["resources"].as_array().unwrap().iter().all(|r| r["status"] == "IN_SYNC"), "{drift:#}");
     // The review also got the cost estimate.
     assert!(std::fs::read_to_string(work.join("cost.txt")).unwrap().contains("Orders"));
@@ -45,15 +46,24 @@ fn gitops_local_plans_applies_the_reviewed_plan_and_finds_no_drift() {
 fn the_workflow_runs_strata_only_through_scripts_gitops() {
     let workflow = std::fs::read_to_string(repo_root().join("docs/workflows/strata.yml")).unwrap();
     let runs: Vec<&str> = workflow.lines().filter_map(|l| l.trim().strip_prefix("run: ")).collect();
-    for job in ["scripts/gitops plan plans/pr.json", "scripts/gitops apply reviewed/plans/pr.json", "scripts/gitops drift"] {
+    for job in
+        ["scripts/gitops plan plans/pr.json", "scripts/gitops apply reviewed/plans/pr.json", "scripts/gitops drift"]
+    {
         assert!(runs.contains(&job), "the workflow does not run `{job}`: {runs:#?}");
     }
     for direct in ["strata plan", "strata apply", "strata drift", "/strata plan"] {
         assert!(!runs.iter().any(|r| r.contains(direct)), "`{direct}` outside scripts/gitops: {runs:#?}");
     }
     // The reviewed plan is found by the PR's head commit, not the merge's.
-    assert!(!workflow.contains("github.event.after"), "a push's `after` is the merge commit, which no plan was made for");
-    assert_eq!(workflow.matches("strata-plan-${{ github.event.pull_request.head.sha }}").count(), 2, "upload and download");
+    assert!(
+        !workflow.contains("github.event.after"),
+        "a push's `after` is the merge commit, which no plan was made for"
+    );
+    assert_eq!(
+        workflow.matches("strata-plan-${{ github.event.pull_request.head.sha }}").count(),
+        2,
+        "upload and download"
+    );
     // The pinned toolchain is installed from rust-toolchain.toml.
     let pin = std::fs::read_to_string(repo_root().join("rust-toolchain.toml")).unwrap();
     assert!(pin.contains("channel = \"1.95.0\""), "{pin}");

@@ -451,6 +451,33 @@ mod tests {
     }
 
     #[test]
+    fn the_proxy_event_is_what_lambda_http_reads() {
+        let route = Route {
+            resource_id: "r1".into(),
+            resource_path: "/schedule/{id}".into(),
+            method: "GET".into(),
+            authorization: Authorization::Cognito("a".into()),
+            function_arn: None,
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", "t".parse().unwrap());
+        let uri: Uri = "/v1/schedule/a+b?limit=1&status=CREATED&status=FAILED".parse().unwrap();
+        let params = HashMap::from([("id".to_owned(), "a+b".to_owned())]);
+        let claims = serde_json::from_value(json!({"sub": "u1"})).unwrap();
+        let event =
+            proxy_event("api", "v1", &route, &Method::GET, &uri, "/schedule/a+b", &headers, params, Some(claims), b"{}");
+        let back: ApiGatewayProxyRequest = serde_json::from_value(event.clone()).unwrap();
+        assert_eq!(back.path_parameters["id"], "a+b");
+        assert_eq!(back.query_string_parameters.first("limit"), Some("1"));
+        assert_eq!(back.multi_value_query_string_parameters.all("status"), Some(vec!["CREATED", "FAILED"]));
+        assert_eq!(back.request_context.authorizer.fields["claims"]["sub"], "u1");
+        assert_eq!(back.request_context.path.as_deref(), Some("/v1/schedule/a+b"));
+        assert_eq!(back.body.as_deref(), Some("{}"));
+        assert_eq!(event["resource"], "/schedule/{id}");
+        assert_eq!(event["headers"]["authorization"], "t");
+    }
+
+    #[test]
     fn integration_uris_name_their_function() {
         assert_eq!(
             function_of("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:f/invocations"),

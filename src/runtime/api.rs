@@ -297,8 +297,9 @@ fn proxy_event(
     event.resource = Some(route.resource_path.clone());
     event.path = Some(path.to_owned());
     event.http_method = method.clone();
-    event.headers = headers.clone();
+    let headers = text_headers(headers);
     event.multi_value_headers = headers.clone();
+    event.headers = headers;
     event.query_string_parameters = query.clone();
     event.multi_value_query_string_parameters = query;
     event.path_parameters = path_params;
@@ -306,6 +307,19 @@ fn proxy_event(
     event.body = body;
     event.is_base64_encoded = base64;
     serde_json::to_value(&event).unwrap_or(Value::Null)
+}
+
+/// The headers with every value as text: the event carries strings, and
+/// `aws_lambda_events` cannot serialize a value that is not (its event would
+/// be null and the function would fail). Such a value (bytes outside
+/// visible ASCII) is passed empty.
+fn text_headers(headers: &HeaderMap) -> HeaderMap {
+    let mut out = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        let value = if value.to_str().is_ok() { value.clone() } else { axum::http::HeaderValue::from_static("") };
+        out.append(name.clone(), value);
+    }
+    out
 }
 
 /// A Lambda proxy answer as an HTTP response; anything malformed is a 502,
@@ -475,6 +489,13 @@ mod tests {
         assert_eq!(back.body.as_deref(), Some("{}"));
         assert_eq!(event["resource"], "/schedule/{id}");
         assert_eq!(event["headers"]["authorization"], "t");
+        // A header value that is not text (fuzzers send them) is passed empty,
+        // never turning the whole event into null.
+        headers.insert("idempotency-key", axum::http::HeaderValue::from_bytes(b"k\xff").unwrap());
+        let params = HashMap::new();
+        let event = proxy_event("api", "v1", &route, &Method::GET, &uri, "/x", &headers, params, None, b"");
+        assert_eq!(event["headers"]["idempotency-key"], "", "{event}");
+        assert_eq!(event["multiValueHeaders"]["authorization"], json!(["t"]));
     }
 
     #[test]

@@ -4,10 +4,12 @@
 //! renders; `ops` orchestrates one command; `spec` turns YAML into a checked
 //! stack; `graph` orders resources; `plan` diffs spec against `state`;
 //! `provider` describes (and later drives) AWS resource types; `export` writes a
-//! stack for another engine (a CloudFormation template); `render` formats.
+//! stack for another engine (a CloudFormation template); `cost` estimates what
+//! a stack costs a month; `render` formats.
 
 pub mod build;
 pub mod cli;
+pub mod cost;
 pub mod drift;
 pub mod export;
 pub mod graph;

@@ -13,6 +13,11 @@ pub const STRATA: &str = "Examples:
   strata -v plan stacks/acme-scheduling.yaml      # strata's debug logs on stderr
   strata -vv plan stacks/acme-scheduling.yaml     # plus the AWS SDK's request logs";
 
+pub const COST: &str = "Examples:
+  strata cost stacks/acme-scheduling.yaml
+  strata cost stacks/acme-scheduling.yaml --env prod
+  strata cost stacks/acme-scheduling.yaml --usage my-usage.yaml --json";
+
 pub const VALIDATE: &str = "Examples:
   strata validate stacks/acme-scheduling.yaml";
 

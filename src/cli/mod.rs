@@ -218,6 +218,23 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Estimate what the stack costs a month on AWS, per resource, from
+    /// strata's price table (pricing/aws-prices.yaml) and usage inputs
+    /// (ACME's 10,000 orders a month unless --usage says otherwise).
+    #[command(after_help = examples::COST)]
+    Cost {
+        /// The stack spec, e.g. stacks/acme-scheduling.yaml
+        stack: PathBuf,
+        /// Environment declared in the spec; its region picks the prices (local: us-east-1).
+        #[arg(long = "env", default_value = crate::spec::DEFAULT_ENVIRONMENT)]
+        environment: String,
+        /// A YAML file of usage inputs overriding the defaults (pricing/usage-acme.yaml).
+        #[arg(long)]
+        usage: Option<PathBuf>,
+        /// Print the estimate as JSON (amounts as exact decimal strings).
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the dependency graph as Graphviz DOT: resources grouped by service
     /// family, the critical path (the longest dependency chain) in bold.
     #[command(after_help = examples::GRAPH)]
@@ -349,6 +366,7 @@ impl Command {
             | Command::Show { json, .. }
             | Command::Types { json, .. }
             | Command::Version { json }
+            | Command::Cost { json, .. }
             | Command::Output { json, .. } => *json,
             Command::State { command: StateCommand::List { json } | StateCommand::Show { json, .. }, .. } => *json,
             _ => false,
@@ -588,6 +606,19 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
             } else {
                 write_long(&out, &plan_human::render(&shown.planfile.plan));
                 let _ = writeln!(out, "\nThe plan is current: it was made against the state as it is now.");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Cost { stack, environment, usage, json } => {
+            let estimate = ops::cost::estimate(&ops::cost::CostRequest {
+                spec: &stack,
+                environment: &environment,
+                usage: usage.as_deref(),
+            })?;
+            if json {
+                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&estimate).unwrap_or_default());
+            } else {
+                write_long(&out, &crate::render::cost::table(&estimate));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod artifacts;
 pub mod connect;
+pub mod cost;
 pub mod drift;
 pub mod editor_schema;
 pub mod environment;
@@ -34,6 +35,9 @@ pub enum OpsError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     State(#[from] crate::state::StateError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Cost(#[from] crate::cost::CostError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Plan(#[from] crate::plan::PlanError),

@@ -2,6 +2,7 @@
 //! Output is written with ANSI styles; `anstream` strips them when stdout is
 //! not a terminal or `NO_COLOR` is set.
 
+pub mod cost;
 pub mod drift;
 pub mod error;
 pub mod graph_dot;

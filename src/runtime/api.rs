@@ -3,7 +3,7 @@
 //! proxy integrations), so the local API is the deployed one, not a copy.
 //! Requests go under `/<stage>/...` as on `execute-api`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -14,8 +14,13 @@ use serde_json::{json, Map, Value};
 
 use super::auth::{claims_for_event, CognitoAuthorizer};
 use super::functions::FunctionPool;
+use super::routes::Router;
 use super::{RuntimeError, LOCAL_ACCOUNT};
 use crate::provider::aws_error;
+use aws_lambda_events::apigw::{
+    ApiGatewayProxyRequest, ApiGatewayProxyRequestContext, ApiGatewayRequestAuthorizer, ApiGatewayRequestIdentity,
+};
+use aws_lambda_events::query_map::QueryMap;
 use aws_sdk_apigateway::types::AuthorizerType;
 
 /// One method of one resource.
@@ -66,6 +71,8 @@ pub struct ApiRoutes {
     /// (Cognito authorizer id, its user pool ids); other authorizer types
     /// are not listed, so a method naming one is refused.
     pub authorizers: BTreeMap<String, Vec<String>>,
+    /// `routes` by path template (matchit), built once.
+    router: Router,
 }
 
 impl ApiRoutes {
@@ -128,38 +135,24 @@ impl ApiRoutes {
                 authorizers.insert(id.to_owned(), pools);
             }
         }
-        Ok(Self { api_id: api_id.to_owned(), stages, routes, authorizers })
+        Self::new(api_id, stages, routes, authorizers)
     }
 
-    /// The route for `path` (without the stage) and `method`, with its path
-    /// parameters. More literal segments win over `{param}` ones.
-    pub fn find(&self, method: &str, path: &str) -> Option<(&Route, Map<String, Value>)> {
-        let wanted: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
-        let mut best: Option<(&Route, Map<String, Value>, usize)> = None;
-        for route in self.routes.iter().filter(|r| r.method == method || r.method == "ANY") {
-            let pattern: Vec<&str> =
-                route.resource_path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
-            if pattern.len() != wanted.len() {
-                continue;
-            }
-            let mut params = Map::new();
-            let mut literal = 0;
-            let matched =
-                pattern.iter().zip(&wanted).all(|(p, w)| match p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-                    Some(name) => {
-                        params.insert(name.to_owned(), Value::String(percent_decode(w)));
-                        true
-                    }
-                    None => {
-                        literal += 1;
-                        p == w
-                    }
-                });
-            if matched && best.as_ref().is_none_or(|(_, _, l)| literal > *l) {
-                best = Some((route, params, literal));
-            }
-        }
-        best.map(|(r, p, _)| (r, p))
+    pub fn new(
+        api_id: &str,
+        stages: Vec<String>,
+        routes: Vec<Route>,
+        authorizers: BTreeMap<String, Vec<String>>,
+    ) -> Result<Self, RuntimeError> {
+        let router = Router::new(&routes).map_err(|source| RuntimeError::Routes { api: api_id.to_owned(), source })?;
+        Ok(Self { api_id: api_id.to_owned(), stages, routes, authorizers, router })
+    }
+
+    /// The route for `path` (without the stage) and `method`, with its
+    /// decoded path parameters (see `routes`).
+    pub fn find(&self, method: &str, path: &str) -> Option<(&Route, HashMap<String, String>)> {
+        let (index, params) = self.router.find(method, path)?;
+        Some((&self.routes[index], params))
     }
 }
 
@@ -167,10 +160,6 @@ impl ApiRoutes {
 fn function_of(uri: &str) -> Option<String> {
     let rest = uri.split_once("/functions/")?.1;
     Some(rest.strip_suffix("/invocations").unwrap_or(rest).to_owned())
-}
-
-fn percent_decode(s: &str) -> String {
-    form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
 }
 
 /// What the HTTP handler shares.
@@ -255,6 +244,9 @@ pub async fn handle(State(gw): State<Gateway>, method: Method, uri: Uri, headers
     }
 }
 
+/// The REST (v1) proxy event, as `aws_lambda_events` models it: the same
+/// type `lambda_http` deserializes in the functions, so the local event
+/// cannot drift from the shape the functions read.
 #[allow(clippy::too_many_arguments)]
 fn proxy_event(
     api_id: &str,
@@ -264,66 +256,70 @@ fn proxy_event(
     uri: &Uri,
     path: &str,
     headers: &HeaderMap,
-    path_params: Map<String, Value>,
+    path_params: HashMap<String, String>,
     claims: Option<Map<String, Value>>,
     body: &[u8],
 ) -> Value {
-    let mut single = Map::new();
-    let mut multi: Map<String, Value> = Map::new();
-    for (k, v) in headers {
-        let v = v.to_str().unwrap_or_default().to_owned();
-        single.insert(k.as_str().to_owned(), Value::String(v.clone()));
-        let entry = multi.entry(k.as_str().to_owned()).or_insert_with(|| json!([]));
-        if let Some(list) = entry.as_array_mut() {
-            list.push(Value::String(v));
-        }
-    }
-    let mut query = Map::new();
-    let mut multi_query: Map<String, Value> = Map::new();
+    let mut query: HashMap<String, Vec<String>> = HashMap::new();
     for (k, v) in form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
-        query.insert(k.to_string(), Value::String(v.to_string()));
-        let entry = multi_query.entry(k.to_string()).or_insert_with(|| json!([]));
-        if let Some(list) = entry.as_array_mut() {
-            list.push(Value::String(v.to_string()));
-        }
+        query.entry(k.into_owned()).or_default().push(v.into_owned());
     }
-    let or_null = |m: Map<String, Value>| if m.is_empty() { Value::Null } else { Value::Object(m) };
+    let query = QueryMap::from(query);
     let (body, base64) = match std::str::from_utf8(body) {
-        _ if body.is_empty() => (Value::Null, false),
-        Ok(text) => (Value::String(text.to_owned()), false),
+        _ if body.is_empty() => (None, false),
+        Ok(text) => (Some(text.to_owned()), false),
         Err(_) => {
             use base64::Engine as _;
-            (Value::String(base64::engine::general_purpose::STANDARD.encode(body)), true)
+            (Some(base64::engine::general_purpose::STANDARD.encode(body)), true)
         }
     };
-    let authorizer = claims.map(|c| json!({ "claims": claims_for_event(&c) })).unwrap_or(Value::Null);
-    json!({
-        "resource": route.resource_path,
-        "path": path,
-        "httpMethod": method.as_str(),
-        "headers": single,
-        "multiValueHeaders": multi,
-        "queryStringParameters": or_null(query),
-        "multiValueQueryStringParameters": or_null(multi_query),
-        "pathParameters": or_null(path_params),
-        "stageVariables": null,
-        "requestContext": {
-            "accountId": LOCAL_ACCOUNT,
-            "apiId": api_id,
-            "resourceId": route.resource_id,
-            "resourcePath": route.resource_path,
-            "httpMethod": method.as_str(),
-            "path": format!("/{stage}{path}"),
-            "stage": stage,
-            "requestId": uuid::Uuid::new_v4().to_string(),
-            "requestTimeEpoch": jiff::Timestamp::now().as_millisecond(),
-            "protocol": "HTTP/1.1",
-            "identity": { "sourceIp": "127.0.0.1", "userAgent": headers.get("user-agent").and_then(|v| v.to_str().ok()) },
-            "authorizer": authorizer,
-        },
-        "body": body,
-        "isBase64Encoded": base64,
-    })
+    let mut identity = ApiGatewayRequestIdentity::default();
+    identity.source_ip = Some("127.0.0.1".to_owned());
+    identity.user_agent = headers.get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let mut authorizer = ApiGatewayRequestAuthorizer::default();
+    if let Some(claims) = claims {
+        authorizer.fields.insert("claims".to_owned(), claims_for_event(&claims));
+    }
+    let mut context = ApiGatewayProxyRequestContext::default();
+    context.account_id = Some(LOCAL_ACCOUNT.to_owned());
+    context.apiid = Some(api_id.to_owned());
+    context.resource_id = Some(route.resource_id.clone());
+    context.resource_path = Some(route.resource_path.clone());
+    context.http_method = method.clone();
+    context.path = Some(format!("/{stage}{path}"));
+    context.stage = Some(stage.to_owned());
+    context.request_id = Some(uuid::Uuid::new_v4().to_string());
+    context.request_time_epoch = jiff::Timestamp::now().as_millisecond();
+    context.protocol = Some("HTTP/1.1".to_owned());
+    context.identity = identity;
+    context.authorizer = authorizer;
+    let mut event = ApiGatewayProxyRequest::default();
+    event.resource = Some(route.resource_path.clone());
+    event.path = Some(path.to_owned());
+    event.http_method = method.clone();
+    let headers = text_headers(headers);
+    event.multi_value_headers = headers.clone();
+    event.headers = headers;
+    event.query_string_parameters = query.clone();
+    event.multi_value_query_string_parameters = query;
+    event.path_parameters = path_params;
+    event.request_context = context;
+    event.body = body;
+    event.is_base64_encoded = base64;
+    serde_json::to_value(&event).unwrap_or(Value::Null)
+}
+
+/// The headers with every value as text: the event carries strings, and
+/// `aws_lambda_events` cannot serialize a value that is not (its event would
+/// be null and the function would fail). Such a value (bytes outside
+/// visible ASCII) is passed empty.
+fn text_headers(headers: &HeaderMap) -> HeaderMap {
+    let mut out = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        let value = if value.to_str().is_ok() { value.clone() } else { axum::http::HeaderValue::from_static("") };
+        out.append(name.clone(), value);
+    }
+    out
 }
 
 /// A Lambda proxy answer as an HTTP response; anything malformed is a 502,
@@ -379,12 +375,13 @@ mod tests {
             authorization: Authorization::None,
             function_arn: None,
         };
-        ApiRoutes {
-            api_id: "a".into(),
-            stages: vec!["v1".into()],
-            routes: vec![r("/schedule", "POST"), r("/schedule/{scheduleId}", "GET"), r("/schedule/list", "GET")],
-            authorizers: BTreeMap::new(),
-        }
+        ApiRoutes::new(
+            "a",
+            vec!["v1".into()],
+            vec![r("/schedule", "POST"), r("/schedule/{scheduleId}", "GET"), r("/schedule/list", "GET")],
+            BTreeMap::new(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -465,6 +462,40 @@ mod tests {
         // a's method finds the key (and then refuses the forged signature).
         let refused = authorize(&authorizers, &route(Authorization::Cognito("a".into())), Some(&token));
         assert!(matches!(refused, Err(Refusal::Unauthorized(why)) if why != AuthError::UnknownKey.to_string()));
+    }
+
+    #[test]
+    fn the_proxy_event_is_what_lambda_http_reads() {
+        let route = Route {
+            resource_id: "r1".into(),
+            resource_path: "/schedule/{id}".into(),
+            method: "GET".into(),
+            authorization: Authorization::Cognito("a".into()),
+            function_arn: None,
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", "t".parse().unwrap());
+        let uri: Uri = "/v1/schedule/a+b?limit=1&status=CREATED&status=FAILED".parse().unwrap();
+        let params = HashMap::from([("id".to_owned(), "a+b".to_owned())]);
+        let claims = serde_json::from_value(json!({"sub": "u1"})).unwrap();
+        let event =
+            proxy_event("api", "v1", &route, &Method::GET, &uri, "/schedule/a+b", &headers, params, Some(claims), b"{}");
+        let back: ApiGatewayProxyRequest = serde_json::from_value(event.clone()).unwrap();
+        assert_eq!(back.path_parameters["id"], "a+b");
+        assert_eq!(back.query_string_parameters.first("limit"), Some("1"));
+        assert_eq!(back.multi_value_query_string_parameters.all("status"), Some(vec!["CREATED", "FAILED"]));
+        assert_eq!(back.request_context.authorizer.fields["claims"]["sub"], "u1");
+        assert_eq!(back.request_context.path.as_deref(), Some("/v1/schedule/a+b"));
+        assert_eq!(back.body.as_deref(), Some("{}"));
+        assert_eq!(event["resource"], "/schedule/{id}");
+        assert_eq!(event["headers"]["authorization"], "t");
+        // A header value that is not text (fuzzers send them) is passed empty,
+        // never turning the whole event into null.
+        headers.insert("idempotency-key", axum::http::HeaderValue::from_bytes(b"k\xff").unwrap());
+        let params = HashMap::new();
+        let event = proxy_event("api", "v1", &route, &Method::GET, &uri, "/x", &headers, params, None, b"");
+        assert_eq!(event["headers"]["idempotency-key"], "", "{event}");
+        assert_eq!(event["multiValueHeaders"]["authorization"], json!(["t"]));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod functions;
 pub mod logs;
 pub mod package;
+pub mod routes;
 pub mod schedules;
 
 use std::collections::BTreeMap;
@@ -50,6 +51,13 @@ pub enum RuntimeError {
         api: String,
         #[source]
         source: ProviderError,
+    },
+    #[error("the REST API {api} has routes the local runtime cannot tell apart")]
+    #[diagnostic(code(runtime::routes))]
+    Routes {
+        api: String,
+        #[source]
+        source: routes::RouteConflict,
     },
     #[error("cannot read the signing keys of user pool {pool}: {message}")]
     #[diagnostic(code(runtime::jwks))]

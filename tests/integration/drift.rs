@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 
 use crate::support::{boto3_json, stderr, stdout, Scratch};
 
-const SPEC: &str = r#"Stack: STACK
+/// A stack of seven types, named by replacing `STACK` (also the GitOps test's).
+pub(crate) const SPEC: &str = r#"Stack: STACK
 Tags:
   team: platform
 Resources:

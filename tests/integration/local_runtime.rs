@@ -171,6 +171,11 @@ fn sign_in_schedule_order_cancel_over_http() {
     assert_eq!((status, read["scheduleName"].as_str()), (200, Some("e2e widgets")), "{read}");
     // Bob sees none of it.
     assert_eq!(call("GET", &format!("{api}/schedule/{id}"), Some(&bob), None).0, 404);
+    // A `+` in the path reaches the function as `+`, as on API Gateway (not
+    // as a space): scheduler-manager routes on the event's path.
+    let (status, missing) = call("GET", &format!("{api}/schedule/no+such"), Some(&alice), None);
+    assert_eq!(status, 404, "{missing}");
+    assert!(missing.to_string().contains("schedule no+such does not exist"), "{missing}");
     let (_, bobs) = call("GET", &format!("{api}/schedules"), Some(&bob), None);
     assert!(bobs["items"].as_array().unwrap().is_empty(), "{bobs}");
 
@@ -210,4 +215,33 @@ fn sign_in_schedule_order_cancel_over_http() {
     drop(served);
     let out = destroy_on_purpose(Path::new(&spec), Path::new(&state));
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+}
+
+#[test]
+fn a_greedy_proxy_resource_takes_several_segments_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = format!("proxy-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let spec = dir.path().join("stack.yaml");
+    // replacement's API with its one route made a greedy `/{proxy+}`, ANY.
+    let greedy = crate::replacement::API_SPEC
+        .replace("PathPart: orders", "PathPart: \"{proxy+}\"")
+        .replace("HttpMethod: GET", "HttpMethod: ANY");
+    std::fs::write(&spec, greedy.replace("STACK", &stack)).unwrap();
+    let state = dir.path().join("state.json");
+    let (spec, state) = (spec.to_str().unwrap(), state.to_str().unwrap());
+    let out = strata(&repo_root(), &["apply", spec, "--state", state, "--auto-approve"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let served = serve(spec, state);
+    // Matched: the route exists but its MOCK integration is not run locally,
+    // so the gateway answers 500 (an unmatched path is a 403 instead).
+    for path in ["a", "a/b/c.txt", "a+b/c%20d"] {
+        let (status, body) = call("GET", &format!("{}/{path}", served.api), None, None);
+        assert_eq!(status, 500, "{path}: {body}");
+    }
+    // `{proxy+}` needs at least one segment: the root is not a route.
+    let (status, body) = call("GET", &format!("{}/", served.api), None, None);
+    assert_eq!((status, body["message"].as_str()), (403, Some("Missing Authentication Token")), "{body}");
+    drop(served);
+    let out = strata(&repo_root(), &["destroy", spec, "--state", state, "--auto-approve"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
 }

@@ -168,7 +168,9 @@ fn an_old_object_left_by_an_interrupted_replacement_is_deleted_next_run() {
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
 }
 
-const API_SPEC: &str = r#"Stack: STACK
+/// A MOCK-integrated REST API, `GET /orders`, deployed to stage v1 (also
+/// the local runtime's greedy-path test).
+pub(crate) const API_SPEC: &str = r#"Stack: STACK
 Resources:
   Api:
     Type: AWS::ApiGateway::RestApi

@@ -2,9 +2,10 @@
 //! `ensure_running` at once; the lock makes exactly one of them install and
 //! start moto while the others wait and then reuse it.
 //!
-//! `flock`-style locks (fs4) belong to the open file, not the process, so
-//! threads of one process exclude each other too. The lock is released when
-//! the guard (the open file) is dropped, also if the holder crashes.
+//! std's `File::lock` (stable since Rust 1.89, `flock` on Linux) belongs to
+//! the open file, not the process, so threads of one process exclude each
+//! other too. The lock is released when the guard (the open file) is
+//! dropped, also if the holder crashes.
 
 use std::fs::{File, OpenOptions};
 use std::path::Path;
@@ -28,6 +29,6 @@ pub(crate) fn lock_exclusive(path: &Path) -> Result<LockGuard, LocalCloudError> 
         .write(true)
         .open(path)
         .map_err(LocalCloudError::io("cannot open lock file", path))?;
-    fs4::FileExt::lock(&file).map_err(LocalCloudError::io("cannot lock", path))?;
+    file.lock().map_err(LocalCloudError::io("cannot lock", path))?;
     Ok(LockGuard { _file: file })
 }

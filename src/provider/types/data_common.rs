@@ -539,219 +539,146 @@ pub mod cloudwatch_local {
     }
 }
 
-/// The part of CBOR (RFC 8949) the CloudWatch adapter needs: what the SDK's
-/// encoder writes (maps, arrays, text, integers, floats, booleans, null,
-/// timestamps as tag 1) to JSON, and JSON back, with members named
+/// CBOR (RFC 8949) <-> JSON for the CloudWatch adapter, on `minicbor` (the
+/// crate the SDK's own CBOR codec uses, so it costs no extra build): what the
+/// SDK's encoder writes (maps, arrays, text, integers, floats, booleans,
+/// null, timestamps as tag 1) to JSON, and JSON back, with members named
 /// `...Timestamp` as tag-1 epoch seconds (the SDK requires the tag there).
+/// Only the mapping between the two data models is ours; the wire format is
+/// minicbor's.
 pub mod cbor {
     use base64::Engine;
+    use minicbor::data::{Tag, Token};
+    use minicbor::decode::Tokenizer;
+    use minicbor::Encoder;
     use serde_json::{Map, Number, Value};
 
+    /// One CBOR data item as JSON (byte strings as base64 text, tags
+    /// dropped in favour of their value).
     pub fn decode(bytes: &[u8]) -> Result<Value, String> {
-        let mut r = Reader { bytes, pos: 0 };
-        let v = r.item()?.ok_or("unexpected break")?;
-        Ok(v)
+        let mut tokens = Tokenizer::new(bytes);
+        item(&mut tokens)?.ok_or_else(|| "unexpected break".to_owned())
     }
 
-    struct Reader<'a> {
-        bytes: &'a [u8],
-        pos: usize,
+    fn next<'b>(tokens: &mut Tokenizer<'_, 'b>) -> Result<Token<'b>, String> {
+        tokens.token().map_err(|e| e.to_string())
     }
 
-    impl Reader<'_> {
-        fn take(&mut self, n: usize) -> Result<&[u8], String> {
-            let end = self.pos.checked_add(n).filter(|e| *e <= self.bytes.len()).ok_or("truncated CBOR")?;
-            let s = &self.bytes[self.pos..end];
-            self.pos = end;
-            Ok(s)
-        }
+    /// The next data item, or None at a `break`.
+    fn item(tokens: &mut Tokenizer<'_, '_>) -> Result<Option<Value>, String> {
+        let required = |v: Option<Value>| v.ok_or_else(|| "unexpected break".to_owned());
+        let v = match next(tokens)? {
+            Token::Break => return Ok(None),
+            Token::Bool(b) => Value::Bool(b),
+            Token::Null | Token::Undefined => Value::Null,
+            Token::U8(n) => Value::from(n),
+            Token::U16(n) => Value::from(n),
+            Token::U32(n) => Value::from(n),
+            Token::U64(n) => Value::from(n),
+            Token::I8(n) => Value::from(n),
+            Token::I16(n) => Value::from(n),
+            Token::I32(n) => Value::from(n),
+            Token::I64(n) => Value::from(n),
+            Token::Int(n) => Value::from(i64::try_from(i128::from(n)).map_err(|_| "integer too large")?),
+            Token::F16(x) | Token::F32(x) => float(f64::from(x)),
+            Token::F64(x) => float(x),
+            Token::Bytes(b) => Value::String(base64::engine::general_purpose::STANDARD.encode(b)),
+            Token::String(s) => Value::String(s.to_owned()),
+            Token::BeginBytes => {
+                let chunks = indefinite(tokens, |t| if let Token::Bytes(b) = t { Some(b) } else { None })?;
+                Value::String(base64::engine::general_purpose::STANDARD.encode(chunks.concat()))
+            }
+            Token::BeginString => {
+                Value::String(indefinite(tokens, |t| if let Token::String(s) = t { Some(s) } else { None })?.concat())
+            }
+            Token::Array(n) => Value::Array((0..n).map(|_| required(item(tokens)?)).collect::<Result<_, _>>()?),
+            Token::BeginArray => {
+                let mut items = Vec::new();
+                while let Some(v) = item(tokens)? {
+                    items.push(v);
+                }
+                Value::Array(items)
+            }
+            Token::Map(n) => {
+                let mut map = Map::new();
+                for _ in 0..n {
+                    entry(tokens, &mut map)?.ok_or("unexpected break")?;
+                }
+                Value::Object(map)
+            }
+            Token::BeginMap => {
+                let mut map = Map::new();
+                while entry(tokens, &mut map)?.is_some() {}
+                Value::Object(map)
+            }
+            // Tags (timestamps: tag 1) carry their value.
+            Token::Tag(_) => required(item(tokens)?)?,
+            Token::Simple(n) => return Err(format!("unsupported CBOR simple value {n}")),
+        };
+        Ok(Some(v))
+    }
 
-        fn uint(&mut self, n: usize) -> Result<u64, String> {
-            Ok(self.take(n)?.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
-        }
-
-        /// The head's argument; None for indefinite length.
-        fn argument(&mut self, info: u8) -> Result<Option<u64>, String> {
-            match info {
-                0..=23 => Ok(Some(u64::from(info))),
-                24 => self.uint(1).map(Some),
-                25 => self.uint(2).map(Some),
-                26 => self.uint(4).map(Some),
-                27 => self.uint(8).map(Some),
-                31 => Ok(None),
-                _ => Err(format!("reserved CBOR additional information {info}")),
+    /// The chunks of an indefinite-length byte or text string, up to its
+    /// `break`; `chunk` accepts only chunks of the string's own kind.
+    fn indefinite<'b, T>(
+        tokens: &mut Tokenizer<'_, 'b>,
+        chunk: impl Fn(Token<'b>) -> Option<T>,
+    ) -> Result<Vec<T>, String> {
+        let mut out = Vec::new();
+        loop {
+            match next(tokens)? {
+                Token::Break => return Ok(out),
+                t => out.push(chunk(t).ok_or("mixed chunks in an indefinite CBOR string")?),
             }
         }
+    }
 
-        fn length(&mut self, info: u8) -> Result<Option<usize>, String> {
-            self.argument(info)?.map(|n| usize::try_from(n).map_err(|_| "CBOR length too large".to_owned())).transpose()
-        }
-
-        /// One data item, or None at a `break`.
-        fn item(&mut self) -> Result<Option<Value>, String> {
-            let head = self.take(1)?[0];
-            let (major, info) = (head >> 5, head & 0x1f);
-            let v = match major {
-                0 => Value::from(self.argument(info)?.ok_or("indefinite integer")?),
-                1 => {
-                    let n = self.argument(info)?.ok_or("indefinite integer")?;
-                    let n = i64::try_from(n).map_err(|_| "negative integer too large")?;
-                    Value::from(-1 - n)
-                }
-                2 => Value::String(base64::engine::general_purpose::STANDARD.encode(self.chunks(info, 2)?)),
-                3 => Value::String(String::from_utf8(self.chunks(info, 3)?).map_err(|e| e.to_string())?),
-                4 => {
-                    let mut items = Vec::new();
-                    match self.length(info)? {
-                        Some(n) => {
-                            for _ in 0..n {
-                                items.push(self.item()?.ok_or("unexpected break")?);
-                            }
-                        }
-                        None => {
-                            while let Some(v) = self.item()? {
-                                items.push(v);
-                            }
-                        }
-                    }
-                    Value::Array(items)
-                }
-                5 => {
-                    let mut map = Map::new();
-                    let n = self.length(info)?;
-                    let mut read = 0usize;
-                    loop {
-                        if n == Some(read) {
-                            break;
-                        }
-                        let Some(key) = self.item()? else { break };
-                        let key = key.as_str().ok_or("a CBOR map key that is not text")?.to_owned();
-                        map.insert(key, self.item()?.ok_or("unexpected break")?);
-                        read += 1;
-                    }
-                    Value::Object(map)
-                }
-                // Tags (timestamps: tag 1) carry their value.
-                6 => {
-                    self.argument(info)?;
-                    self.item()?.ok_or("unexpected break")?
-                }
-                _ => match info {
-                    20 => Value::Bool(false),
-                    21 => Value::Bool(true),
-                    22 | 23 => Value::Null,
-                    25 => float(half_to_f64(self.uint(2)? as u16)),
-                    26 => float(f64::from(f32::from_bits(self.uint(4)? as u32))),
-                    27 => float(f64::from_bits(self.uint(8)?)),
-                    31 => return Ok(None),
-                    _ => return Err(format!("unsupported CBOR simple value {info}")),
-                },
-            };
-            Ok(Some(v))
-        }
-
-        /// A byte or text string, definite or in indefinite-length chunks.
-        fn chunks(&mut self, info: u8, major: u8) -> Result<Vec<u8>, String> {
-            match self.length(info)? {
-                Some(n) => Ok(self.take(n)?.to_vec()),
-                None => {
-                    let mut out = Vec::new();
-                    loop {
-                        let head = self.take(1)?[0];
-                        if head == 0xff {
-                            return Ok(out);
-                        }
-                        if head >> 5 != major {
-                            return Err("mixed chunks in an indefinite CBOR string".into());
-                        }
-                        let n = self.length(head & 0x1f)?.ok_or("nested indefinite CBOR string")?;
-                        out.extend_from_slice(self.take(n)?);
-                    }
-                }
-            }
-        }
+    /// One map entry into `map`; None at the `break` of an indefinite map.
+    fn entry(tokens: &mut Tokenizer<'_, '_>, map: &mut Map<String, Value>) -> Result<Option<()>, String> {
+        let Some(key) = item(tokens)? else { return Ok(None) };
+        let key = key.as_str().ok_or("a CBOR map key that is not text")?.to_owned();
+        map.insert(key, item(tokens)?.ok_or("unexpected break")?);
+        Ok(Some(()))
     }
 
     fn float(x: f64) -> Value {
         Number::from_f64(x).map(Value::Number).unwrap_or(Value::Null)
     }
 
-    /// IEEE 754 half precision to double.
-    fn half_to_f64(h: u16) -> f64 {
-        let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
-        let exponent = i32::from((h >> 10) & 0x1f);
-        let fraction = f64::from(h & 0x3ff);
-        sign * match exponent {
-            0 => fraction * 2f64.powi(-24),
-            31 if fraction == 0.0 => f64::INFINITY,
-            31 => f64::NAN,
-            e => (1.0 + fraction / 1024.0) * 2f64.powi(e - 15),
-        }
-    }
-
+    /// JSON as CBOR, the way the SDK's encoder writes it.
     pub fn encode(v: &Value) -> Vec<u8> {
-        let mut out = Vec::new();
-        write(v, false, &mut out);
-        out
+        let mut e = Encoder::new(Vec::new());
+        // A Vec's writer error is `Infallible`: writing into it cannot fail.
+        write(v, false, &mut e).expect("writing CBOR into a Vec");
+        e.into_writer()
     }
 
-    fn head(major: u8, n: u64, out: &mut Vec<u8>) {
-        let m = major << 5;
-        match n {
-            0..=23 => out.push(m | n as u8),
-            24..=0xff => out.extend_from_slice(&[m | 24, n as u8]),
-            0x100..=0xffff => {
-                out.push(m | 25);
-                out.extend_from_slice(&(n as u16).to_be_bytes());
-            }
-            0x1_0000..=0xffff_ffff => {
-                out.push(m | 26);
-                out.extend_from_slice(&(n as u32).to_be_bytes());
-            }
-            _ => {
-                out.push(m | 27);
-                out.extend_from_slice(&n.to_be_bytes());
-            }
-        }
-    }
+    type Written = Result<(), minicbor::encode::Error<core::convert::Infallible>>;
 
-    fn write(v: &Value, timestamp: bool, out: &mut Vec<u8>) {
+    fn write(v: &Value, timestamp: bool, e: &mut Encoder<Vec<u8>>) -> Written {
         match v {
-            Value::Null => out.push(0xf6),
-            Value::Bool(b) => out.push(if *b { 0xf5 } else { 0xf4 }),
-            Value::Number(n) if timestamp => {
-                out.push(0xc1);
-                out.push(0xfb);
-                out.extend_from_slice(&n.as_f64().unwrap_or_default().to_be_bytes());
-            }
+            Value::Null => e.null().map(drop),
+            Value::Bool(b) => e.bool(*b).map(drop),
+            Value::Number(n) if timestamp => e.tag(Tag::new(1))?.f64(n.as_f64().unwrap_or_default()).map(drop),
             Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-                (Some(u), _) => head(0, u, out),
-                (None, Some(i)) => head(1, (-1 - i) as u64, out),
-                _ => {
-                    out.push(0xfb);
-                    out.extend_from_slice(&n.as_f64().unwrap_or_default().to_be_bytes());
-                }
+                (Some(u), _) => e.u64(u).map(drop),
+                (None, Some(i)) => e.i64(i).map(drop),
+                _ => e.f64(n.as_f64().unwrap_or_default()).map(drop),
             },
-            Value::String(s) => {
-                head(3, s.len() as u64, out);
-                out.extend_from_slice(s.as_bytes());
-            }
+            Value::String(s) => e.str(s).map(drop),
             Value::Array(items) => {
-                head(4, items.len() as u64, out);
-                for i in items {
-                    write(i, false, out);
-                }
+                e.array(items.len() as u64)?;
+                items.iter().try_for_each(|i| write(i, false, e))
             }
             // A JSON null member is an absent member (the SDK's decoder
             // would refuse a null where it expects a string or number).
             Value::Object(map) => {
                 let present: Vec<_> = map.iter().filter(|(_, v)| !v.is_null()).collect();
-                head(5, present.len() as u64, out);
-                for (k, v) in present {
-                    head(3, k.len() as u64, out);
-                    out.extend_from_slice(k.as_bytes());
-                    write(v, k.ends_with("Timestamp"), out);
-                }
+                e.map(present.len() as u64)?;
+                present.into_iter().try_for_each(|(k, v)| {
+                    e.str(k)?;
+                    write(v, k.ends_with("Timestamp"), e)
+                })
             }
         }
     }
@@ -784,6 +711,10 @@ pub mod cbor {
                 ]
             );
             assert!(decode(&[0x62, b'a']).is_err(), "truncated");
+            // Indefinite text and byte strings are joined from their chunks.
+            assert_eq!(decode(&[0x7f, 0x61, b'a', 0x61, b'b', 0xff]).unwrap(), json!("ab"));
+            assert_eq!(decode(&[0x5f, 0x41, 1, 0x41, 2, 0xff]).unwrap(), json!("AQI="));
+            assert!(decode(&[0x7f, 0x41, 1, 0xff]).is_err(), "a byte chunk in a text string");
         }
     }
 }

@@ -32,7 +32,7 @@ fn gitops_local_plans_applies_the_reviewed_plan_and_finds_no_drift() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(events[0]["event"], "plan");
+    assert_eq!(events[0]["type"], "plan");
     assert!(events.iter().any(|e| e["event"] == "finished" && e["name"] == "Orders"), "{events:#?}");
     assert!(!events.iter().any(|e| e["event"] == "failed"), "{events:#?}");
     assert!(std::fs::read_dir(work.join("reviewed")).unwrap().next().is_some(), "the artifact was kept");

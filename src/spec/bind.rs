@@ -38,9 +38,8 @@ pub struct Inputs {
 impl Inputs {
     /// `--var`/`--var-file` as given, plus this process's `STRATA_VAR_*`.
     pub fn new(vars: Vec<(String, String)>, var_file: Option<PathBuf>) -> Self {
-        let process = std::env::vars()
-            .filter_map(|(k, v)| k.strip_prefix(ENV_PREFIX).map(|name| (name.to_owned(), v)))
-            .collect();
+        let process =
+            std::env::vars().filter_map(|(k, v)| k.strip_prefix(ENV_PREFIX).map(|name| (name.to_owned(), v))).collect();
         Self { vars, var_file, process }
     }
 }
@@ -145,8 +144,12 @@ pub fn environment_values(
         };
         let Some(text) = value_text(value) else {
             diags.push(
-                SpecDiagnostic::new("spec::wrong-type", value.span.clone(), format!("the value of `{name}` must be a value"))
-                    .label("expected a string, number or list"),
+                SpecDiagnostic::new(
+                    "spec::wrong-type",
+                    value.span.clone(),
+                    format!("the value of `{name}` must be a value"),
+                )
+                .label("expected a string, number or list"),
             );
             continue;
         };
@@ -300,8 +303,12 @@ fn read_values_file(
                         values.insert(name, (text, value.span.clone()));
                     } else {
                         diags.push(
-                            SpecDiagnostic::new("spec::wrong-type", value.span.clone(), format!("the value of `{name}` must be a value"))
-                                .label("expected a string, number or list"),
+                            SpecDiagnostic::new(
+                                "spec::wrong-type",
+                                value.span.clone(),
+                                format!("the value of `{name}` must be a value"),
+                            )
+                            .label("expected a string, number or list"),
                         );
                     }
                 }

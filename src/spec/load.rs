@@ -10,8 +10,7 @@ use super::model::{
 use super::yaml::{Node, NodeValue};
 use crate::provider::registry;
 
-const TOP_LEVEL_KEYS: &[&str] =
-    &["Stack", "Description", "Parameters", "Environments", "Tags", "Resources", "Outputs"];
+const TOP_LEVEL_KEYS: &[&str] = &["Stack", "Description", "Parameters", "Environments", "Tags", "Resources", "Outputs"];
 const RESOURCE_KEYS: &[&str] = &["Type", "Properties", "DependsOn", "Lifecycle"];
 const LIFECYCLE_KEYS: &[&str] = &["PreventDestroy", "IgnoreChanges"];
 const ENVIRONMENT_KEYS: &[&str] = &["Region", "Profile", "AccountId", "State", "Parameters"];

@@ -36,10 +36,10 @@ pub enum SpecError {
         #[source]
         source: std::io::Error,
     },
-    #[error("the stack spec {path} is larger than {limit} bytes (10 MiB)")]
+    #[error("the stack spec {path} is larger than {limit} bytes ({} MiB)", limit / (1024 * 1024))]
     #[diagnostic(
         code(spec::too_large),
-        help("strata reads spec files of at most 10 MiB; split the stack, or check that this is the file you meant")
+        help("strata reads spec files of at most 64 MiB; split the stack, or check that this is the file you meant")
     )]
     TooLarge { path: String, limit: usize },
     #[error(transparent)]
@@ -76,6 +76,10 @@ fn read_capped(path: &Path) -> Result<String, SpecError> {
     use std::io::Read;
     let display = || path.display().to_string();
     let file = std::fs::File::open(path).map_err(|source| SpecError::Read { path: display(), source })?;
+    // A regular file says its size: one that is too large is refused unread.
+    if file.metadata().is_ok_and(|m| m.is_file() && m.len() > yaml::MAX_SPEC_BYTES as u64) {
+        return Err(SpecError::TooLarge { path: display(), limit: yaml::MAX_SPEC_BYTES });
+    }
     let mut bytes = Vec::new();
     file.take(yaml::MAX_SPEC_BYTES as u64 + 1)
         .read_to_end(&mut bytes)

@@ -149,12 +149,16 @@ fn load_one(name: &str, key: &Node, value: &Node, diags: &mut Diagnostics) -> Op
             let Some((_, t)) = ParamType::ALL.iter().find(|(n, _)| *n == text) else {
                 let names = ParamType::ALL.map(|(n, _)| n);
                 diags.push(
-                    SpecDiagnostic::new("spec::invalid-value", node.span.clone(), format!("unknown parameter type `{text}`"))
-                        .label("not a parameter type")
-                        .hint(
-                            did_you_mean_hint(&text, names)
-                                .unwrap_or_else(|| format!("parameter types: {}", names.join(", "))),
-                        ),
+                    SpecDiagnostic::new(
+                        "spec::invalid-value",
+                        node.span.clone(),
+                        format!("unknown parameter type `{text}`"),
+                    )
+                    .label("not a parameter type")
+                    .hint(
+                        did_you_mean_hint(&text, names)
+                            .unwrap_or_else(|| format!("parameter types: {}", names.join(", "))),
+                    ),
                 );
                 return None;
             };
@@ -200,8 +204,12 @@ fn load_one(name: &str, key: &Node, value: &Node, diags: &mut Diagnostics) -> Op
     if let (Some(pattern), Some(node)) = (&parameter.allowed_pattern, value.get("AllowedPattern")) {
         if pattern_validator(pattern).is_none() {
             diags.push(
-                SpecDiagnostic::new("spec::invalid-value", node.span.clone(), format!("`{pattern}` is not a valid pattern"))
-                    .label("invalid regular expression"),
+                SpecDiagnostic::new(
+                    "spec::invalid-value",
+                    node.span.clone(),
+                    format!("`{pattern}` is not a valid pattern"),
+                )
+                .label("invalid regular expression"),
             );
         }
     }
@@ -222,8 +230,12 @@ fn load_one(name: &str, key: &Node, value: &Node, diags: &mut Diagnostics) -> Op
                 parameter.default = Some((default, node.span.clone()));
             }
             None => diags.push(
-                SpecDiagnostic::new("spec::wrong-type", node.span.clone(), format!("the default of `{name}` must be a value"))
-                    .label("expected a string, number or list"),
+                SpecDiagnostic::new(
+                    "spec::wrong-type",
+                    node.span.clone(),
+                    format!("the default of `{name}` must be a value"),
+                )
+                .label("expected a string, number or list"),
             ),
         }
     }
@@ -329,7 +341,8 @@ mod tests {
 
     #[test]
     fn unknown_keys_types_and_bad_defaults_are_reported() {
-        let (_, d) = declared("A:\n  Type: Numbr\nB:\n  Type: Number\n  Defualt: 1\nC:\n  Type: Number\n  Default: x\n");
+        let (_, d) =
+            declared("A:\n  Type: Numbr\nB:\n  Type: Number\n  Defualt: 1\nC:\n  Type: Number\n  Default: x\n");
         let messages: Vec<_> = d.iter().map(|d| (d.message.clone(), d.hint.clone())).collect();
         assert!(messages.iter().any(|(m, h)| m.contains("Numbr") && h.as_deref() == Some("did you mean `Number`?")));
         assert!(messages.iter().any(|(m, h)| m.contains("Defualt") && h.as_deref() == Some("did you mean `Default`?")));

@@ -143,10 +143,11 @@ impl Offsets {
     }
 }
 
-/// The largest spec file strata reads. The biggest real stacks are a few
-/// hundred KiB; past this a file is a mistake or an attack, and the tree
+/// The largest spec file strata reads. Real stacks are a few hundred KiB,
+/// but a 100,000-resource stack (issue #14 plans those in seconds) is 18-43
+/// MB of YAML; past 64 MiB a file is a mistake or an attack, and the tree
 /// built from it would cost several times its size in memory.
-pub const MAX_SPEC_BYTES: usize = 10 * 1024 * 1024;
+pub const MAX_SPEC_BYTES: usize = 64 * 1024 * 1024;
 
 /// The deepest nesting of collections accepted. Real specs nest about a dozen
 /// levels (Resources > Fn > Properties > Policy > Statement > Condition ...);
@@ -244,7 +245,10 @@ pub fn too_large(len: usize) -> SpecDiagnostic {
     SpecDiagnostic::new(
         "spec::too-large",
         0..0,
-        format!("the spec is {len} bytes; strata reads spec files of at most {MAX_SPEC_BYTES} bytes (10 MiB)"),
+        format!(
+            "the spec is {len} bytes; strata reads spec files of at most {MAX_SPEC_BYTES} bytes ({} MiB)",
+            MAX_SPEC_BYTES / (1024 * 1024)
+        ),
     )
     .label("this file")
     .hint("split the stack, or check that this is the file you meant")

@@ -96,12 +96,12 @@ fn a_second_document_is_refused_where_it_starts() {
 }
 
 #[test]
-fn a_file_over_ten_mib_is_refused_unread() {
-    let scratch = Scratch::with_spec(&format!("Stack: s\n# {}\n", "x".repeat(10 * 1024 * 1024)));
+fn a_file_over_64_mib_is_refused_unread() {
+    let scratch = Scratch::with_spec(&format!("Stack: s\n# {}\n", "x".repeat(64 * 1024 * 1024)));
     let run = validate_measured(&scratch);
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert!(run.stderr.contains("spec::too_large"), "{}", run.stderr);
-    assert!(run.stderr.contains("is larger than 10485760 bytes"), "{}", run.stderr);
+    assert!(run.stderr.contains("is larger than 67108864 bytes (64 MiB)"), "{}", run.stderr);
     assert!(run.max_rss_kib < 50 * 1024, "peak RSS {} KiB", run.max_rss_kib);
 }
 

@@ -143,14 +143,7 @@ pub fn environment_values(
             continue;
         };
         let Some(text) = value_text(value) else {
-            diags.push(
-                SpecDiagnostic::new(
-                    "spec::wrong-type",
-                    value.span.clone(),
-                    format!("the value of `{name}` must be a value"),
-                )
-                .label("expected a string, number or list"),
-            );
+            diags.push(not_a_value(&name, value.span.clone()));
             continue;
         };
         if let Err(problem) = parameter.check(&text) {
@@ -302,14 +295,7 @@ fn read_values_file(
                     } else if let Some(text) = value_text(value) {
                         values.insert(name, (text, value.span.clone()));
                     } else {
-                        diags.push(
-                            SpecDiagnostic::new(
-                                "spec::wrong-type",
-                                value.span.clone(),
-                                format!("the value of `{name}` must be a value"),
-                            )
-                            .label("expected a string, number or list"),
-                        );
+                        diags.push(not_a_value(&name, value.span.clone()));
                     }
                 }
             }
@@ -361,6 +347,12 @@ fn json_node(value: &Value, span: &Range<usize>) -> Node {
         other => NodeValue::Str(other.to_string()),
     };
     Node { value, span: span.clone() }
+}
+
+/// A parameter value that is a mapping (or null): no parameter type takes one.
+fn not_a_value(name: &str, span: std::ops::Range<usize>) -> SpecDiagnostic {
+    SpecDiagnostic::new("spec::wrong-type", span, format!("the value of `{name}` must be a value"))
+        .label("expected a string, number or list")
 }
 
 #[cfg(test)]

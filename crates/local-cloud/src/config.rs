@@ -67,6 +67,16 @@ impl LocalCloudConfig {
         self.venv().join("bin").join("moto_server")
     }
 
+    pub(crate) fn venv_python(&self) -> PathBuf {
+        self.venv().join("bin").join("python")
+    }
+
+    /// strata's launcher of moto's server (see `moto_server_strata.py`),
+    /// written by every start so it is always this build's.
+    pub(crate) fn launcher_file(&self) -> PathBuf {
+        self.local_dir().join("moto_server_strata.py")
+    }
+
     pub(crate) fn local_dir(&self) -> PathBuf {
         self.home.join("local")
     }

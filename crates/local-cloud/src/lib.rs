@@ -33,6 +33,10 @@ pub use server::START_TIMEOUT;
 
 /// The moto release strata is tested against; installs are per version.
 pub const MOTO_VERSION: &str = "5.2.5";
+/// The revision of how strata runs moto (`moto_server_strata.py`). A running
+/// server of another revision is replaced, so a correction of moto takes
+/// effect without `strata local stop`. Bump it when the launcher changes.
+pub const SERVER_REVISION: u32 = 1;
 
 /// A running local cloud.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,11 +73,12 @@ pub fn ensure_running(cfg: &LocalCloudConfig) -> Result<LocalCloud, LocalCloudEr
     let _guard = lock::lock_exclusive(&cfg.lock_file())?;
     if let Some(rec) = record::read(&cfg.record_file()) {
         let alive = process::is_running_moto(rec.pid);
-        if alive && rec.moto_version == MOTO_VERSION && probe::server_answers(rec.pid, rec.port) {
+        let current = rec.moto_version == MOTO_VERSION && rec.server_revision == SERVER_REVISION;
+        if alive && current && probe::server_answers(rec.pid, rec.port) {
             return Ok(rec.into());
         }
         if alive {
-            // Wedged, or another moto version: replace it.
+            // Wedged, or another moto version or launcher: replace it.
             process::terminate(rec.pid)?;
         }
         record::remove(&cfg.record_file())?;

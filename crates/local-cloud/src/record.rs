@@ -14,6 +14,10 @@ pub(crate) struct Record {
     pub endpoint: String,
     pub log_file: PathBuf,
     pub moto_version: String,
+    /// Which [`crate::SERVER_REVISION`] started it; 0 for a server started
+    /// before revisions were recorded.
+    #[serde(default)]
+    pub server_revision: u32,
     pub started_at: jiff::Timestamp,
 }
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::{create_dir, LocalCloudConfig};
 use crate::error::{tail, LocalCloudError};
-use crate::{probe, process, record, LocalCloud, MOTO_VERSION};
+use crate::{probe, process, record, LocalCloud, MOTO_VERSION, SERVER_REVISION};
 
 /// How long a freshly started moto may take to answer HTTP. It imports
 /// every service module on start, which takes a few seconds on a busy
@@ -21,6 +21,9 @@ const START_ATTEMPTS: usize = 3;
 const POLL: Duration = Duration::from_millis(100);
 /// Lines of the server log quoted in a start-up error.
 const TAIL_LINES: usize = 30;
+/// moto's server with the local cloud's corrections of moto (DynamoDB's
+/// isolation); its docstring says what and why.
+const LAUNCHER: &str = include_str!("moto_server_strata.py");
 
 /// Starts moto and records it. The caller holds the home lock and has
 /// installed moto.
@@ -36,6 +39,8 @@ pub(crate) fn start(cfg: &LocalCloudConfig) -> Result<LocalCloud, LocalCloudErro
 }
 
 fn start_once(cfg: &LocalCloudConfig) -> Result<LocalCloud, LocalCloudError> {
+    let launcher = cfg.launcher_file();
+    std::fs::write(&launcher, LAUNCHER).map_err(LocalCloudError::io("cannot write", &launcher))?;
     let port = free_port()?;
     let log_file = cfg.log_file();
     let log = OpenOptions::new()
@@ -44,8 +49,9 @@ fn start_once(cfg: &LocalCloudConfig) -> Result<LocalCloud, LocalCloudError> {
         .open(&log_file)
         .map_err(LocalCloudError::io("cannot open", &log_file))?;
     let log_err = log.try_clone().map_err(LocalCloudError::io("cannot open", &log_file))?;
-    let mut command = Command::new(cfg.moto_server());
+    let mut command = Command::new(cfg.venv_python());
     command
+        .arg(&launcher)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
         .env("PYTHONUNBUFFERED", "1")
@@ -64,7 +70,7 @@ fn start_once(cfg: &LocalCloudConfig) -> Result<LocalCloud, LocalCloudError> {
             Ok(())
         });
     }
-    let mut child = command.spawn().map_err(LocalCloudError::io("cannot start", cfg.moto_server()))?;
+    let mut child = command.spawn().map_err(LocalCloudError::io("cannot start", &launcher))?;
     let pid = child.id();
     let endpoint = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + START_TIMEOUT;
@@ -97,6 +103,7 @@ fn start_once(cfg: &LocalCloudConfig) -> Result<LocalCloud, LocalCloudError> {
         endpoint,
         log_file,
         moto_version: MOTO_VERSION.to_string(),
+        server_revision: SERVER_REVISION,
         started_at: jiff::Timestamp::now(),
     };
     record::write(&cfg.record_file(), &rec)?;

@@ -17,11 +17,12 @@ use futures::stream::{self, StreamExt};
 
 use super::{connect, environment, OpsError};
 use crate::plan::{Action, Plan};
-use crate::provider::{registry, ProviderError, Request, StrataTags};
+use crate::provider::{registry, Applied, ProviderError, Request, StrataTags};
 use crate::spec::{Environment, Stack};
 
-/// Lookups in flight at once: they are reads, like a refresh's.
-const PARALLEL_LOOKUPS: usize = 10;
+/// Types looked up at once; each type's `find_many` runs its own lookups
+/// in parallel (see `provider::lookup`).
+const PARALLEL_TYPES: usize = 4;
 
 /// One create that found a same-named resource strata cannot claim.
 #[derive(Debug)]
@@ -49,26 +50,40 @@ pub async fn check_creates(stack: &Stack, env: &Environment, plan: &mut Plan) ->
     let cx = connect::connect(env, BTreeMap::new(), root).await?;
     let values = environment::env_values(stack, env);
     let stack_tags = super::planning::stack_tags(stack);
+    let tags_of = |i: usize| StrataTags {
+        stack: stack.name.clone(),
+        environment: values.environment.clone(),
+        logical_name: plan.changes[i].name.clone(),
+        stack_tags: stack_tags.clone(),
+    };
+    let mut by_type: BTreeMap<&str, (Vec<usize>, Vec<StrataTags>)> = BTreeMap::new();
+    for &i in &creates {
+        let entry = by_type.entry(plan.changes[i].type_name.as_str()).or_default();
+        entry.0.push(i);
+        entry.1.push(tags_of(i));
+    }
     let changes = &plan.changes;
-    let lookups = stream::iter(creates.iter().copied())
-        .map(|i| {
-            let change = &changes[i];
-            let tags = StrataTags {
-                stack: stack.name.clone(),
-                environment: values.environment.clone(),
-                logical_name: change.name.clone(),
-                stack_tags: stack_tags.clone(),
+    let cx = &cx;
+    let lookups: Vec<(usize, Result<Option<Applied>, ProviderError>)> = stream::iter(by_type)
+        .map(|(type_name, (indices, tags))| async move {
+            let Some(provider) = registry::provider(type_name) else {
+                return indices.into_iter().map(|i| (i, Ok(None))).collect::<Vec<_>>();
             };
-            let cx = &cx;
-            async move {
-                let Some(provider) = registry::provider(&change.type_name) else { return (i, Ok(None)) };
-                let properties = change.after.as_ref().expect("filtered on after");
-                let req = Request { logical_name: &change.name, properties, tags: &tags };
-                (i, provider.find(cx, &req).await)
-            }
+            let reqs: Vec<Request<'_>> = indices
+                .iter()
+                .zip(&tags)
+                .map(|(&i, tags)| Request {
+                    logical_name: &changes[i].name,
+                    properties: changes[i].after.as_ref().expect("filtered on after"),
+                    tags,
+                })
+                .collect();
+            let found = provider.find_many(cx, &reqs).await;
+            indices.into_iter().zip(found).collect()
         })
-        .buffer_unordered(PARALLEL_LOOKUPS)
-        .collect::<Vec<_>>()
+        .buffer_unordered(PARALLEL_TYPES)
+        .flat_map(stream::iter)
+        .collect()
         .await;
     let mut foreign = Vec::new();
     for (i, found) in lookups {

@@ -7,6 +7,7 @@ pub mod ambiguous;
 pub mod aws;
 pub mod aws_schema;
 pub mod error;
+pub mod lookup;
 pub mod registry;
 pub mod retry;
 pub mod schema;
@@ -74,6 +75,14 @@ pub trait ResourceProvider: Send + Sync {
     /// by a unique physical name. Adopted instead of created again.
     async fn find(&self, _cx: &Cx, _req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         Ok(None)
+    }
+
+    /// `find` for many creates of this type (a plan's ownership check),
+    /// answering in the order asked. One `find` each unless the type
+    /// overrides it with a listing that rules most of them out at once
+    /// (see `lookup`).
+    async fn find_many(&self, cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
+        lookup::one_by_one(self, cx, reqs).await
     }
 
     async fn create(&self, _cx: &Cx, _req: &Request<'_>) -> Result<Applied, ProviderError> {

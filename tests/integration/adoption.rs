@@ -173,3 +173,73 @@ fn a_leftover_with_this_stacks_tags_is_adopted_and_the_plan_says_so() {
     let destroy = s.run(&["destroy", "stack.yaml", "--state", "state.json", "--auto-approve"]);
     assert_eq!(destroy.status.code(), Some(0), "{}{}", stdout(&destroy), stderr(&destroy));
 }
+
+/// A stack of `n` VPCs, each with a subnet, `n` log groups and `n` roles.
+fn many_spec(stack: &str, n: usize) -> String {
+    let mut spec = format!("Stack: {stack}\nResources:\n");
+    for i in 0..n {
+        spec.push_str(&format!(
+            "  Vpc{i}:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.{i}.0.0/16\n\
+             \x20 Subnet{i}:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: ${{Vpc{i}.VpcId}}\n      CidrBlock: 10.{i}.1.0/24\n\
+             \x20 Logs{i}:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: /strata/${{stack.Name}}/g{i}\n\
+             \x20 Role{i}:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: ${{stack.Name}}-r{i}\n\
+             \x20     AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n\
+             \x20         - Effect: Allow\n            Principal: {{ Service: lambda.amazonaws.com }}\n            Action: sts:AssumeRole\n"
+        ));
+    }
+    spec
+}
+
+#[test]
+fn many_creates_are_looked_up_with_one_listing_per_type_and_still_caught() {
+    const N: usize = 20;
+    let stack = unique("adopt-many");
+    let s = Scratch::with_spec(&many_spec(&stack, N));
+    let cloud = strata::local::ensure_running().expect("local cloud");
+    let proxy = crate::fault_proxy::FaultProxy::start(&cloud.endpoint, 0.0, 1);
+    let through_proxy = |args: &[&str]| crate::support::strata_with_env(s.path(), args, &[("STRATA_LOCAL_ENDPOINT", &proxy.endpoint)]);
+    // Someone else's log group and role under two of the spec's names; what
+    // an interrupted run of this stack left: a VPC, and a subnet (in a VPC
+    // of its own).
+    let ours = |logical: &str| {
+        format!("[{{'Key':'strata:stack','Value':'{stack}'}},{{'Key':'strata:environment','Value':'local'}},{{'Key':'strata:logical-name','Value':'{logical}'}}]")
+    };
+    boto(&format!(
+        "c('logs').create_log_group(logGroupName='/strata/{stack}/g7')\n\
+         c('iam').create_role(RoleName='{stack}-r3', AssumeRolePolicyDocument=json.dumps({{'Version':'2012-10-17','Statement':[]}}))\n\
+         ec2 = c('ec2')\n\
+         ec2.create_vpc(CidrBlock='10.5.0.0/16', TagSpecifications=[{{'ResourceType':'vpc','Tags':{vpc5}}}])\n\
+         other = ec2.create_vpc(CidrBlock='10.200.0.0/16')['Vpc']['VpcId']\n\
+         ec2.create_subnet(VpcId=other, CidrBlock='10.200.1.0/24', TagSpecifications=[{{'ResourceType':'subnet','Tags':{subnet2}}}])\n\
+         print(json.dumps(True))",
+        vpc5 = ours("Vpc5"),
+        subnet2 = ours("Subnet2"),
+    ));
+
+    let plan = through_proxy(&["plan", "stack.yaml", "--state", "state.json"]);
+    let err = flat(&stderr(&plan));
+    assert_eq!(plan.status.code(), Some(1), "{}{err}", stdout(&plan));
+    assert!(err.contains("2 resource(s) the plan would create already exist and are not this stack's"), "{err}");
+    assert!(err.contains("`Logs7`") && err.contains("`Role3`"), "{err}");
+    let calls = proxy.counts.requests.load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!("figures: ownership lookups of {} creates: {calls} AWS calls", 4 * N);
+    // One listing per type (a few pages for the roles every test of the
+    // shared local cloud made), and a find only for the two names that
+    // exist; one find per create is at least one call each.
+    assert!(calls < 2 * N as u64, "{calls} calls for {} creates", 4 * N);
+
+    boto(&format!(
+        "c('logs').delete_log_group(logGroupName='/strata/{stack}/g7')\nc('iam').delete_role(RoleName='{stack}-r3')\nprint(json.dumps(True))"
+    ));
+    let plan = through_proxy(&["plan", "stack.yaml", "--state", "state.json", "--json"]);
+    assert_eq!(plan.status.code(), Some(0), "{}{}", stdout(&plan), stderr(&plan));
+    let json: Value = serde_json::from_str(&stdout(&plan)).unwrap();
+    let adopted: Vec<&str> = json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["reason"].as_str().is_some_and(|r| r.starts_with("adopt:")))
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(adopted, ["Subnet2", "Vpc5"], "exactly the two leftovers are adopted: {json:#}");
+}

@@ -81,7 +81,7 @@ pub struct Provider;
 /// accepts one index creation or deletion at a time. Every wait is bounded
 /// and named (`TABLE_ACTIVE`, `INDEX_ACTIVE`, ...).
 mod crud {
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, BTreeSet};
     use std::time::Duration;
 
     use aws_sdk_dynamodb::types::{
@@ -102,7 +102,7 @@ mod crud {
         attributes, built, echo_recorded, order_like, physical_name, same_key_as_recorded, spec_tag_list, At,
         TagChanges, Wait,
     };
-    use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
+    use crate::provider::{aws_error, lookup, Applied, Cx, Live, ProviderError, Request};
 
     /// DynamoDB's limit on a table name.
     const MAX_TABLE_NAME: usize = 255;
@@ -264,6 +264,13 @@ mod crud {
     // ------------------------------------------------------------ AWS --
 
     /// The table, or None when it does not exist.
+    /// The names of every table in the account and region.
+    async fn list_names(cx: &Cx) -> Result<BTreeSet<String>, ProviderError> {
+        let client = cx.clients.dynamodb();
+        let pages = client.list_tables().into_paginator().items().send();
+        pages.try_collect().await.map(BTreeSet::from_iter).map_err(aws_error("dynamodb:ListTables"))
+    }
+
     async fn describe(cx: &Cx, name: &str) -> Result<Option<TableDescription>, ProviderError> {
         match cx.clients.dynamodb().describe_table().table_name(name).send().await {
             Ok(out) => Ok(out.table),
@@ -831,6 +838,12 @@ mod crud {
             }
             req.tags.claim(SCHEMA.type_name, &name, &live_tags(cx, table.table_arn().unwrap_or_default()).await?)?;
             Ok(Some(applied(&wait_settled(cx, &name, INDEX_ACTIVE).await?)))
+        }
+
+        /// One ListTables for all of them.
+        async fn find_many(&self, cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
+            let name = |req: &Request<'_>| physical_name(req, "TableName", MAX_TABLE_NAME);
+            lookup::by_listed_name(self, cx, reqs, |_| list_names(cx), name).await
         }
 
         async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {

@@ -14,7 +14,9 @@ use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 use serde_json::{json, Value};
 
 use crate::provider::tags::{ENVIRONMENT_TAG, LOGICAL_NAME_TAG, STACK_TAG};
-use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, StrataTags};
+use futures::stream::{self, StreamExt};
+
+use crate::provider::{aws_error, lookup, retry, Applied, Cx, Live, ProviderError, Request, StrataTags};
 
 /// How long a freshly created VPC, subnet, route table, security group or
 /// association may take to show up (and be `available`) in Describe calls.
@@ -56,11 +58,9 @@ pub fn tags_property(tags: &BTreeMap<String, String>) -> Value {
 /// `tag:strata:stack`, `tag:strata:environment`, `tag:strata:logical-name`:
 /// the Describe filters that find the resource this request describes.
 pub fn identity_filters(tags: &StrataTags) -> Vec<Filter> {
-    vec![
-        filter(&format!("tag:{STACK_TAG}"), [tags.stack.as_str()]),
-        filter(&format!("tag:{ENVIRONMENT_TAG}"), [tags.environment.as_str()]),
-        filter(&format!("tag:{LOGICAL_NAME_TAG}"), [tags.logical_name.as_str()]),
-    ]
+    let mut filters = stack_filters(tags);
+    filters.push(filter(&format!("tag:{LOGICAL_NAME_TAG}"), [tags.logical_name.as_str()]));
+    filters
 }
 
 /// A Describe filter.
@@ -302,6 +302,78 @@ pub(crate) use ec2_describe;
 /// more than one candidate: the smallest, so every run picks the same one.
 pub fn first_id<T>(items: &[T], id: impl Fn(&T) -> Option<&str>) -> Option<std::string::String> {
     items.iter().filter_map(id).min().map(str::to_owned)
+}
+
+/// `find_many` of an EC2 type, which strata finds by its identity tags:
+/// `describe` answers a Describe with filters, `id` and `tags` read an item,
+/// `adopt` turns the id a request settled on into what `find` returns.
+///
+/// Many creates (a new stack) are looked up with one Describe of everything
+/// carrying this stack's and environment's tags, matched to each request by
+/// its logical-name tag; a few (and a Describe that failed) with one
+/// Describe each that also filters on the logical name. Either way, when a
+/// crash left several candidates the smallest id is the one (`first_id`).
+pub async fn find_tagged<T, D, DFut, A, AFut>(
+    reqs: &[Request<'_>],
+    describe: D,
+    id: impl Fn(&T) -> Option<&str>,
+    tags: impl Fn(&T) -> &[Tag],
+    adopt: A,
+) -> lookup::Found
+where
+    D: Fn(Vec<Filter>) -> DFut,
+    DFut: std::future::Future<Output = Result<Vec<T>, ProviderError>>,
+    A: Fn(String) -> AFut,
+    AFut: std::future::Future<Output = Result<Option<Applied>, ProviderError>>,
+{
+    let one_stack = reqs
+        .windows(2)
+        .all(|w| w[0].tags.stack == w[1].tags.stack && w[0].tags.environment == w[1].tags.environment);
+    let stack_wide = match reqs.first() {
+        Some(first) if one_stack && reqs.len() >= lookup::BATCH_FROM => describe(stack_filters(first.tags)).await.ok(),
+        _ => None,
+    };
+    let candidates: Vec<Result<Option<String>, ProviderError>> = match stack_wide {
+        Some(items) => {
+            let mut smallest: BTreeMap<&str, &str> = BTreeMap::new();
+            for item in &items {
+                let logical = tags(item).iter().find(|t| t.key() == Some(LOGICAL_NAME_TAG)).and_then(Tag::value);
+                if let (Some(logical), Some(id)) = (logical, id(item)) {
+                    let entry = smallest.entry(logical).or_insert(id);
+                    *entry = (*entry).min(id);
+                }
+            }
+            reqs.iter().map(|req| Ok(smallest.get(req.tags.logical_name.as_str()).map(|id| (*id).to_owned()))).collect()
+        }
+        None => {
+            let (describe, id) = (&describe, &id);
+            stream::iter(0..reqs.len())
+                .map(|i| async move { describe(identity_filters(reqs[i].tags)).await.map(|items| first_id(&items, id)) })
+                .buffered(lookup::PARALLEL_FINDS)
+                .collect()
+                .await
+        }
+    };
+    let adopt = &adopt;
+    stream::iter(candidates)
+        .map(|candidate| async move {
+            match candidate? {
+                Some(id) => adopt(id).await,
+                None => Ok(None),
+            }
+        })
+        .buffered(lookup::PARALLEL_FINDS)
+        .collect()
+        .await
+}
+
+/// `tag:strata:stack` and `tag:strata:environment`: everything of a stack
+/// in one environment.
+fn stack_filters(tags: &StrataTags) -> Vec<Filter> {
+    vec![
+        filter(&format!("tag:{STACK_TAG}"), [tags.stack.as_str()]),
+        filter(&format!("tag:{ENVIRONMENT_TAG}"), [tags.environment.as_str()]),
+    ]
 }
 
 /// Runs a batched Describe once per chunk of ids a filter accepts (`describe`

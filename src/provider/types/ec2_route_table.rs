@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::ec2_common::{self as common, required_str};
 use crate::provider::schema::{ValueType::*, *};
-use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
+use crate::provider::{aws_error, lookup, Applied, Cx, Live, ProviderError, Request};
 
 common::ec2_describe!(
     /// DescribeRouteTables with filters, every page.
@@ -36,9 +36,13 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// By strata's identity tags (put on at CreateRouteTable).
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
-        let tables = describe(cx, common::identity_filters(req.tags)).await?;
-        let Some(id) = common::first_id(&tables, |t| t.route_table_id()) else { return Ok(None) };
-        Ok(read_one(cx, &id).await?.map(|live| common::applied(&id, &live)))
+        lookup::only(self.find_many(cx, std::slice::from_ref(req)).await)
+    }
+
+    async fn find_many(&self, cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
+        let adopt = |id: std::string::String| async move { Ok(read_one(cx, &id).await?.map(|live| common::applied(&id, &live))) };
+        use aws_sdk_ec2::types::RouteTable as Item;
+        common::find_tagged(reqs, |filters| describe(cx, filters), Item::route_table_id, Item::tags, adopt).await
     }
 
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {

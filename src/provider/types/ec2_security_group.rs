@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 
 use super::ec2_common::{self as common, required_str, str_prop};
 use crate::provider::schema::{ValueType::*, *};
-use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
+use crate::provider::{aws_error, lookup, retry, Applied, Cx, Live, ProviderError, Request};
 
 /// One item of `SecurityGroupIngress` (CloudFormation's `Ingress` type).
 const INGRESS_RULE: ValueType = Object(&[
@@ -79,9 +79,13 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// By strata's identity tags (put on at CreateSecurityGroup).
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
-        let groups = describe(cx, common::identity_filters(req.tags)).await?;
-        let Some(id) = common::first_id(&groups, |g| g.group_id()) else { return Ok(None) };
-        Ok(read_one(cx, &id).await?.map(|live| common::applied(&id, &live)))
+        lookup::only(self.find_many(cx, std::slice::from_ref(req)).await)
+    }
+
+    async fn find_many(&self, cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
+        let adopt = |id: std::string::String| async move { Ok(read_one(cx, &id).await?.map(|live| common::applied(&id, &live))) };
+        use aws_sdk_ec2::types::SecurityGroup as Item;
+        common::find_tagged(reqs, |filters| describe(cx, filters), Item::group_id, Item::tags, adopt).await
     }
 
     /// Creates the group (named like CloudFormation names it when the spec

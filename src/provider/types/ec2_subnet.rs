@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use super::ec2_common::{self as common, bool_prop, required_str, str_prop};
 use crate::provider::schema::{ValueType::*, *};
-use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
+use crate::provider::{aws_error, lookup, retry, Applied, Cx, Live, ProviderError, Request};
 
 common::ec2_describe!(
     /// DescribeSubnets with filters, every page.
@@ -69,9 +69,13 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// By strata's identity tags (put on at CreateSubnet).
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
-        let subnets = describe(cx, common::identity_filters(req.tags)).await?;
-        let Some(id) = common::first_id(&subnets, |s| s.subnet_id()) else { return Ok(None) };
-        Ok(read_one(cx, &id).await?.map(|live| common::applied(&id, &live)))
+        lookup::only(self.find_many(cx, std::slice::from_ref(req)).await)
+    }
+
+    async fn find_many(&self, cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
+        let adopt = |id: std::string::String| async move { Ok(read_one(cx, &id).await?.map(|live| common::applied(&id, &live))) };
+        use aws_sdk_ec2::types::Subnet as Item;
+        common::find_tagged(reqs, |filters| describe(cx, filters), Item::subnet_id, Item::tags, adopt).await
     }
 
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 
 use super::ec2_common::{self as common, bool_prop, required_str, str_list_prop, str_prop};
 use crate::provider::schema::{ValueType::*, *};
-use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
+use crate::provider::{aws_error, lookup, retry, Applied, Cx, Live, ProviderError, Request};
 
 common::ec2_describe!(
     /// DescribeVpcEndpoints with filters, every page.
@@ -69,16 +69,19 @@ impl crate::provider::ResourceProvider for Provider {
     /// By strata's identity tags (put on at CreateVpcEndpoint), skipping
     /// endpoints that are deleted or on their way out.
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
-        let endpoints = describe(cx, common::identity_filters(req.tags)).await?;
+        lookup::only(self.find_many(cx, std::slice::from_ref(req)).await)
+    }
+
+    async fn find_many(&self, cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
         // Endpoints on their way out are not this resource any more.
-        let current = |e: &&aws_sdk_ec2::types::VpcEndpoint| {
+        let current = |e: &aws_sdk_ec2::types::VpcEndpoint| {
             !is_deleted(e) && !matches!(state(e), Some("deleting" | "failed" | "rejected" | "expired"))
         };
-        let endpoints: Vec<_> = endpoints.iter().filter(current).collect();
-        let Some(id) = common::first_id(&endpoints, |e| e.vpc_endpoint_id()) else { return Ok(None) };
-        let id = id.as_str();
-        let live = wait_available(cx, id).await?;
-        Ok(Some(common::applied(id, &live)))
+        let describe_current =
+            |filters| async move { Ok(describe(cx, filters).await?.into_iter().filter(current).collect::<Vec<_>>()) };
+        let adopt = |id: std::string::String| async move { Ok(Some(common::applied(&id, &wait_available(cx, &id).await?))) };
+        use aws_sdk_ec2::types::VpcEndpoint as Item;
+        common::find_tagged(reqs, describe_current, Item::vpc_endpoint_id, Item::tags, adopt).await
     }
 
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {

@@ -9,14 +9,14 @@
 //! `update` converges on the spec from what AWS has (not from what state
 //! recorded), which removes such additions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_iam::types::Tag;
 use serde_json::{json, Map, Value};
 
 use super::compute_common::{self as common, opt_i32, opt_str, policy_json, policy_text, policy_value, str_list};
 use crate::provider::schema::{ValueType::*, *};
-use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
+use crate::provider::{aws_error, lookup, retry, Applied, Cx, Live, ProviderError, Request};
 
 /// One item of `Policies` (CloudFormation's `Policy` type).
 const INLINE_POLICY: ValueType = Object(&[required("PolicyName", String), required("PolicyDocument", Json)]);
@@ -64,6 +64,13 @@ impl crate::provider::ResourceProvider for Provider {
             retry::note_role_changed();
         }
         Ok(Some(role_applied(&role)))
+    }
+
+    /// One ListRoles for all of them. IAM role names are unique regardless
+    /// of case, so names are compared in lower case.
+    async fn find_many(&self, cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
+        let name = |req: &Request<'_>| role_name(req).map(|n| n.to_lowercase());
+        lookup::by_listed_name(self, cx, reqs, |_| list_names_lowercase(cx), name).await
     }
 
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
@@ -204,6 +211,13 @@ fn role_applied(role: &aws_sdk_iam::types::Role) -> Applied {
 
 fn missing(operation: &'static str, field: &str) -> ProviderError {
     ProviderError::Aws { operation, code: "IncompleteResponse".into(), message: format!("no {field} in the answer") }
+}
+
+/// The lower-case names of every role in the account.
+async fn list_names_lowercase(cx: &Cx) -> Result<BTreeSet<std::string::String>, ProviderError> {
+    let roles: Vec<aws_sdk_iam::types::Role> =
+        cx.clients.iam().list_roles().into_paginator().items().send().try_collect().await.map_err(aws_error("iam:ListRoles"))?;
+    Ok(roles.iter().map(|r| r.role_name().to_lowercase()).collect())
 }
 
 /// The role, or None when IAM does not know it.

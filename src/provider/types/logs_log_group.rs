@@ -33,7 +33,7 @@ pub struct Provider;
 /// CRUD, in its own module so the schema's `ValueType::*` names do not shadow
 /// std's.
 mod crud {
-    use std::collections::{BTreeMap, HashMap};
+    use std::collections::{BTreeMap, BTreeSet, HashMap};
 
     use aws_sdk_cloudwatchlogs::types::{LogGroup, LogGroupClass};
     use serde_json::{json, Map, Value};
@@ -44,7 +44,7 @@ mod crud {
     use crate::provider::types::data_common::{
         attributes, echo_recorded, json_document, physical_name, same_key_as_recorded, spec_tag_list, At, TagChanges,
     };
-    use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
+    use crate::provider::{aws_error, lookup, Applied, Cx, Live, ProviderError, Request};
 
     /// CloudWatch Logs' limit on a log group name.
     const MAX_LOG_GROUP_NAME: usize = 512;
@@ -81,6 +81,17 @@ mod crud {
             .await
             .map_err(aws_error("logs:DescribeLogGroups"))?;
         Ok(groups.into_iter().find(|g| g.log_group_name() == Some(name)))
+    }
+
+    /// The names of the log groups that start with `prefix`.
+    async fn list_names(cx: &Cx, prefix: String) -> Result<BTreeSet<String>, ProviderError> {
+        let mut call = cx.clients.logs().describe_log_groups();
+        if !prefix.is_empty() {
+            call = call.log_group_name_prefix(prefix);
+        }
+        let groups: Vec<LogGroup> =
+            call.into_paginator().items().send().try_collect().await.map_err(aws_error("logs:DescribeLogGroups"))?;
+        Ok(groups.iter().filter_map(|g| g.log_group_name()).map(str::to_owned).collect())
     }
 
     async fn must_describe(cx: &Cx, name: &str) -> Result<LogGroup, ProviderError> {
@@ -271,6 +282,13 @@ mod crud {
             let Some(group) = describe(cx, &name).await? else { return Ok(None) };
             req.tags.claim(SCHEMA.type_name, &name, &live_tags(cx, &arn_of(&group)).await?)?;
             Ok(Some(applied(&group)))
+        }
+
+        /// One listing of the groups under the names' common prefix.
+        async fn find_many(&self, cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
+            let name = |req: &Request<'_>| physical_name(req, "LogGroupName", MAX_LOG_GROUP_NAME);
+            lookup::by_listed_name(self, cx, reqs, |names| list_names(cx, lookup::common_prefix(&names).to_owned()), name)
+                .await
         }
 
         async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {

@@ -8,7 +8,9 @@
 //!
 //! `STRATA_BIN` picks another binary (e.g. a debug build: ratios hold,
 //! absolute times do not). Plans are made without state (every resource a
-//! create), so no cloud is needed. Each run is a separate process measured
+//! create), in the default `local` environment: the plan looks up its
+//! creates on the local cloud (one listing per type, `provider::lookup`),
+//! which it starts when needed. Each run is a separate process measured
 //! by wall time; peak memory is the child's maximum RSS. Everything is
 //! measured in one run: read the ratios. Exits 1 when time(largest) /
 //! time(smallest) exceeds 1.5 times the size ratio (the bound:

@@ -5,8 +5,13 @@
 
 use serde::Serialize;
 
+/// The shape of `strata version --json`; bumped when a field changes
+/// meaning or goes away (new fields keep it), like every JSON strata prints.
+pub const VERSION_FORMAT_VERSION: u32 = 1;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Versions {
+    pub format_version: u32,
     pub strata: &'static str,
     /// The moto version the local cloud pins.
     pub local_cloud: &'static str,
@@ -27,6 +32,7 @@ pub fn versions() -> Versions {
     let schemas: serde_json::Value = serde_json::from_str(crate::provider::aws_schema::SOURCE_JSON).unwrap_or_default();
     let field = |k: &str| schemas[k].as_str().unwrap_or("?").to_owned();
     Versions {
+        format_version: VERSION_FORMAT_VERSION,
         strata: env!("CARGO_PKG_VERSION"),
         local_cloud: local_cloud::MOTO_VERSION,
         lambda_build: crate::build::toolchain::REQUIREMENTS.to_vec(),

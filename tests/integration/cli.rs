@@ -45,6 +45,7 @@ fn version_subcommand_matches_long_version_and_has_json() {
     assert!(sub.status.success());
     assert_eq!(stdout(&sub), stdout(&long));
     let json: Value = serde_json::from_str(&stdout(&strata(&repo_root(), &["version", "--json"]))).expect("JSON");
+    assert_eq!(json["format_version"], 1, "{json}");
     assert_eq!(json["strata"], env!("CARGO_PKG_VERSION"));
     assert_eq!(json["local_cloud"], "5.2.5");
     assert!(

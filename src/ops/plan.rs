@@ -46,7 +46,9 @@ pub async fn plan(req: &PlanRequest<'_>) -> Result<PlanOutcome, OpsError> {
     if req.refresh_only {
         plan.keep_only_drift();
     } else if req.refresh {
+        let started = std::time::Instant::now();
         super::ownership::check_creates(&stack, &env, &mut plan).await?;
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "creates looked up");
     }
     let saved_to = match req.out {
         Some(out) => {

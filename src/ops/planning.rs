@@ -55,12 +55,16 @@ pub fn make_plan(
     let refreshed = state.map(|s| drift::refreshed_state(s, &drift, &stack_tags(stack)));
     check_selection(stack, state, selection)?;
     let replace: HashSet<String> = selection.replace.iter().cloned().collect();
+    let started = std::time::Instant::now();
     let mut changes = diff::diff(stack, &values, refreshed.as_ref(), hashes, &replace)?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, changes = changes.len(), "diffed against state");
     if !selection.targets.is_empty() {
         let covered = targeted(stack, &selection.targets);
         changes.retain(|c| covered.contains(c.name.as_str()));
     }
+    let started = std::time::Instant::now();
     check_resolved_values(stack, &changes)?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "resolved values checked");
     // By name, the first drift of each: a scan of the drift per change
     // would be quadratic when much of a large stack drifted.
     let mut drift_by_name: HashMap<&str, &ResourceDrift> = HashMap::with_capacity(drift.len());

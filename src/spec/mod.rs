@@ -105,18 +105,22 @@ pub fn load_str_for(path: &Path, text: String, binding: Option<&Binding>) -> Res
     let display = path.display().to_string();
     let mut diags = load::Diagnostics::default();
     let mut external = bind::External::default();
+    let phase = Phase::start();
     let stack = match yaml::parse(&text) {
         Err(syntax) => {
             diags.push(syntax);
             None
         }
         Ok((root, duplicates)) => {
+            let phase = phase.done("YAML parsed");
             diags.0.extend(duplicates);
             let source = model::SourceFile { path: path.to_path_buf(), text: text.clone() };
             let mut stack = load::load(&root, source, &mut diags);
+            drop(root);
             if let Some(binding) = binding {
                 external = bind::bind(&mut stack, binding, &mut diags);
             }
+            phase.done("stack loaded");
             check(&mut stack, &mut diags);
             bind::redact(&stack, &mut diags);
             Some(stack)
@@ -178,7 +182,24 @@ fn cap_reported(diagnostics: &mut Vec<SpecDiagnostic>) {
 }
 
 /// Everything after the shape: properties, references, network, cycles.
+/// How long a step of loading took, said at debug level (`-v`): on a large
+/// stack the user can see where the time goes.
+struct Phase(std::time::Instant);
+
+impl Phase {
+    fn start() -> Self {
+        Phase(std::time::Instant::now())
+    }
+
+    /// Says `what` with its duration, and starts the next step.
+    fn done(self, what: &str) -> Self {
+        tracing::debug!(ms = self.0.elapsed().as_millis() as u64, "{what}");
+        Phase::start()
+    }
+}
+
 fn check(stack: &mut Stack, diags: &mut load::Diagnostics) {
+    let phase = Phase::start();
     let src = stack.source.text.clone();
     for resource in stack.resources.values() {
         if let Some(schema) = resource.schema {
@@ -193,13 +214,16 @@ fn check(stack: &mut Stack, diags: &mut load::Diagnostics) {
         }
     }
     // AWS's own rules, after strata's (which say more about kinds and names).
+    let phase = phase.done("strata's property checks");
     let known = aws_schema_check::KnownValues::of(stack);
     aws_schema_check::check(stack, &known, diags);
+    let phase = phase.done("AWS resource schema checks");
     let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
     aws_service_rules::check(stack, &known, &today, diags);
     build_rules::check(stack, diags);
     references::check_references(stack, diags);
     network::check_network(stack, diags);
+    let phase = phase.done("service rules, references and networks");
     for cycle in dependency_graph(stack).cycles() {
         diags.push(
             SpecDiagnostic::new("spec::dependency-cycle", cycle.closing_span.clone(), format!("dependency cycle: {}", cycle.describe()))
@@ -207,6 +231,7 @@ fn check(stack: &mut Stack, diags: &mut load::Diagnostics) {
                 .hint("break the cycle: one of these resources must not refer to the next (use a name or ARN you build yourself)"),
         );
     }
+    phase.done("dependency cycles");
 }
 
 /// The stack's dependency graph (references and `DependsOn`).

@@ -502,12 +502,14 @@ pub enum LocalCommand {
 /// unstyled piece to stdout's line buffer, which flushes at every newline:
 /// a 100,000-resource plan cost 600,000 write calls.
 fn write_long(out: &anstream::AutoStream<std::io::Stdout>, text: &str) {
+    let started = std::time::Instant::now();
     let mut stdout = std::io::stdout().lock();
     let _ = match out.current_choice() {
         anstream::ColorChoice::Never => stdout.write_all(anstream::adapter::strip_str(text).to_string().as_bytes()),
         _ => stdout.write_all(text.as_bytes()),
     };
     let _ = stdout.flush();
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, bytes = text.len(), "written to stdout");
 }
 
 /// The command line as clap sees it, with `--version` naming what strata
@@ -587,7 +589,10 @@ fn run_command(cli: Cli) -> miette::Result<ExitCode> {
             if json {
                 let _ = writeln!(out, "{}", serde_json::to_string_pretty(&outcome.plan).unwrap_or_default());
             } else {
-                write_long(&out, &plan_human::render(&outcome.plan));
+                let started = std::time::Instant::now();
+                let text = plan_human::render(&outcome.plan);
+                tracing::debug!(ms = started.elapsed().as_millis() as u64, "plan rendered");
+                write_long(&out, &text);
                 if let Some(path) = &outcome.saved_to {
                     let _ = writeln!(
                         out,

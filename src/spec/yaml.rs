@@ -6,6 +6,7 @@
 //! (saphyr-parser) is folded into this small tree instead.
 
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -175,9 +176,11 @@ enum Frame {
         pending_key: Option<Node>,
         anchor: usize,
         size: usize,
-        /// Index in `entries` of each scalar key, so finding a duplicate is
-        /// not a scan of the whole mapping (quadratic on a large one).
-        seen: HashMap<(u8, String), usize>,
+        /// Index in `entries` of each scalar key once the mapping has
+        /// [`INDEXED_FROM`] entries, so finding a duplicate is not a scan of
+        /// a large mapping (quadratic); a small one is scanned, which costs
+        /// less than a map per mapping (a million of them in a large stack).
+        seen: Option<HashMap<(u8, String), usize>>,
     },
 }
 
@@ -282,7 +285,7 @@ impl Builder {
                         .hint("strata writes references as `${Name.Attribute}` inside strings, e.g. `VpcId: ${Vpc.VpcId}`"));
                     }
                 }
-                let node = Node { value: scalar_value(&text, style), span: range };
+                let node = Node { value: scalar_value(text, style), span: range };
                 self.remember(anchor, &node, 1);
                 (node, 1)
             }
@@ -304,7 +307,7 @@ impl Builder {
                     pending_key: None,
                     anchor,
                     size: 0,
-                    seen: HashMap::new(),
+                    seen: None,
                 });
                 return Ok(());
             }
@@ -400,15 +403,23 @@ impl Builder {
             Frame::Map { entries, pending_key, seen, .. } => match pending_key.take() {
                 None => *pending_key = Some(node),
                 Some(key) => {
-                    let first = match scalar_key(&key) {
-                        Some(k) => match seen.get(&k) {
-                            Some(&i) => Some(i),
-                            None => {
-                                seen.insert(k, entries.len());
+                    if seen.is_none() && entries.len() >= INDEXED_FROM {
+                        let index = entries.iter().enumerate().filter_map(|(i, (k, _))| Some((scalar_key(k)?, i)));
+                        *seen = Some(index.collect());
+                    }
+                    // Scalar keys compare equal exactly when their
+                    // `scalar_key`s do: same kind, same text.
+                    let scanned = |entries: &[(Node, Node)]| entries.iter().position(|(k, _)| k.value == key.value);
+                    let indexed = seen.as_mut().and_then(|seen| Some((seen, scalar_key(&key)?)));
+                    let first = match indexed {
+                        Some((seen, k)) => match seen.entry(k) {
+                            Entry::Occupied(at) => Some(*at.get()),
+                            Entry::Vacant(slot) => {
+                                slot.insert(entries.len());
                                 None
                             }
                         },
-                        None => entries.iter().position(|(k, _)| k.value == key.value),
+                        None => scanned(entries),
                     };
                     match first {
                         Some(i) => {
@@ -425,6 +436,9 @@ impl Builder {
 
 /// A scalar key as kind and text: equal exactly when the nodes' values are
 /// equal. None for a collection used as a key (rare; compared by scanning).
+/// Mappings with this many entries index their keys (see `Frame::Map`).
+const INDEXED_FROM: usize = 16;
+
 fn scalar_key(key: &Node) -> Option<(u8, String)> {
     match &key.value {
         NodeValue::Null => Some((0, String::new())),
@@ -458,11 +472,11 @@ fn check_collection_tag(tag: &Option<Cow<'_, saphyr_parser::Tag>>, range: Range<
 }
 
 /// YAML 1.2 core schema resolution for plain scalars; quoted scalars are strings.
-fn scalar_value(text: &str, style: ScalarStyle) -> NodeValue {
+fn scalar_value(text: Cow<'_, str>, style: ScalarStyle) -> NodeValue {
     if style != ScalarStyle::Plain {
-        return NodeValue::Str(text.to_owned());
+        return NodeValue::Str(text.into_owned());
     }
-    match text {
+    match text.as_ref() {
         "" | "~" | "null" | "Null" | "NULL" => return NodeValue::Null,
         "true" | "True" | "TRUE" => return NodeValue::Bool(true),
         "false" | "False" | "FALSE" => return NodeValue::Bool(false),
@@ -474,9 +488,9 @@ fn scalar_value(text: &str, style: ScalarStyle) -> NodeValue {
     let looks_numeric = text.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
         && text.chars().any(|c| c.is_ascii_digit());
     if looks_numeric && text.parse::<f64>().is_ok() {
-        return NodeValue::Float(text.to_owned());
+        return NodeValue::Float(text.into_owned());
     }
-    NodeValue::Str(text.to_owned())
+    NodeValue::Str(text.into_owned())
 }
 
 #[cfg(test)]
@@ -506,6 +520,24 @@ mod tests {
         let (_, warnings) = parse("a: 1\na: 2\n").unwrap();
         assert_eq!(warnings.len(), 1);
         assert_eq!(warnings[0].code, "spec::duplicate-key");
+    }
+
+    /// Small mappings are scanned, large ones indexed from INDEXED_FROM
+    /// entries on: a duplicate is found either way, of every scalar kind,
+    /// and keys equal as text but of different kinds are not duplicates.
+    #[test]
+    fn duplicates_are_found_in_small_and_large_mappings() {
+        let mut src: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        src.push_str("k3: again\nk39: again\n1: int\n\"1\": str\n1: int again\ntrue: b\ntrue: b\n");
+        let (root, warnings) = parse(&src).unwrap();
+        let twice: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
+        assert_eq!(twice.len(), 4, "{twice:?}");
+        for key in ["k3", "k39", "1", "true"] {
+            assert!(twice.iter().any(|m| m.starts_with(&format!("`{key}` is defined twice"))), "{key}: {twice:?}");
+        }
+        assert_eq!(root.as_map().unwrap().len(), 40 + 3, "the first of each duplicate is kept");
+        let (_, small) = parse("a: 1\nb: 2\n1: x\n\"1\": y\nb: 3\n").unwrap();
+        assert_eq!(small.len(), 1, "only b");
     }
 
     #[test]

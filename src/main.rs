@@ -6,6 +6,12 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+/// mimalloc: a plan of a 100,000-resource stack allocates and frees
+/// millions of small values (YAML nodes, JSON values, plan lines), where
+/// glibc's allocator spent about a second more (docs/decisions.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     install_report_style();
     match strata::cli::run(std::env::args_os()) {

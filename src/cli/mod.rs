@@ -505,7 +505,13 @@ fn write_long(out: &anstream::AutoStream<std::io::Stdout>, text: &str) {
     let started = std::time::Instant::now();
     let mut stdout = std::io::stdout().lock();
     let _ = match out.current_choice() {
-        anstream::ColorChoice::Never => stdout.write_all(anstream::adapter::strip_str(text).to_string().as_bytes()),
+        // Piece by piece through one buffer: a stripped copy of a large
+        // plan's text would be another 40 MB at the peak.
+        anstream::ColorChoice::Never => {
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut stdout);
+            let written = anstream::adapter::strip_str(text).try_for_each(|piece| buffered.write_all(piece.as_bytes()));
+            written.and_then(|()| buffered.flush())
+        }
         _ => stdout.write_all(text.as_bytes()),
     };
     let _ = stdout.flush();

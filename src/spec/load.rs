@@ -141,7 +141,10 @@ fn is_stack_or_env_name(name: &str) -> bool {
 }
 
 /// Builds the typed stack from the YAML root, pushing every problem to `diags`.
-pub fn load(root: &Node, source: SourceFile, diags: &mut Diagnostics) -> Stack {
+/// Builds the stack from the tree. Each resource's `Properties` is moved
+/// out of `root`, not copied: on a large stack the tree is most of the
+/// memory, and a copy beside it would double the peak.
+pub fn load(root: &mut Node, source: SourceFile, diags: &mut Diagnostics) -> Stack {
     let mut stack = Stack {
         name: String::new(),
         description: None,
@@ -195,7 +198,7 @@ pub fn load(root: &Node, source: SourceFile, diags: &mut Diagnostics) -> Stack {
             }
         }
     }
-    match root.get("Resources") {
+    match root.get_mut("Resources") {
         Some(node) => load_resources(node, &mut stack, diags),
         None => diags.push(
             SpecDiagnostic::new("spec::missing-key", 0..0, "the stack spec has no `Resources`")
@@ -411,17 +414,17 @@ fn unknown_type(type_name: &str, span: std::ops::Range<usize>) -> SpecDiagnostic
         )
 }
 
-fn load_resources(node: &Node, stack: &mut Stack, diags: &mut Diagnostics) {
+fn load_resources(node: &mut Node, stack: &mut Stack, diags: &mut Diagnostics) {
     if !diags.expect_map(node, "`Resources`") {
         return;
     }
-    let entries = node.as_map().unwrap_or_default();
+    let span = node.span.clone();
+    let NodeValue::Map(entries) = &mut node.value else { return };
     if entries.is_empty() {
-        diags.push(
-            SpecDiagnostic::new("spec::missing-key", node.span.clone(), "`Resources` is empty").label("no resources"),
-        );
+        diags.push(SpecDiagnostic::new("spec::missing-key", span, "`Resources` is empty").label("no resources"));
     }
-    for (key, value) in entries {
+    for (key, value) in entries.iter_mut() {
+        let key = &*key;
         let name = key.scalar_text();
         if !is_logical_name(&name) {
             diags.push(
@@ -450,8 +453,9 @@ fn load_resources(node: &Node, stack: &mut Stack, diags: &mut Diagnostics) {
         if schema.is_none() {
             diags.push(unknown_type(&type_name, type_node.span.clone()));
         }
-        let properties = match value.get("Properties") {
-            Some(p) if diags.expect_map(p, "`Properties`") => p.clone(),
+        let type_span = type_node.span.clone();
+        let properties = match value.get_mut("Properties") {
+            Some(p) if diags.expect_map(p, "`Properties`") => p.take(),
             Some(p) => Node { value: NodeValue::Map(Vec::new()), span: p.span.clone() },
             None => Node { value: NodeValue::Map(Vec::new()), span: key.span.clone() },
         };
@@ -489,7 +493,7 @@ fn load_resources(node: &Node, stack: &mut Stack, diags: &mut Diagnostics) {
                 name,
                 name_span: key.span.clone(),
                 type_name,
-                type_span: type_node.span.clone(),
+                type_span,
                 schema,
                 properties,
                 depends_on,

@@ -111,11 +111,11 @@ pub fn load_str_for(path: &Path, text: String, binding: Option<&Binding>) -> Res
             diags.push(syntax);
             None
         }
-        Ok((root, duplicates)) => {
+        Ok((mut root, duplicates)) => {
             let phase = phase.done("YAML parsed");
             diags.0.extend(duplicates);
             let source = model::SourceFile { path: path.to_path_buf(), text: text.clone() };
-            let mut stack = load::load(&root, source, &mut diags);
+            let mut stack = load::load(&mut root, source, &mut diags);
             drop(root);
             if let Some(binding) = binding {
                 external = bind::bind(&mut stack, binding, &mut diags);

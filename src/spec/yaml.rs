@@ -55,6 +55,20 @@ impl Node {
         }
     }
 
+    /// The value under `key` in a map node, to take it out of the tree.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        match &mut self.value {
+            NodeValue::Map(entries) => entries.iter_mut().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The node, leaving a null with the same span in its place.
+    pub fn take(&mut self) -> Node {
+        let span = self.span.clone();
+        std::mem::replace(self, Node { value: NodeValue::Null, span })
+    }
+
     /// The value under `key` in a map node.
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.as_map()?.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v)

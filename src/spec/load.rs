@@ -141,9 +141,11 @@ fn is_stack_or_env_name(name: &str) -> bool {
 }
 
 /// Builds the typed stack from the YAML root, pushing every problem to `diags`.
-/// Builds the stack from the tree. Each resource's `Properties` is moved
-/// out of `root`, not copied: on a large stack the tree is most of the
-/// memory, and a copy beside it would double the peak.
+/// Builds the stack from the tree. Each resource's `Properties` is taken
+/// out of `root` and copied (a copy is compact: the tree's vectors carry
+/// their growth slack, scattered among the nodes the stack does not keep),
+/// and the original freed at once, so on a large stack the tree and the
+/// stack are not both in memory whole.
 pub fn load(root: &mut Node, source: SourceFile, diags: &mut Diagnostics) -> Stack {
     let mut stack = Stack {
         name: String::new(),
@@ -455,7 +457,7 @@ fn load_resources(node: &mut Node, stack: &mut Stack, diags: &mut Diagnostics) {
         }
         let type_span = type_node.span.clone();
         let properties = match value.get_mut("Properties") {
-            Some(p) if diags.expect_map(p, "`Properties`") => p.take(),
+            Some(p) if diags.expect_map(p, "`Properties`") => p.take().clone(),
             Some(p) => Node { value: NodeValue::Map(Vec::new()), span: p.span.clone() },
             None => Node { value: NodeValue::Map(Vec::new()), span: key.span.clone() },
         };

@@ -383,17 +383,12 @@ impl Builder {
     /// Ends the innermost collection; None for an unbalanced end.
     fn close(&mut self, span: &Span) -> Option<(Node, usize)> {
         let end = self.offsets.byte(span.end.index());
-        // Collections are shrunk to their length when they end: the
-        // stack keeps these nodes (resource properties are moved out of the
-        // tree), and a vector's growth slack would be a third of its memory.
         let (node, anchor, size) = match self.stack.pop()? {
-            Frame::Seq { start, mut items, anchor, size } => {
-                items.shrink_to_fit();
+            Frame::Seq { start, items, anchor, size } => {
                 let end = items.last().map_or(end, |n| n.span.end.max(start));
                 (Node { value: NodeValue::Seq(items), span: start..end.max(start) }, anchor, size + 1)
             }
-            Frame::Map { start, mut entries, anchor, size, .. } => {
-                entries.shrink_to_fit();
+            Frame::Map { start, entries, anchor, size, .. } => {
                 let end = entries.last().map_or(end, |(_, v)| v.span.end.max(start));
                 (Node { value: NodeValue::Map(entries), span: start..end.max(start) }, anchor, size + 1)
             }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Map, Value};
 
-use super::action::{contains_unknown, Action, PropertyChange, ResourceChange};
+use super::action::{added_paths, contains_unknown, Action, PropertyChange, ResourceChange};
 use super::replacement::{self, ReplacementOrder};
 use super::resolve::{EnvValues, KnownAttributes, Resolver};
 use super::PlanError;
@@ -54,7 +54,8 @@ pub fn diff(
                 type_name: resource.type_name.clone(),
                 action: Action::Create,
                 before: None,
-                changes: added_paths(&after),
+                // Derived from `after` when needed (`property_changes`).
+                changes: Vec::new(),
                 after: Some(after),
                 reason: None,
                 requires_replace: Vec::new(),
@@ -67,7 +68,7 @@ pub fn diff(
                 type_name: resource.type_name.clone(),
                 action: Action::Replace,
                 before: Some(rec.properties.clone()),
-                changes: added_paths(&after),
+                changes: added_paths(Some(&after)),
                 after: Some(after),
                 reason: Some(format!("the type changed from {} to {}", rec.type_name, resource.type_name)),
                 requires_replace: Vec::new(),
@@ -346,17 +347,6 @@ fn delete_in_reverse_order(
         });
     }
     Ok(out)
-}
-
-fn added_paths(after: &Value) -> Vec<PropertyChange> {
-    top_level(after)
-        .map(|(k, v)| PropertyChange {
-            path: k.clone(),
-            before: None,
-            after: Some(v.clone()),
-            forces_replacement: false,
-        })
-        .collect()
 }
 
 fn removed_paths(before: &Value) -> Vec<PropertyChange> {

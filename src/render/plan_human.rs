@@ -58,7 +58,7 @@ fn resource_block(out: &mut String, c: &ResourceChange) {
     if let Some(reason) = &c.reason {
         let _ = writeln!(out, "        # {reason}");
     }
-    for pc in &c.changes {
+    for pc in c.property_changes().iter() {
         let _ = writeln!(out, "{}", change_line(pc, c.action));
     }
 }

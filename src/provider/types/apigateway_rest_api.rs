@@ -9,6 +9,7 @@ use aws_sdk_apigateway::types::{ApiKeySourceType, EndpointConfiguration, Endpoin
 use serde_json::Value;
 
 use super::api_common::{self as common, Obj};
+use super::tagging::{self, spec_tag_list};
 use crate::provider::schema::{ValueType::*, *};
 // The schema glob brings `ValueType::String` in; this keeps `String` the
 // std type in type position (the variant stays in value position).
@@ -85,7 +86,7 @@ impl crate::provider::ResourceProvider for Provider {
         let mut pages = cx.clients.apigateway().get_rest_apis().limit(500).into_paginator().items().send();
         while let Some(api) = pages.next().await {
             let api = api.map_err(aws_error("apigateway:GetRestApis"))?;
-            if !req.tags.identifies(&common::tag_map(api.tags())) {
+            if !req.tags.identifies(&tagging::from_hash_map(api.tags())) {
                 continue;
             }
             let Some(id) = api.id() else { continue };
@@ -100,7 +101,7 @@ impl crate::provider::ResourceProvider for Provider {
 
     async fn read(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<Option<Live>, ProviderError> {
         let Some(api) = get_rest_api(cx, physical_id).await? else { return Ok(None) };
-        let tags = common::tag_map(api.tags());
+        let tags = tagging::from_hash_map(api.tags());
         let mut props = Obj::new();
         props
             .string("Name", api.name())
@@ -111,7 +112,7 @@ impl crate::provider::ResourceProvider for Provider {
             .put("DisableExecuteApiEndpoint", api.disable_execute_api_endpoint())
             .opt("MinimumCompressionSize", api.minimum_compression_size())
             .opt("Policy", api.policy().filter(|p| !p.is_empty()).map(parse_policy))
-            .opt("Tags", common::spec_tags(&tags));
+            .opt("Tags", spec_tag_list(&tags, &Value::Null));
         let root = match api.root_resource_id() {
             Some(root) => root.to_owned(),
             None => root_resource_id(cx, physical_id).await?,
@@ -141,7 +142,7 @@ impl crate::provider::ResourceProvider for Provider {
             .await?;
         }
         let api = get_rest_api(cx, physical_id).await?.ok_or_else(|| gone(physical_id))?;
-        let current = common::tag_map(api.tags());
+        let current = tagging::from_hash_map(api.tags());
         let desired = req.tags.for_properties(req.properties);
         if current != desired {
             sync_tags(cx, physical_id, &current, &desired).await?;
@@ -238,7 +239,8 @@ async fn sync_tags(
             operation: "changing the tags of an existing REST API on the local cloud (moto tags REST APIs only at creation; replace the API instead)",
         });
     }
-    common::sync_tags(cx, &common::arn(cx, &format!("/restapis/{id}")), current, desired).await
+    let arn = common::arn(cx, &format!("/restapis/{id}"));
+    tagging::converge(&common::ApiGatewayTags, cx, &arn, current, desired).await
 }
 
 fn endpoint_configuration(p: &Value) -> Result<Option<EndpointConfiguration>, ProviderError> {

@@ -8,6 +8,7 @@ use aws_sdk_apigateway::types::{CacheClusterSize, MethodSetting, PatchOperation}
 use serde_json::Value;
 
 use super::api_common::{self as common, NewKey, Obj};
+use super::tagging::{self, spec_tag_list};
 use crate::provider::schema::{ValueType::*, *};
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
 // The schema glob brings `ValueType::String` in; this keeps `String` the
@@ -117,7 +118,7 @@ impl crate::provider::ResourceProvider for Provider {
     async fn read(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<Option<Live>, ProviderError> {
         let [api, name] = split(physical_id)?;
         let Some(stage) = get_stage(cx, api, name).await? else { return Ok(None) };
-        let tags = common::tag_map(stage.tags());
+        let tags = tagging::from_hash_map(stage.tags());
         Ok(Some(Live {
             properties: properties(api, name, &stage, &tags),
             attributes: applied(api, name).attributes,
@@ -140,10 +141,10 @@ impl crate::provider::ResourceProvider for Provider {
         let stage = get_stage(cx, api, name).await?.ok_or_else(|| {
             ProviderError::invalid("StageName", format!("stage {name} of REST API {api} vanished during its update"))
         })?;
-        let current = common::tag_map(stage.tags());
+        let current = tagging::from_hash_map(stage.tags());
         let desired = req.tags.for_properties(req.properties);
         if current != desired {
-            common::sync_tags(cx, &stage_arn(cx, api, name), &current, &desired).await?;
+            tagging::converge(&common::ApiGatewayTags, cx, &stage_arn(cx, api, name), &current, &desired).await?;
         }
         Ok(applied(api, name))
     }
@@ -400,7 +401,7 @@ fn properties(api: &str, name: &str, s: &GetStageOutput, tags: &BTreeMap<String,
         .opt("CacheClusterSize", s.cache_cluster_size().map(|z| z.as_str().to_owned()))
         .string("ClientCertificateId", s.client_certificate_id())
         .string("DocumentationVersion", s.documentation_version())
-        .opt("Tags", common::spec_tags(tags));
+        .opt("Tags", spec_tag_list(tags, &Value::Null));
     obj.build()
 }
 

@@ -105,8 +105,9 @@ mod crud {
     use crate::provider::retry::with_retries;
     use crate::provider::schema::ResourceSchema;
     use crate::provider::types::data_common::{
-        attributes, cloudwatch_local, number_from_f64, order_like, physical_name, spec_tag_list, At, TagChanges, Wait,
+        attributes, cloudwatch_local, number_from_f64, order_like, physical_name, At, Wait,
     };
+    use crate::provider::types::tagging::{self, spec_tag_list, TagApi, Tags};
     use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
     /// CloudWatch's limit on an alarm name.
@@ -250,34 +251,22 @@ mod crud {
         Ok(out.tags().iter().filter_map(|t| Some((t.key()?.to_owned(), t.value()?.to_owned()))).collect())
     }
 
-    async fn reconcile_tags(cx: &Cx, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
-        let changes = TagChanges::between(&live_tags(cx, arn).await?, desired);
-        if !changes.set.is_empty() {
-            let tags = cloudwatch_tags(&changes.set);
-            with_retries(|| async {
-                cloudwatch_local::client(cx)
-                    .tag_resource()
-                    .resource_arn(arn)
-                    .set_tags(Some(tags.clone()))
-                    .send()
-                    .await
-                    .map_err(aws_error("cloudwatch:TagResource"))
-            })
-            .await?;
+    /// CloudWatch tags an alarm by its ARN, with `[{Key, Value}]`, through the local adapter.
+    struct CloudWatchTags;
+
+    #[async_trait::async_trait]
+    impl TagApi for CloudWatchTags {
+        async fn tag(&self, cx: &Cx, arn: &str, tags: &Tags) -> Result<(), ProviderError> {
+            let call =
+                cloudwatch_local::client(cx).tag_resource().resource_arn(arn).set_tags(Some(cloudwatch_tags(tags)));
+            call.send().await.map(drop).map_err(aws_error("cloudwatch:TagResource"))
         }
-        if !changes.remove.is_empty() {
-            with_retries(|| async {
-                cloudwatch_local::client(cx)
-                    .untag_resource()
-                    .resource_arn(arn)
-                    .set_tag_keys(Some(changes.remove.clone()))
-                    .send()
-                    .await
-                    .map_err(aws_error("cloudwatch:UntagResource"))
-            })
-            .await?;
+
+        async fn untag(&self, cx: &Cx, arn: &str, keys: &[String]) -> Result<(), ProviderError> {
+            let call =
+                cloudwatch_local::client(cx).untag_resource().resource_arn(arn).set_tag_keys(Some(keys.to_vec()));
+            call.send().await.map(drop).map_err(aws_error("cloudwatch:UntagResource"))
         }
-        Ok(())
     }
 
     // ------------------------------------------------------------ read --
@@ -411,7 +400,15 @@ mod crud {
         ) -> Result<Applied, ProviderError> {
             put_alarm(cx, physical_id, &At::root(req.properties), None).await?;
             let alarm = describe_listed(cx, physical_id).await?;
-            reconcile_tags(cx, alarm.alarm_arn().unwrap_or_default(), &req.tags.for_properties(req.properties)).await?;
+            let arn = alarm.alarm_arn().unwrap_or_default();
+            tagging::converge(
+                &CloudWatchTags,
+                cx,
+                arn,
+                &live_tags(cx, arn).await?,
+                &req.tags.for_properties(req.properties),
+            )
+            .await?;
             Ok(applied(&alarm))
         }
 

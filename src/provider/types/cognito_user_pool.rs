@@ -108,9 +108,8 @@ mod crud {
     use super::{Provider, SCHEMA};
     use crate::provider::retry::with_retries;
     use crate::provider::schema::ResourceSchema;
-    use crate::provider::types::data_common::{
-        attributes, built, echo_recorded, physical_name, spec_tag_map, At, TagChanges,
-    };
+    use crate::provider::types::data_common::{attributes, built, echo_recorded, physical_name, At};
+    use crate::provider::types::tagging::{self, spec_tag_map, TagApi, Tags};
     use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
     /// Cognito's limit on a user pool name.
@@ -305,8 +304,8 @@ mod crud {
         }
     }
 
-    fn pool_tags(pool: &UserPoolType) -> BTreeMap<String, String> {
-        pool.user_pool_tags().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()
+    fn pool_tags(pool: &UserPoolType) -> Tags {
+        tagging::from_hash_map(pool.user_pool_tags())
     }
 
     // ------------------------------------------------------------ read --
@@ -644,7 +643,8 @@ mod crud {
                 // Whether UpdateUserPool's UserPoolTags replace or merge, the
                 // tagging API settles it (moto 5.2.5 has no tagging API; its
                 // UpdateUserPool replaces the tags).
-                reconcile_tags(cx, &pool, &tags).await?;
+                let arn = pool.arn().unwrap_or_default();
+                tagging::converge(&CognitoTags, cx, arn, &pool_tags(&pool), &tags).await?;
             }
             Ok(applied(cx, &pool))
         }
@@ -668,40 +668,24 @@ mod crud {
         }
     }
 
-    async fn reconcile_tags(
-        cx: &Cx,
-        pool: &UserPoolType,
-        desired: &BTreeMap<String, String>,
-    ) -> Result<(), ProviderError> {
-        let arn = pool.arn().unwrap_or_default();
-        let changes = TagChanges::between(&pool_tags(pool), desired);
-        if !changes.set.is_empty() {
-            let set: HashMap<String, String> = changes.set.clone().into_iter().collect();
-            with_retries(|| async {
-                cx.clients
-                    .cognito()
-                    .tag_resource()
-                    .resource_arn(arn)
-                    .set_tags(Some(set.clone()))
-                    .send()
-                    .await
-                    .map_err(aws_error("cognito-idp:TagResource"))
-            })
-            .await?;
+    /// Cognito tags a user pool by its ARN, with a map.
+    struct CognitoTags;
+
+    #[async_trait::async_trait]
+    impl TagApi for CognitoTags {
+        async fn tag(&self, cx: &Cx, arn: &str, tags: &Tags) -> Result<(), ProviderError> {
+            let call = cx
+                .clients
+                .cognito()
+                .tag_resource()
+                .resource_arn(arn)
+                .set_tags(Some(tags.clone().into_iter().collect()));
+            call.send().await.map(drop).map_err(aws_error("cognito-idp:TagResource"))
         }
-        if !changes.remove.is_empty() {
-            with_retries(|| async {
-                cx.clients
-                    .cognito()
-                    .untag_resource()
-                    .resource_arn(arn)
-                    .set_tag_keys(Some(changes.remove.clone()))
-                    .send()
-                    .await
-                    .map_err(aws_error("cognito-idp:UntagResource"))
-            })
-            .await?;
+
+        async fn untag(&self, cx: &Cx, arn: &str, keys: &[String]) -> Result<(), ProviderError> {
+            let call = cx.clients.cognito().untag_resource().resource_arn(arn).set_tag_keys(Some(keys.to_vec()));
+            call.send().await.map(drop).map_err(aws_error("cognito-idp:UntagResource"))
         }
-        Ok(())
     }
 }

@@ -1,7 +1,6 @@
 //! Helpers shared by the data group's providers (KMS, Cognito, DynamoDB,
 //! CloudWatch Logs, EventBridge Scheduler, CloudWatch alarms): typed access
-//! to resolved properties with precise error paths, spec-shaped tags and tag
-//! reconciliation, generated physical names, named bounded waits, the small
+//! to resolved properties with precise error paths, generated physical names, named bounded waits, the small
 //! normalisations that keep `read` in the spec's own terms, and
 //! (`cloudwatch_local`, `cbor`) the JSON 1.0 adapter that lets the SDK's
 //! CloudWatch client talk to moto, which has no CBOR.
@@ -151,60 +150,6 @@ impl<'a> At<'a> {
 /// Maps an SDK builder's missing-field error to an invalid property.
 pub fn built(property: &'static str) -> impl Fn(aws_smithy_types::error::operation::BuildError) -> ProviderError {
     move |err| ProviderError::invalid(property, err.to_string())
-}
-
-// ------------------------------------------------------------------ tags --
-
-/// strata's identity tags (`strata:stack`, ...): never part of a spec's `Tags`.
-pub fn is_strata_tag(key: &str) -> bool {
-    key.starts_with("strata:")
-}
-
-/// `Tags: [{Key, Value}]` as the spec writes it: every live tag but strata's
-/// own (stack-wide tags included: read cannot tell them from the resource's),
-/// in the recorded `Tags` order, or None when nothing is left.
-pub fn spec_tag_list(all: &BTreeMap<String, String>, recorded: &Value) -> Option<Value> {
-    let items: Vec<Value> = all
-        .iter()
-        .filter(|(k, _)| !is_strata_tag(k))
-        .map(|(k, v)| serde_json::json!({ "Key": k, "Value": v }))
-        .collect();
-    (!items.is_empty()).then(|| Value::Array(order_like(items, recorded.get("Tags"), "Key")))
-}
-
-/// A string map of tags (Cognito's `UserPoolTags`) without strata's own.
-pub fn spec_tag_map(all: &BTreeMap<String, String>) -> Option<Value> {
-    let map: Map<String, Value> =
-        all.iter().filter(|(k, _)| !is_strata_tag(k)).map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
-    (!map.is_empty()).then_some(Value::Object(map))
-}
-
-/// What to tag and untag to go from the live tags to the desired ones.
-/// strata is authoritative for a resource's tags, except AWS's reserved
-/// `aws:` tags, which cannot be removed.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct TagChanges {
-    pub set: BTreeMap<String, String>,
-    pub remove: Vec<String>,
-}
-
-impl TagChanges {
-    pub fn between(live: &BTreeMap<String, String>, desired: &BTreeMap<String, String>) -> Self {
-        let set =
-            desired.iter().filter(|(k, v)| live.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-        let remove = live.keys().filter(|k| !desired.contains_key(*k) && !k.starts_with("aws:")).cloned().collect();
-        TagChanges { set, remove }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.set.is_empty() && self.remove.is_empty()
-    }
-
-    /// Keys whose value changes (some services, moto's DynamoDB among them,
-    /// append a second tag instead of replacing a value: untag these first).
-    pub fn changed_keys(&self, live: &BTreeMap<String, String>) -> Vec<String> {
-        self.set.keys().filter(|k| live.contains_key(*k)).cloned().collect()
-    }
 }
 
 // ----------------------------------------------------------------- names --
@@ -377,26 +322,6 @@ mod tests {
         assert!(err.contains("Policies.PasswordPolicy.MinimumLength"), "{err}");
         assert_eq!(At::root(&json!({"N": "12"})).i32("N").unwrap(), Some(12));
         assert_eq!(At::root(&json!({"B": "true"})).bool("B").unwrap(), Some(true));
-    }
-
-    #[test]
-    fn tag_changes_are_authoritative_but_keep_aws_tags() {
-        let live = BTreeMap::from([
-            ("a".to_owned(), "1".to_owned()),
-            ("b".to_owned(), "2".to_owned()),
-            ("aws:x".to_owned(), "y".to_owned()),
-        ]);
-        let desired = BTreeMap::from([
-            ("a".to_owned(), "1".to_owned()),
-            ("b".to_owned(), "3".to_owned()),
-            ("c".to_owned(), "4".to_owned()),
-        ]);
-        let c = TagChanges::between(&live, &desired);
-        assert_eq!(c.set.keys().collect::<Vec<_>>(), ["b", "c"]);
-        assert!(c.remove.is_empty());
-        assert_eq!(c.changed_keys(&live), ["b"]);
-        let c = TagChanges::between(&live, &BTreeMap::new());
-        assert_eq!(c.remove, ["a", "b"]);
     }
 
     #[test]

@@ -99,9 +99,9 @@ mod crud {
     use crate::provider::retry::with_retries;
     use crate::provider::schema::ResourceSchema;
     use crate::provider::types::data_common::{
-        attributes, built, echo_recorded, order_like, physical_name, same_key_as_recorded, spec_tag_list, At,
-        TagChanges, Wait,
+        attributes, built, echo_recorded, order_like, physical_name, same_key_as_recorded, At, Wait,
     };
+    use crate::provider::types::tagging::{self, spec_tag_list, TagApi, Tags};
     use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
     /// DynamoDB's limit on a table name.
@@ -777,41 +777,26 @@ mod crud {
         Ok(())
     }
 
-    async fn reconcile_tags(cx: &Cx, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
-        let live = live_tags(cx, arn).await?;
-        let changes = TagChanges::between(&live, desired);
-        // DynamoDB's TagResource replaces a value; moto 5.2.5 appends a second
-        // tag of the same key instead, so changed keys are untagged first.
-        let mut remove = changes.remove.clone();
-        remove.extend(changes.changed_keys(&live));
-        if !remove.is_empty() {
-            with_retries(|| async {
-                cx.clients
-                    .dynamodb()
-                    .untag_resource()
-                    .resource_arn(arn)
-                    .set_tag_keys(Some(remove.clone()))
-                    .send()
-                    .await
-                    .map_err(aws_error("dynamodb:UntagResource"))
-            })
-            .await?;
+    /// DynamoDB tags a table by its ARN, with `[{Key, Value}]`.
+    struct DynamoTags;
+
+    #[async_trait::async_trait]
+    impl TagApi for DynamoTags {
+        async fn tag(&self, cx: &Cx, arn: &str, tags: &Tags) -> Result<(), ProviderError> {
+            let call = cx.clients.dynamodb().tag_resource().resource_arn(arn).set_tags(Some(dynamo_tags(tags)?));
+            call.send().await.map(drop).map_err(aws_error("dynamodb:TagResource"))
         }
-        if !changes.set.is_empty() {
-            let tags = dynamo_tags(&changes.set)?;
-            with_retries(|| async {
-                cx.clients
-                    .dynamodb()
-                    .tag_resource()
-                    .resource_arn(arn)
-                    .set_tags(Some(tags.clone()))
-                    .send()
-                    .await
-                    .map_err(aws_error("dynamodb:TagResource"))
-            })
-            .await?;
+
+        async fn untag(&self, cx: &Cx, arn: &str, keys: &[String]) -> Result<(), ProviderError> {
+            let call = cx.clients.dynamodb().untag_resource().resource_arn(arn).set_tag_keys(Some(keys.to_vec()));
+            call.send().await.map(drop).map_err(aws_error("dynamodb:UntagResource"))
         }
-        Ok(())
+
+        /// DynamoDB's TagResource replaces a value; moto 5.2.5 appends a
+        /// second tag of the same key instead.
+        fn untags_changed_keys(&self) -> bool {
+            true
+        }
     }
 
     #[async_trait::async_trait]
@@ -956,7 +941,15 @@ mod crud {
             update_ttl(cx, name, &old, &new).await?;
             update_contributor_insights(cx, name, &old, &new).await?;
             let table = wait_settled(cx, name, TABLE_ACTIVE).await?;
-            reconcile_tags(cx, table.table_arn().unwrap_or_default(), &req.tags.for_properties(req.properties)).await?;
+            let arn = table.table_arn().unwrap_or_default();
+            tagging::converge(
+                &DynamoTags,
+                cx,
+                arn,
+                &live_tags(cx, arn).await?,
+                &req.tags.for_properties(req.properties),
+            )
+            .await?;
             Ok(applied(&table))
         }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use aws_sdk_ec2::types::ResourceType;
 use serde_json::{json, Value};
 
-use super::ec2_common::{self as common, required_str};
+use super::ec2_common::{self as common, required_str, Ec2Type};
 use crate::provider::schema::{ValueType::*, *};
 use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
@@ -25,23 +25,25 @@ pub const SCHEMA: ResourceSchema = ResourceSchema {
     taggable: true,
 };
 
-/// CRUD for this type.
+/// CRUD for this type (the EC2 path: `ec2_common::Ec2Type`).
 pub struct Provider;
 
 #[async_trait::async_trait]
-impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
+impl Ec2Type for Provider {
+    const SCHEMA: &'static ResourceSchema = &SCHEMA;
+    const DESCRIBE: &'static str = "ec2:DescribeRouteTables";
+
+    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+        describe_many(cx, ids).await
     }
 
     /// By strata's identity tags (put on at CreateRouteTable).
-    async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
+    async fn find(cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let tables = describe(cx, common::identity_filters(req.tags)).await?;
-        let Some(id) = common::first_id(&tables, |t| t.route_table_id()) else { return Ok(None) };
-        Ok(read_one(cx, &id).await?.map(|live| common::applied(&id, &live)))
+        common::adopt::<Self>(cx, common::first_id(&tables, |t| t.route_table_id())).await
     }
 
-    async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
+    async fn create(cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let props = req.properties;
         let tags = req.tags.for_properties(props);
         let out = cx
@@ -57,66 +59,21 @@ impl crate::provider::ResourceProvider for Provider {
             .route_table()
             .and_then(|t| t.route_table_id())
             .ok_or_else(|| common::missing("ec2:CreateRouteTable", "RouteTableId"))?;
-        let live =
-            common::wait_visible(
-                "route table visible",
-                id,
-                |id| async move { describe_many(cx, &[id.as_str()]).await },
-            )
-            .await?;
+        let live = common::wait_visible::<Self>(cx, "route table visible", id).await?;
         Ok(common::applied(id, &live))
     }
 
-    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
-        Ok(self.read_many(cx, &[(physical_id, recorded)]).await?.pop().flatten())
-    }
-
-    /// One Describe call (per 200 ids) for all of them.
-    async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let found = describe_many(cx, &common::ids(items)).await?;
-        Ok(common::in_order(items, found, common::align_tags))
-    }
-
-    fn reads_in_batches(&self) -> bool {
-        true
-    }
-
     /// Only the tags can change (VpcId is createOnly).
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        _before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
-        let live =
-            read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeRouteTables", physical_id))?;
-        common::sync_tags(cx, physical_id, &live.tags, &req.tags.for_properties(req.properties)).await?;
-        let live =
-            read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeRouteTables", physical_id))?;
-        Ok(common::applied(physical_id, &live))
+    async fn update(cx: &Cx, id: &str, _before: &Value, live: &Live, req: &Request<'_>) -> Result<(), ProviderError> {
+        common::sync_tags(cx, id, &live.tags, &req.tags.for_properties(req.properties)).await
     }
 
     /// Associations and gateway endpoints using the table are deleted first
     /// (they depend on it), so a DependencyViolation is reported, not retried.
-    async fn delete(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
-        let deleted = cx
-            .clients
-            .ec2()
-            .delete_route_table()
-            .route_table_id(physical_id)
-            .send()
-            .await
-            .map_err(aws_error("ec2:DeleteRouteTable"));
-        match deleted {
-            Err(err) if !err.is_not_found() => Err(err),
-            _ => Ok(()),
-        }
+    async fn delete(cx: &Cx, id: &str) -> Result<(), ProviderError> {
+        let call = cx.clients.ec2().delete_route_table().route_table_id(id);
+        call.send().await.map(drop).map_err(aws_error("ec2:DeleteRouteTable"))
     }
-}
-
-async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
-    Ok(describe_many(cx, &[id]).await?.remove(id))
 }
 
 /// The live route table in the spec's terms (called by the batched read).

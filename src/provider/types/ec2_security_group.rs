@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType, UserIdGroupPair};
 use serde_json::{json, Value};
 
-use super::ec2_common::{self as common, required_str, str_prop};
+use super::ec2_common::{self as common, required_str, str_prop, Ec2Type};
 use crate::provider::schema::{ValueType::*, *};
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
 
@@ -68,26 +68,32 @@ pub const SCHEMA: ResourceSchema = ResourceSchema {
 const INGRESS: &str = "SecurityGroupIngress";
 const EGRESS: &str = "SecurityGroupEgress";
 
-/// CRUD for this type.
+/// CRUD for this type (the EC2 path: `ec2_common::Ec2Type`).
 pub struct Provider;
 
 #[async_trait::async_trait]
-impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
+impl Ec2Type for Provider {
+    const SCHEMA: &'static ResourceSchema = &SCHEMA;
+    const DESCRIBE: &'static str = "ec2:DescribeSecurityGroups";
+
+    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+        describe_many(cx, ids).await
+    }
+
+    fn align(live: &mut Live, recorded: &Value) {
+        align_rules(live, recorded);
     }
 
     /// By strata's identity tags (put on at CreateSecurityGroup).
-    async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
+    async fn find(cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let groups = describe(cx, common::identity_filters(req.tags)).await?;
-        let Some(id) = common::first_id(&groups, |g| g.group_id()) else { return Ok(None) };
-        Ok(read_one(cx, &id).await?.map(|live| common::applied(&id, &live)))
+        common::adopt::<Self>(cx, common::first_id(&groups, |g| g.group_id())).await
     }
 
     /// Creates the group (named like CloudFormation names it when the spec
     /// gives no GroupName), then its ingress rules, then — only when the spec
     /// lists egress rules — replaces the default egress rule with them.
-    async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
+    async fn create(cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let props = req.properties;
         let desired_ingress = desired_rules(props, Direction::Ingress)?;
         let desired_egress = props.get(EGRESS).map(|_| desired_rules(props, Direction::Egress)).transpose()?;
@@ -108,42 +114,16 @@ impl crate::provider::ResourceProvider for Provider {
         }
         let out = call.send().await.map_err(aws_error("ec2:CreateSecurityGroup"))?;
         let id = out.group_id().ok_or_else(|| common::missing("ec2:CreateSecurityGroup", "GroupId"))?;
-        let live =
-            common::wait_visible(
-                "security group visible",
-                id,
-                |id| async move { describe_many(cx, &[id.as_str()]).await },
-            )
-            .await?;
+        let live = common::wait_visible::<Self>(cx, "security group visible", id).await?;
         converge_rules(cx, id, &live, desired_ingress, desired_egress).await?;
-        read_applied(cx, id).await
-    }
-
-    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
-        Ok(self.read_many(cx, &[(physical_id, recorded)]).await?.pop().flatten())
-    }
-
-    /// One Describe call (per 200 ids) for all of them.
-    async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let found = describe_many(cx, &common::ids(items)).await?;
-        Ok(common::in_order(items, found, align_rules))
-    }
-
-    fn reads_in_batches(&self) -> bool {
-        true
+        common::read_applied::<Self>(cx, id).await
     }
 
     /// Makes the rules exactly the spec's (see the module doc). Without
     /// `SecurityGroupEgress` the egress rules are left alone, unless state
     /// recorded a list: then, as in CloudFormation, the default allow-all
     /// egress rule comes back.
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    async fn update(cx: &Cx, id: &str, before: &Value, live: &Live, req: &Request<'_>) -> Result<(), ProviderError> {
         let props = req.properties;
         let desired_ingress = desired_rules(props, Direction::Ingress)?;
         let desired_egress = if props.get(EGRESS).is_some() {
@@ -153,41 +133,20 @@ impl crate::provider::ResourceProvider for Provider {
         } else {
             None
         };
-        let live = read_one(cx, physical_id)
-            .await?
-            .ok_or_else(|| common::vanished("ec2:DescribeSecurityGroups", physical_id))?;
-        converge_rules(cx, physical_id, &live, desired_ingress, desired_egress).await?;
-        common::sync_tags(cx, physical_id, &live.tags, &req.tags.for_properties(props)).await?;
-        read_applied(cx, physical_id).await
+        converge_rules(cx, id, live, desired_ingress, desired_egress).await?;
+        common::sync_tags(cx, id, &live.tags, &req.tags.for_properties(props)).await
     }
 
     /// A Lambda's network interfaces keep the group in use for a while after
     /// the function is gone: DependencyViolation is retried (named policy).
-    async fn delete(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
-        let deleted = retry::with_retries(|| async {
-            cx.clients
-                .ec2()
-                .delete_security_group()
-                .group_id(physical_id)
-                .send()
-                .await
-                .map_err(aws_error("ec2:DeleteSecurityGroup"))
+    async fn delete(cx: &Cx, id: &str) -> Result<(), ProviderError> {
+        retry::with_retries(|| async {
+            let call = cx.clients.ec2().delete_security_group().group_id(id);
+            call.send().await.map_err(aws_error("ec2:DeleteSecurityGroup"))
         })
-        .await;
-        match deleted {
-            Err(err) if !err.is_not_found() => Err(err),
-            _ => Ok(()),
-        }
+        .await
+        .map(drop)
     }
-}
-
-async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
-    Ok(describe_many(cx, &[id]).await?.remove(id))
-}
-
-async fn read_applied(cx: &Cx, id: &str) -> Result<Applied, ProviderError> {
-    let live = read_one(cx, id).await?.ok_or_else(|| common::vanished("ec2:DescribeSecurityGroups", id))?;
-    Ok(common::applied(id, &live))
 }
 
 /// CloudFormation's naming for a group without GroupName: stack, logical

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType};
 use serde_json::{json, Value};
 
-use super::ec2_common::{self as common, bool_prop, required_str, str_prop};
+use super::ec2_common::{self as common, bool_prop, required_str, str_prop, Ec2Type};
 use crate::provider::schema::{ValueType::*, *};
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
 
@@ -58,23 +58,25 @@ impl Flag {
     }
 }
 
-/// CRUD for this type.
+/// CRUD for this type (the EC2 path: `ec2_common::Ec2Type`).
 pub struct Provider;
 
 #[async_trait::async_trait]
-impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
+impl Ec2Type for Provider {
+    const SCHEMA: &'static ResourceSchema = &SCHEMA;
+    const DESCRIBE: &'static str = "ec2:DescribeSubnets";
+
+    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+        describe_many(cx, ids).await
     }
 
     /// By strata's identity tags (put on at CreateSubnet).
-    async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
+    async fn find(cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let subnets = describe(cx, common::identity_filters(req.tags)).await?;
-        let Some(id) = common::first_id(&subnets, |s| s.subnet_id()) else { return Ok(None) };
-        Ok(read_one(cx, &id).await?.map(|live| common::applied(&id, &live)))
+        common::adopt::<Self>(cx, common::first_id(&subnets, |s| s.subnet_id())).await
     }
 
-    async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
+    async fn create(cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let props = req.properties;
         let tags = req.tags.for_properties(props);
         let mut call = cx
@@ -105,37 +107,13 @@ impl crate::provider::ResourceProvider for Provider {
         let id =
             out.subnet().and_then(|s| s.subnet_id()).ok_or_else(|| common::missing("ec2:CreateSubnet", "SubnetId"))?;
         wait_available(cx, id).await?;
-        let live = read_one(cx, id).await?.ok_or_else(|| common::vanished("ec2:DescribeSubnets", id))?;
-        converge_flags(cx, id, props, &live).await?;
-        read_applied(cx, id).await
+        converge_flags(cx, id, props, &common::must_read::<Self>(cx, id).await?).await?;
+        common::read_applied::<Self>(cx, id).await
     }
 
-    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
-        Ok(self.read_many(cx, &[(physical_id, recorded)]).await?.pop().flatten())
-    }
-
-    /// One Describe call (per 200 ids) for all of them.
-    async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let found = describe_many(cx, &common::ids(items)).await?;
-        Ok(common::in_order(items, found, common::align_tags))
-    }
-
-    fn reads_in_batches(&self) -> bool {
-        true
-    }
-
-    /// The launch attributes, the IPv6 block and tags, each compared with
-    /// what AWS has now.
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        _before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    /// The launch attributes, the IPv6 block and tags.
+    async fn update(cx: &Cx, id: &str, _before: &Value, live: &Live, req: &Request<'_>) -> Result<(), ProviderError> {
         let props = req.properties;
-        let live =
-            read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeSubnets", physical_id))?;
         // AWS refuses to drop the IPv6 block while addresses are assigned from it
         // on creation, so that is switched off before the block changes.
         if bool_prop(props, "AssignIpv6AddressOnCreation")? != Some(true)
@@ -143,37 +121,23 @@ impl crate::provider::ResourceProvider for Provider {
             && str_prop(props, "Ipv6CidrBlock")?.as_deref()
                 != live.properties.get("Ipv6CidrBlock").and_then(Value::as_str)
         {
-            set_flag(cx, physical_id, Flag::AssignIpv6AddressOnCreation, false).await?;
+            set_flag(cx, id, Flag::AssignIpv6AddressOnCreation, false).await?;
         }
-        converge_ipv6_block(cx, physical_id, props, &live).await?;
-        let live =
-            read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeSubnets", physical_id))?;
-        converge_flags(cx, physical_id, props, &live).await?;
-        common::sync_tags(cx, physical_id, &live.tags, &req.tags.for_properties(props)).await?;
-        read_applied(cx, physical_id).await
+        converge_ipv6_block(cx, id, props, live).await?;
+        let live = common::must_read::<Self>(cx, id).await?;
+        converge_flags(cx, id, props, &live).await?;
+        common::sync_tags(cx, id, &live.tags, &req.tags.for_properties(props)).await
     }
 
     /// A Lambda's network interfaces keep the subnet in use for a while after
     /// the function is gone: DependencyViolation is retried (named policy).
-    async fn delete(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
-        let deleted = retry::with_retries(|| async {
-            cx.clients.ec2().delete_subnet().subnet_id(physical_id).send().await.map_err(aws_error("ec2:DeleteSubnet"))
+    async fn delete(cx: &Cx, id: &str) -> Result<(), ProviderError> {
+        retry::with_retries(|| async {
+            cx.clients.ec2().delete_subnet().subnet_id(id).send().await.map_err(aws_error("ec2:DeleteSubnet"))
         })
-        .await;
-        match deleted {
-            Err(err) if !err.is_not_found() => Err(err),
-            _ => Ok(()),
-        }
+        .await
+        .map(drop)
     }
-}
-
-async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
-    Ok(describe_many(cx, &[id]).await?.remove(id))
-}
-
-async fn read_applied(cx: &Cx, id: &str) -> Result<Applied, ProviderError> {
-    let live = read_one(cx, id).await?.ok_or_else(|| common::vanished("ec2:DescribeSubnets", id))?;
-    Ok(common::applied(id, &live))
 }
 
 /// CreateSubnet may answer while the subnet is still `pending`.

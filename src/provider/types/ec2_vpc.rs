@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Tenancy, VpcAttributeName, VpcTenancy};
 use serde_json::{json, Value};
 
-use super::ec2_common::{self as common, bool_prop, int_prop, str_prop};
+use super::ec2_common::{self as common, bool_prop, int_prop, str_prop, Ec2Type};
 use crate::provider::schema::{ValueType::*, *};
 use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
@@ -42,23 +42,25 @@ pub struct Dns {
     pub hostnames: bool,
 }
 
-/// CRUD for this type.
+/// CRUD for this type (the EC2 path: `ec2_common::Ec2Type`).
 pub struct Provider;
 
 #[async_trait::async_trait]
-impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
+impl Ec2Type for Provider {
+    const SCHEMA: &'static ResourceSchema = &SCHEMA;
+    const DESCRIBE: &'static str = "ec2:DescribeVpcs";
+
+    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+        describe_many(cx, ids).await
     }
 
     /// By strata's identity tags (put on at CreateVpc, so never missing).
-    async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
+    async fn find(cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let vpcs = describe(cx, common::identity_filters(req.tags)).await?;
-        let Some(id) = common::first_id(&vpcs, |v| v.vpc_id()) else { return Ok(None) };
-        Ok(read_one(cx, &id).await?.map(|live| common::applied(&id, &live)))
+        common::adopt::<Self>(cx, common::first_id(&vpcs, |v| v.vpc_id())).await
     }
 
-    async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
+    async fn create(cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let props = req.properties;
         let tags = req.tags.for_properties(props);
         let mut call =
@@ -78,60 +80,24 @@ impl crate::provider::ResourceProvider for Provider {
         let out = call.send().await.map_err(aws_error("ec2:CreateVpc"))?;
         let id = out.vpc().and_then(|v| v.vpc_id()).ok_or_else(|| common::missing("ec2:CreateVpc", "VpcId"))?;
         wait_available(cx, id).await?;
-        let live = read_one(cx, id).await?.ok_or_else(|| common::vanished("ec2:DescribeVpcs", id))?;
-        converge_dns(cx, id, props, &live).await?;
-        read_applied(cx, id).await
-    }
-
-    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
-        Ok(self.read_many(cx, &[(physical_id, recorded)]).await?.pop().flatten())
-    }
-
-    /// One Describe call (per 200 ids) for all of them.
-    async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let found = describe_many(cx, &common::ids(items)).await?;
-        Ok(common::in_order(items, found, common::align_tags))
-    }
-
-    fn reads_in_batches(&self) -> bool {
-        true
+        converge_dns(cx, id, props, &common::must_read::<Self>(cx, id).await?).await?;
+        common::read_applied::<Self>(cx, id).await
     }
 
     /// DNS attributes, tenancy (only dedicated -> default is possible in
-    /// place) and tags, each compared with what AWS has now.
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        _before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
-        let props = req.properties;
-        let live = read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeVpcs", physical_id))?;
-        converge_tenancy(cx, physical_id, props, &live).await?;
-        converge_dns(cx, physical_id, props, &live).await?;
-        common::sync_tags(cx, physical_id, &live.tags, &req.tags.for_properties(props)).await?;
-        read_applied(cx, physical_id).await
+    /// place) and tags.
+    async fn update(cx: &Cx, id: &str, _before: &Value, live: &Live, req: &Request<'_>) -> Result<(), ProviderError> {
+        converge_tenancy(cx, id, req.properties, live).await?;
+        converge_dns(cx, id, req.properties, live).await?;
+        common::sync_tags(cx, id, &live.tags, &req.tags.for_properties(req.properties)).await
     }
 
     /// Subnets, security groups and endpoints are deleted (and waited for)
     /// before their VPC, so a DependencyViolation here is a real dependency
     /// strata does not manage and is reported rather than retried.
-    async fn delete(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
-        match cx.clients.ec2().delete_vpc().vpc_id(physical_id).send().await.map_err(aws_error("ec2:DeleteVpc")) {
-            Err(err) if !err.is_not_found() => Err(err),
-            _ => Ok(()),
-        }
+    async fn delete(cx: &Cx, id: &str) -> Result<(), ProviderError> {
+        cx.clients.ec2().delete_vpc().vpc_id(id).send().await.map(drop).map_err(aws_error("ec2:DeleteVpc"))
     }
-}
-
-async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
-    Ok(describe_many(cx, &[id]).await?.remove(id))
-}
-
-async fn read_applied(cx: &Cx, id: &str) -> Result<Applied, ProviderError> {
-    let live = read_one(cx, id).await?.ok_or_else(|| common::vanished("ec2:DescribeVpcs", id))?;
-    Ok(common::applied(id, &live))
 }
 
 /// CreateVpc answers while the VPC may still be `pending`.

@@ -18,7 +18,7 @@ use std::time::Duration;
 use aws_sdk_ec2::types::{ResourceType, VpcEndpointType};
 use serde_json::{json, Value};
 
-use super::ec2_common::{self as common, bool_prop, required_str, str_list_prop, str_prop};
+use super::ec2_common::{self as common, bool_prop, required_str, str_list_prop, str_prop, Ec2Type};
 use crate::provider::schema::{ValueType::*, *};
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
 
@@ -57,18 +57,25 @@ const ROUTE_TABLES: &str = "RouteTableIds";
 const SUBNETS: &str = "SubnetIds";
 const SECURITY_GROUPS: &str = "SecurityGroupIds";
 
-/// CRUD for this type.
+/// CRUD for this type (the EC2 path: `ec2_common::Ec2Type`).
 pub struct Provider;
 
 #[async_trait::async_trait]
-impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
+impl Ec2Type for Provider {
+    const SCHEMA: &'static ResourceSchema = &SCHEMA;
+    const DESCRIBE: &'static str = "ec2:DescribeVpcEndpoints";
+
+    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+        describe_many(cx, ids).await
+    }
+
+    fn align(live: &mut Live, recorded: &Value) {
+        align_lists(live, recorded);
     }
 
     /// By strata's identity tags (put on at CreateVpcEndpoint), skipping
     /// endpoints that are deleted or on their way out.
-    async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
+    async fn find(cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let endpoints = describe(cx, common::identity_filters(req.tags)).await?;
         // Endpoints on their way out are not this resource any more.
         let current = |e: &&aws_sdk_ec2::types::VpcEndpoint| {
@@ -81,7 +88,7 @@ impl crate::provider::ResourceProvider for Provider {
         Ok(Some(common::applied(id, &live)))
     }
 
-    async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
+    async fn create(cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let props = req.properties;
         let tags = req.tags.for_properties(props);
         let endpoint_type = str_prop(props, "VpcEndpointType")?.unwrap_or_else(|| "Gateway".to_owned());
@@ -111,35 +118,12 @@ impl crate::provider::ResourceProvider for Provider {
         Ok(common::applied(id, &live))
     }
 
-    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
-        Ok(self.read_many(cx, &[(physical_id, recorded)]).await?.pop().flatten())
-    }
-
-    /// One Describe call (per 200 ids) for all of them.
-    async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let found = describe_many(cx, &common::ids(items)).await?;
-        Ok(common::in_order(items, found, align_lists))
-    }
-
-    fn reads_in_batches(&self) -> bool {
-        true
-    }
-
     /// One ModifyVpcEndpoint with everything that differs from AWS's view
     /// (lists as additions and removals, policy, private DNS), a wait until
     /// the endpoint is available again, then the tags.
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    async fn update(cx: &Cx, id: &str, before: &Value, live: &Live, req: &Request<'_>) -> Result<(), ProviderError> {
         let props = req.properties;
-        let live = read_one(cx, physical_id)
-            .await?
-            .ok_or_else(|| common::vanished("ec2:DescribeVpcEndpoints", physical_id))?;
-        let mut call = cx.clients.ec2().modify_vpc_endpoint().vpc_endpoint_id(physical_id);
+        let mut call = cx.clients.ec2().modify_vpc_endpoint().vpc_endpoint_id(id);
         let mut changed = false;
         let route_tables =
             list_changes(&str_list_prop(&live.properties, ROUTE_TABLES)?, &str_list_prop(props, ROUTE_TABLES)?);
@@ -173,31 +157,27 @@ impl crate::provider::ResourceProvider for Provider {
         if changed {
             call.send().await.map_err(aws_error("ec2:ModifyVpcEndpoint"))?;
             if cx.local && live.properties.get("VpcEndpointType") == Some(&json!("Gateway")) {
-                local_cloud_gateway_routes(cx, physical_id, &live, route_tables).await?;
+                local_cloud_gateway_routes(cx, id, live, route_tables).await?;
             }
-            wait_available(cx, physical_id).await?;
+            wait_available(cx, id).await?;
         }
-        common::sync_tags(cx, physical_id, &live.tags, &req.tags.for_properties(props)).await?;
-        let live = read_one(cx, physical_id)
-            .await?
-            .ok_or_else(|| common::vanished("ec2:DescribeVpcEndpoints", physical_id))?;
-        Ok(common::applied(physical_id, &live))
+        common::sync_tags(cx, id, &live.tags, &req.tags.for_properties(props)).await
     }
 
     /// Deletes and waits until AWS reports it gone, so that the subnets and
     /// security groups its network interfaces used can be deleted next.
-    async fn delete(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
+    async fn delete(cx: &Cx, id: &str) -> Result<(), ProviderError> {
         // Already deleted: AWS and the local cloud keep listing it for a while,
         // and the local cloud fails a second DeleteVpcEndpoints of a gateway
         // endpoint (it removes the endpoint's routes again).
-        if read_one(cx, physical_id).await?.is_none() {
+        if common::read_one::<Self>(cx, id).await?.is_none() {
             return Ok(());
         }
         let out = match cx
             .clients
             .ec2()
             .delete_vpc_endpoints()
-            .vpc_endpoint_ids(physical_id)
+            .vpc_endpoint_ids(id)
             .send()
             .await
             .map_err(aws_error("ec2:DeleteVpcEndpoints"))
@@ -218,14 +198,10 @@ impl crate::provider::ResourceProvider for Provider {
             }
         }
         retry::wait_until("VPC endpoint deleted", DELETED_WAIT, POLL_EVERY, || async {
-            Ok(read_one(cx, physical_id).await?.is_none().then_some(()))
+            Ok(common::read_one::<Self>(cx, id).await?.is_none().then_some(()))
         })
         .await
     }
-}
-
-async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
-    Ok(describe_many(cx, &[id]).await?.remove(id))
 }
 
 /// Waits until the endpoint is `available` and returns it; a failed or

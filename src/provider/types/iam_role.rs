@@ -15,6 +15,7 @@ use aws_sdk_iam::types::Tag;
 use serde_json::{json, Map, Value};
 
 use super::compute_common::{self as common, opt_i32, opt_str, policy_json, policy_text, policy_value, str_list};
+use super::tagging::{self, spec_tag_list, TagApi, Tags};
 use crate::provider::schema::{ValueType::*, *};
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
 
@@ -112,7 +113,7 @@ impl crate::provider::ResourceProvider for Provider {
         let policies: Vec<Value> =
             inline.into_iter().map(|(n, d)| json!({ "PolicyName": n, "PolicyDocument": d })).collect();
         common::put(&mut props, "Policies", (!policies.is_empty()).then(|| json!(policies)));
-        common::put(&mut props, "Tags", common::spec_tags(&tags));
+        common::put(&mut props, "Tags", spec_tag_list(&tags, &Value::Null));
         let applied = role_applied(&role);
         Ok(Some(Live { properties: Value::Object(props), attributes: applied.attributes, tags }))
     }
@@ -150,7 +151,14 @@ impl crate::provider::ResourceProvider for Provider {
             set_boundary(cx, physical_id, opt_str(props, "PermissionsBoundary")?).await?;
         }
         converge_policies(cx, physical_id, props).await?;
-        converge_tags(cx, physical_id, &req.tags.for_properties(props)).await?;
+        tagging::converge(
+            &IamTags,
+            cx,
+            physical_id,
+            &live_tags(cx, physical_id).await?,
+            &req.tags.for_properties(props),
+        )
+        .await?;
         retry::note_role_changed();
         let role = get_role(cx, physical_id).await?.ok_or_else(|| missing("iam:GetRole", "Role"))?;
         Ok(role_applied(&role))
@@ -390,33 +398,18 @@ async fn set_boundary(cx: &Cx, role: &str, boundary: Option<&str>) -> Result<(),
     }
 }
 
-/// Makes the role's tags exactly `desired` (strata's identity tags included).
-async fn converge_tags(
-    cx: &Cx,
-    role: &str,
-    desired: &BTreeMap<std::string::String, std::string::String>,
-) -> Result<(), ProviderError> {
-    let live = live_tags(cx, role).await?;
-    let (remove, set) = common::tag_changes(&live, desired);
-    if !remove.is_empty() {
-        cx.clients
-            .iam()
-            .untag_role()
-            .role_name(role)
-            .set_tag_keys(Some(remove))
-            .send()
-            .await
-            .map_err(aws_error("iam:UntagRole"))?;
+/// IAM tags a role by its name, with `[{Key, Value}]`.
+struct IamTags;
+
+#[async_trait::async_trait]
+impl TagApi for IamTags {
+    async fn tag(&self, cx: &Cx, role: &str, tags: &Tags) -> Result<(), ProviderError> {
+        let call = cx.clients.iam().tag_role().role_name(role).set_tags(Some(iam_tags(tags)?));
+        call.send().await.map(drop).map_err(aws_error("iam:TagRole"))
     }
-    if !set.is_empty() {
-        cx.clients
-            .iam()
-            .tag_role()
-            .role_name(role)
-            .set_tags(Some(iam_tags(&set)?))
-            .send()
-            .await
-            .map_err(aws_error("iam:TagRole"))?;
+
+    async fn untag(&self, cx: &Cx, role: &str, keys: &[std::string::String]) -> Result<(), ProviderError> {
+        let call = cx.clients.iam().untag_role().role_name(role).set_tag_keys(Some(keys.to_vec()));
+        call.send().await.map(drop).map_err(aws_error("iam:UntagRole"))
     }
-    Ok(())
 }

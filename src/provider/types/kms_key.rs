@@ -44,9 +44,8 @@ mod crud {
     use super::{Provider, SCHEMA};
     use crate::provider::retry::{with_retries, IAM_ROLE_PROPAGATION};
     use crate::provider::schema::ResourceSchema;
-    use crate::provider::types::data_common::{
-        attributes, built, echo_recorded, json_document, retry_while, spec_tag_list, At, TagChanges,
-    };
+    use crate::provider::types::data_common::{attributes, built, echo_recorded, json_document, retry_while, At};
+    use crate::provider::types::tagging::{self, spec_tag_list, TagApi, Tags};
     use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
     /// The default deletion window strata asks for when the spec gives none:
@@ -196,36 +195,21 @@ mod crud {
         Ok(())
     }
 
-    async fn reconcile_tags(cx: &Cx, key_id: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
-        let changes = TagChanges::between(&live_tags(cx, key_id).await?, desired);
-        if !changes.set.is_empty() {
-            let tags = kms_tags(&changes.set)?;
-            with_retries(|| async {
-                cx.clients
-                    .kms()
-                    .tag_resource()
-                    .key_id(key_id)
-                    .set_tags(Some(tags.clone()))
-                    .send()
-                    .await
-                    .map_err(aws_error("kms:TagResource"))
-            })
-            .await?;
+    /// KMS tags a key by its id, with `[{TagKey, TagValue}]`.
+    struct KmsTags;
+
+    #[async_trait::async_trait]
+    impl TagApi for KmsTags {
+        async fn tag(&self, cx: &Cx, key_id: &str, tags: &Tags) -> Result<(), ProviderError> {
+            let tags = kms_tags(tags)?;
+            let call = cx.clients.kms().tag_resource().key_id(key_id).set_tags(Some(tags));
+            call.send().await.map(drop).map_err(aws_error("kms:TagResource"))
         }
-        if !changes.remove.is_empty() {
-            with_retries(|| async {
-                cx.clients
-                    .kms()
-                    .untag_resource()
-                    .key_id(key_id)
-                    .set_tag_keys(Some(changes.remove.clone()))
-                    .send()
-                    .await
-                    .map_err(aws_error("kms:UntagResource"))
-            })
-            .await?;
+
+        async fn untag(&self, cx: &Cx, key_id: &str, keys: &[String]) -> Result<(), ProviderError> {
+            let call = cx.clients.kms().untag_resource().key_id(key_id).set_tag_keys(Some(keys.to_vec()));
+            call.send().await.map(drop).map_err(aws_error("kms:UntagResource"))
         }
-        Ok(())
     }
 
     /// Rotation status; None for keys that cannot rotate (asymmetric, HMAC,
@@ -428,7 +412,8 @@ mod crud {
             if !enabled && was_enabled {
                 set_enabled(cx, physical_id, false).await?;
             }
-            reconcile_tags(cx, physical_id, &req.tags.for_properties(req.properties)).await?;
+            let live = live_tags(cx, physical_id).await?;
+            tagging::converge(&KmsTags, cx, physical_id, &live, &req.tags.for_properties(req.properties)).await?;
             let metadata = describe(cx, physical_id).await?.ok_or_else(|| ProviderError::Aws {
                 operation: "kms:DescribeKey",
                 code: "NotFoundException".into(),

@@ -24,6 +24,7 @@ use aws_sdk_lambda::types::{
 use serde_json::{json, Map, Value};
 
 use super::compute_common::{self as common, opt_bool, opt_i32, opt_str, str_list, str_map};
+use super::tagging::{self, spec_tag_list, TagApi, Tags};
 use crate::build::archive::{deterministic_zip, Entry, FILE_MODE};
 use crate::build::code_sha256;
 use crate::provider::schema::{ValueType::*, *};
@@ -203,7 +204,7 @@ impl crate::provider::ResourceProvider for Provider {
         let mut props = live_properties(config, recorded, cx.local);
         let reserved = function.concurrency.as_ref().and_then(|c| c.reserved_concurrent_executions);
         common::put(&mut props, "ReservedConcurrentExecutions", reserved.map(|r| json!(r)));
-        common::put(&mut props, "Tags", common::spec_tags(&tags));
+        common::put(&mut props, "Tags", spec_tag_list(&tags, &Value::Null));
         let applied = function_applied(config)?;
         Ok(Some(Live { properties: Value::Object(props), attributes: applied.attributes, tags }))
     }
@@ -231,7 +232,7 @@ impl crate::provider::ResourceProvider for Provider {
             set_reserved_concurrency(cx, physical_id, reserved).await?;
         }
         let arn = live.function_arn().ok_or_else(|| missing("lambda:GetFunction", "FunctionArn"))?;
-        converge_tags(cx, arn, &function_tags(&current), &req.tags.for_properties(props)).await?;
+        tagging::converge(&LambdaTags, cx, arn, &function_tags(&current), &req.tags.for_properties(props)).await?;
         function_applied(live)
     }
 
@@ -545,35 +546,20 @@ async fn set_reserved_concurrency(cx: &Cx, name: &str, reserved: Option<i32>) ->
     }
 }
 
-/// Makes the function's tags exactly `desired`.
-async fn converge_tags(
-    cx: &Cx,
-    arn: &str,
-    live: &BTreeMap<std::string::String, std::string::String>,
-    desired: &BTreeMap<std::string::String, std::string::String>,
-) -> Result<(), ProviderError> {
-    let (remove, set) = common::tag_changes(live, desired);
-    if !remove.is_empty() {
-        cx.clients
-            .lambda()
-            .untag_resource()
-            .resource(arn)
-            .set_tag_keys(Some(remove))
-            .send()
-            .await
-            .map_err(aws_error("lambda:UntagResource"))?;
+/// Lambda tags a function by its ARN, with a map.
+struct LambdaTags;
+
+#[async_trait::async_trait]
+impl TagApi for LambdaTags {
+    async fn tag(&self, cx: &Cx, arn: &str, tags: &Tags) -> Result<(), ProviderError> {
+        let call = cx.clients.lambda().tag_resource().resource(arn).set_tags(Some(tags.clone().into_iter().collect()));
+        call.send().await.map(drop).map_err(aws_error("lambda:TagResource"))
     }
-    if !set.is_empty() {
-        cx.clients
-            .lambda()
-            .tag_resource()
-            .resource(arn)
-            .set_tags(Some(set.into_iter().collect()))
-            .send()
-            .await
-            .map_err(aws_error("lambda:TagResource"))?;
+
+    async fn untag(&self, cx: &Cx, arn: &str, keys: &[std::string::String]) -> Result<(), ProviderError> {
+        let call = cx.clients.lambda().untag_resource().resource(arn).set_tag_keys(Some(keys.to_vec()));
+        call.send().await.map(drop).map_err(aws_error("lambda:UntagResource"))
     }
-    Ok(())
 }
 
 /// The configuration part of the properties, as SDK values.

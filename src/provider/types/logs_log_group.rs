@@ -42,8 +42,9 @@ mod crud {
     use crate::provider::retry::with_retries;
     use crate::provider::schema::ResourceSchema;
     use crate::provider::types::data_common::{
-        attributes, echo_recorded, json_document, physical_name, same_key_as_recorded, spec_tag_list, At, TagChanges,
+        attributes, echo_recorded, json_document, physical_name, same_key_as_recorded, At,
     };
+    use crate::provider::types::tagging::{self, spec_tag_list, TagApi, Tags};
     use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
     /// CloudWatch Logs' limit on a log group name.
@@ -100,7 +101,7 @@ mod crud {
             .send()
             .await
             .map_err(aws_error("logs:ListTagsForResource"))?;
-        Ok(out.tags().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default())
+        Ok(tagging::from_hash_map(out.tags()))
     }
 
     /// The data protection policy as text (AWS takes and returns a string).
@@ -221,36 +222,24 @@ mod crud {
         Ok(())
     }
 
-    async fn reconcile_tags(cx: &Cx, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
-        let changes = TagChanges::between(&live_tags(cx, arn).await?, desired);
-        if !changes.set.is_empty() {
-            let set: HashMap<String, String> = changes.set.clone().into_iter().collect();
-            with_retries(|| async {
-                cx.clients
-                    .logs()
-                    .tag_resource()
-                    .resource_arn(arn)
-                    .set_tags(Some(set.clone()))
-                    .send()
-                    .await
-                    .map_err(aws_error("logs:TagResource"))
-            })
-            .await?;
+    /// Logs tags a group by its ARN, with a map.
+    struct LogsTags;
+
+    #[async_trait::async_trait]
+    impl TagApi for LogsTags {
+        async fn tag(&self, cx: &Cx, arn: &str, tags: &Tags) -> Result<(), ProviderError> {
+            let call = cx.clients.logs().tag_resource().resource_arn(arn);
+            call.set_tags(Some(tags.clone().into_iter().collect()))
+                .send()
+                .await
+                .map(drop)
+                .map_err(aws_error("logs:TagResource"))
         }
-        if !changes.remove.is_empty() {
-            with_retries(|| async {
-                cx.clients
-                    .logs()
-                    .untag_resource()
-                    .resource_arn(arn)
-                    .set_tag_keys(Some(changes.remove.clone()))
-                    .send()
-                    .await
-                    .map_err(aws_error("logs:UntagResource"))
-            })
-            .await?;
+
+        async fn untag(&self, cx: &Cx, arn: &str, keys: &[String]) -> Result<(), ProviderError> {
+            let call = cx.clients.logs().untag_resource().resource_arn(arn).set_tag_keys(Some(keys.to_vec()));
+            call.send().await.map(drop).map_err(aws_error("logs:UntagResource"))
         }
-        Ok(())
     }
 
     #[async_trait::async_trait]
@@ -378,7 +367,9 @@ mod crud {
                 put_data_protection(cx, physical_id, policy.as_deref()).await?;
             }
             let group = must_describe(cx, physical_id).await?;
-            reconcile_tags(cx, &arn_of(&group), &req.tags.for_properties(req.properties)).await?;
+            let arn = arn_of(&group);
+            let live = live_tags(cx, &arn).await?;
+            tagging::converge(&LogsTags, cx, &arn, &live, &req.tags.for_properties(req.properties)).await?;
             Ok(applied(&group))
         }
 

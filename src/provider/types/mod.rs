@@ -30,3 +30,4 @@ pub mod lambda_permission;
 pub mod logs_log_group;
 pub mod scheduler_schedule;
 pub mod scheduler_schedule_group;
+pub mod tagging;

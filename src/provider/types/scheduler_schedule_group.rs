@@ -26,7 +26,8 @@ mod crud {
     use super::{Provider, SCHEMA};
     use crate::provider::retry::with_retries;
     use crate::provider::schema::ResourceSchema;
-    use crate::provider::types::data_common::{attributes, built, physical_name, spec_tag_list, TagChanges, Wait};
+    use crate::provider::types::data_common::{attributes, built, physical_name, Wait};
+    use crate::provider::types::tagging::{self, spec_tag_list, TagApi, Tags};
     use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
     /// EventBridge Scheduler's limit on a group name.
@@ -91,36 +92,20 @@ mod crud {
         Ok(out.tags().iter().map(|t| (t.key().to_owned(), t.value().to_owned())).collect())
     }
 
-    async fn reconcile_tags(cx: &Cx, arn: &str, desired: &BTreeMap<String, String>) -> Result<(), ProviderError> {
-        let changes = TagChanges::between(&live_tags(cx, arn).await?, desired);
-        if !changes.set.is_empty() {
-            let tags = scheduler_tags(&changes.set)?;
-            with_retries(|| async {
-                cx.clients
-                    .scheduler()
-                    .tag_resource()
-                    .resource_arn(arn)
-                    .set_tags(Some(tags.clone()))
-                    .send()
-                    .await
-                    .map_err(aws_error("scheduler:TagResource"))
-            })
-            .await?;
+    /// EventBridge Scheduler tags a group by its ARN, with `[{Key, Value}]`.
+    struct SchedulerTags;
+
+    #[async_trait::async_trait]
+    impl TagApi for SchedulerTags {
+        async fn tag(&self, cx: &Cx, arn: &str, tags: &Tags) -> Result<(), ProviderError> {
+            let call = cx.clients.scheduler().tag_resource().resource_arn(arn).set_tags(Some(scheduler_tags(tags)?));
+            call.send().await.map(drop).map_err(aws_error("scheduler:TagResource"))
         }
-        if !changes.remove.is_empty() {
-            with_retries(|| async {
-                cx.clients
-                    .scheduler()
-                    .untag_resource()
-                    .resource_arn(arn)
-                    .set_tag_keys(Some(changes.remove.clone()))
-                    .send()
-                    .await
-                    .map_err(aws_error("scheduler:UntagResource"))
-            })
-            .await?;
+
+        async fn untag(&self, cx: &Cx, arn: &str, keys: &[String]) -> Result<(), ProviderError> {
+            let call = cx.clients.scheduler().untag_resource().resource_arn(arn).set_tag_keys(Some(keys.to_vec()));
+            call.send().await.map(drop).map_err(aws_error("scheduler:UntagResource"))
         }
-        Ok(())
     }
 
     #[async_trait::async_trait]
@@ -181,7 +166,14 @@ mod crud {
                 message: format!("schedule group {physical_id} is not there"),
             })?;
             let arn = group.arn().unwrap_or_default();
-            reconcile_tags(cx, arn, &req.tags.for_properties(req.properties)).await?;
+            tagging::converge(
+                &SchedulerTags,
+                cx,
+                arn,
+                &live_tags(cx, arn).await?,
+                &req.tags.for_properties(req.properties),
+            )
+            .await?;
             Ok(applied(physical_id, arn))
         }
 

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-pub use error::{aws_error, ProviderError};
+pub use error::{aws_error, NotFoundExt, ProviderError};
 pub use tags::StrataTags;
 
 use crate::build::Artifact;

@@ -13,7 +13,7 @@ use aws_sdk_apigateway::types::{Op, PatchOperation};
 use serde_json::{Map, Value};
 
 use crate::provider::types::tagging::{TagApi, Tags};
-use crate::provider::{aws_error, Cx, ProviderError};
+use crate::provider::{aws_error, Cx, NotFoundExt, ProviderError};
 
 // ------------------------------------------------------------ properties --
 
@@ -307,18 +307,14 @@ impl TagApi for ApiGatewayTags {
 
 // ------------------------------------------------------------ not found --
 
-/// `Ok(None)` for "it does not exist", the value otherwise.
+/// `Ok(None)` for "it does not exist", the value otherwise (see `NotFoundExt`).
 pub fn found<T>(result: Result<T, ProviderError>) -> Result<Option<T>, ProviderError> {
-    match result {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+    result.found()
 }
 
-/// Success when it is already gone.
+/// Success when it is already gone (see `NotFoundExt`).
 pub fn gone_ok(result: Result<(), ProviderError>) -> Result<(), ProviderError> {
-    found(result).map(|_| ())
+    result.gone_ok()
 }
 
 #[cfg(test)]

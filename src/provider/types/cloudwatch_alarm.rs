@@ -108,7 +108,7 @@ mod crud {
         attributes, cloudwatch_local, number_from_f64, order_like, physical_name, At, Wait,
     };
     use crate::provider::types::tagging::{self, spec_tag_list, TagApi, Tags};
-    use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
+    use crate::provider::{aws_error, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
     /// CloudWatch's limit on an alarm name.
     const MAX_ALARM_NAME: usize = 255;
@@ -422,10 +422,7 @@ mod crud {
                     .map_err(aws_error("cloudwatch:DeleteAlarms"))
             })
             .await;
-            match deleted {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
+            deleted.gone_ok()
         }
     }
 }

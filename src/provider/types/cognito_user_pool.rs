@@ -110,7 +110,7 @@ mod crud {
     use crate::provider::schema::ResourceSchema;
     use crate::provider::types::data_common::{attributes, built, echo_recorded, physical_name, At};
     use crate::provider::types::tagging::{self, spec_tag_map, TagApi, Tags};
-    use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
+    use crate::provider::{aws_error, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
     /// Cognito's limit on a user pool name.
     const MAX_POOL_NAME: usize = 128;
@@ -291,17 +291,16 @@ mod crud {
     }
 
     async fn describe(cx: &Cx, pool_id: &str) -> Result<Option<UserPoolType>, ProviderError> {
-        match cx.clients.cognito().describe_user_pool().user_pool_id(pool_id).send().await {
-            Ok(out) => Ok(out.user_pool),
-            Err(e) => {
-                let err = aws_error("cognito-idp:DescribeUserPool")(e);
-                if err.is_not_found() {
-                    Ok(None)
-                } else {
-                    Err(err)
-                }
-            }
-        }
+        Ok(cx
+            .clients
+            .cognito()
+            .describe_user_pool()
+            .user_pool_id(pool_id)
+            .send()
+            .await
+            .map_err(aws_error("cognito-idp:DescribeUserPool"))
+            .found()?
+            .and_then(|out| out.user_pool))
     }
 
     fn pool_tags(pool: &UserPoolType) -> Tags {
@@ -661,10 +660,7 @@ mod crud {
                     .map_err(aws_error("cognito-idp:DeleteUserPool"))
             })
             .await;
-            match deleted {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
+            deleted.gone_ok()
         }
     }
 

@@ -63,7 +63,7 @@ mod crud {
     use crate::provider::retry::with_retries;
     use crate::provider::schema::ResourceSchema;
     use crate::provider::types::data_common::{attributes, physical_name, At};
-    use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
+    use crate::provider::{aws_error, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
     /// Cognito's limit on an app client name.
     const MAX_CLIENT_NAME: usize = 128;
@@ -402,10 +402,7 @@ mod crud {
                     .map_err(aws_error("cognito-idp:DeleteUserPoolClient"))
             })
             .await;
-            match deleted {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
+            deleted.gone_ok()
         }
     }
 }

@@ -102,7 +102,7 @@ mod crud {
         attributes, built, echo_recorded, order_like, physical_name, same_key_as_recorded, At, Wait,
     };
     use crate::provider::types::tagging::{self, spec_tag_list, TagApi, Tags};
-    use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
+    use crate::provider::{aws_error, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
     /// DynamoDB's limit on a table name.
     const MAX_TABLE_NAME: usize = 255;
@@ -265,17 +265,16 @@ mod crud {
 
     /// The table, or None when it does not exist.
     async fn describe(cx: &Cx, name: &str) -> Result<Option<TableDescription>, ProviderError> {
-        match cx.clients.dynamodb().describe_table().table_name(name).send().await {
-            Ok(out) => Ok(out.table),
-            Err(e) => {
-                let err = aws_error("dynamodb:DescribeTable")(e);
-                if err.is_not_found() {
-                    Ok(None)
-                } else {
-                    Err(err)
-                }
-            }
-        }
+        Ok(cx
+            .clients
+            .dynamodb()
+            .describe_table()
+            .table_name(name)
+            .send()
+            .await
+            .map_err(aws_error("dynamodb:DescribeTable"))
+            .found()?
+            .and_then(|out| out.table))
     }
 
     /// ACTIVE, with every index ACTIVE and no encryption change under way.

@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value};
 use super::compute_common::{self as common, opt_i32, opt_str, policy_json, policy_text, policy_value, str_list};
 use super::tagging::{self, spec_tag_list, TagApi, Tags};
 use crate::provider::schema::{ValueType::*, *};
-use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
+use crate::provider::{aws_error, retry, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
 /// One item of `Policies` (CloudFormation's `Policy` type).
 const INLINE_POLICY: ValueType = Object(&[required("PolicyName", String), required("PolicyDocument", Json)]);
@@ -216,11 +216,16 @@ fn missing(operation: &'static str, field: &str) -> ProviderError {
 
 /// The role, or None when IAM does not know it.
 async fn get_role(cx: &Cx, name: &str) -> Result<Option<aws_sdk_iam::types::Role>, ProviderError> {
-    match cx.clients.iam().get_role().role_name(name).send().await.map_err(aws_error("iam:GetRole")) {
-        Ok(out) => Ok(out.role),
-        Err(err) if err.is_not_found() => Ok(None),
-        Err(err) => Err(err),
-    }
+    Ok(cx
+        .clients
+        .iam()
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .map_err(aws_error("iam:GetRole"))
+        .found()?
+        .and_then(|out| out.role))
 }
 
 async fn live_tags(cx: &Cx, name: &str) -> Result<BTreeMap<std::string::String, std::string::String>, ProviderError> {
@@ -359,18 +364,12 @@ async fn converge_policies(cx: &Cx, role: &str, props: &Value) -> Result<(), Pro
 
 async fn delete_inline(cx: &Cx, role: &str, name: &str) -> Result<(), ProviderError> {
     let out = cx.clients.iam().delete_role_policy().role_name(role).policy_name(name).send().await;
-    match out.map_err(aws_error("iam:DeleteRolePolicy")) {
-        Err(err) if !err.is_not_found() => Err(err),
-        _ => Ok(()),
-    }
+    out.map_err(aws_error("iam:DeleteRolePolicy")).gone_ok()
 }
 
 async fn detach(cx: &Cx, role: &str, arn: &str) -> Result<(), ProviderError> {
     let out = cx.clients.iam().detach_role_policy().role_name(role).policy_arn(arn).send().await;
-    match out.map_err(aws_error("iam:DetachRolePolicy")) {
-        Err(err) if !err.is_not_found() => Err(err),
-        _ => Ok(()),
-    }
+    out.map_err(aws_error("iam:DetachRolePolicy")).gone_ok()
 }
 
 async fn set_boundary(cx: &Cx, role: &str, boundary: Option<&str>) -> Result<(), ProviderError> {

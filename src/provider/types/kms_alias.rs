@@ -27,7 +27,7 @@ mod crud {
     use crate::provider::retry::with_retries;
     use crate::provider::schema::ResourceSchema;
     use crate::provider::types::data_common::{attributes, same_key_as_recorded, At};
-    use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
+    use crate::provider::{aws_error, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
     fn applied(alias_name: &str) -> Applied {
         Applied {
@@ -143,10 +143,7 @@ mod crud {
                     .map_err(aws_error("kms:DeleteAlias"))
             })
             .await;
-            match deleted {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
+            deleted.gone_ok()
         }
     }
 }

@@ -46,7 +46,7 @@ mod crud {
     use crate::provider::schema::ResourceSchema;
     use crate::provider::types::data_common::{attributes, built, echo_recorded, json_document, retry_while, At};
     use crate::provider::types::tagging::{self, spec_tag_list, TagApi, Tags};
-    use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
+    use crate::provider::{aws_error, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
     /// The default deletion window strata asks for when the spec gives none:
     /// KMS's minimum, so a replaced or destroyed key stops costing soonest while
@@ -106,11 +106,16 @@ mod crud {
 
     /// The key's metadata, or None when it does not exist.
     async fn describe(cx: &Cx, key_id: &str) -> Result<Option<KeyMetadata>, ProviderError> {
-        match cx.clients.kms().describe_key().key_id(key_id).send().await.map_err(aws_error("kms:DescribeKey")) {
-            Ok(out) => Ok(out.key_metadata),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
-        }
+        Ok(cx
+            .clients
+            .kms()
+            .describe_key()
+            .key_id(key_id)
+            .send()
+            .await
+            .map_err(aws_error("kms:DescribeKey"))
+            .found()?
+            .and_then(|out| out.key_metadata))
     }
 
     fn is_pending_deletion(metadata: &KeyMetadata) -> bool {

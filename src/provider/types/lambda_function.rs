@@ -28,7 +28,7 @@ use super::tagging::{self, spec_tag_list, TagApi, Tags};
 use crate::build::archive::{deterministic_zip, Entry, FILE_MODE};
 use crate::build::code_sha256;
 use crate::provider::schema::{ValueType::*, *};
-use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
+use crate::provider::{aws_error, retry, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
 /// strata's addition to CloudFormation's `Code` object (not a CloudFormation
 /// property): the path, relative to the workspace root, of a crate of this
@@ -247,10 +247,7 @@ impl crate::provider::ResourceProvider for Provider {
                 .map_err(aws_error("lambda:DeleteFunction"))
         })
         .await;
-        match out {
-            Err(err) if !err.is_not_found() => Err(err),
-            _ => Ok(()),
-        }
+        out.gone_ok()
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use super::compute_common::{self as common, opt_str, req_str};
 use crate::provider::schema::{ValueType::*, *};
-use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
+use crate::provider::{aws_error, retry, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
 pub const SCHEMA: ResourceSchema = ResourceSchema {
     type_name: "AWS::Lambda::Permission",
@@ -134,10 +134,7 @@ impl crate::provider::ResourceProvider for Provider {
                 .map_err(aws_error("lambda:RemovePermission"))
         })
         .await;
-        match out {
-            Err(err) if !err.is_not_found() => Err(err),
-            _ => Ok(()),
-        }
+        out.gone_ok()
     }
 }
 

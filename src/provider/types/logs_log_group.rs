@@ -45,7 +45,7 @@ mod crud {
         attributes, echo_recorded, json_document, physical_name, same_key_as_recorded, At,
     };
     use crate::provider::types::tagging::{self, spec_tag_list, TagApi, Tags};
-    use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
+    use crate::provider::{aws_error, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
     /// CloudWatch Logs' limit on a log group name.
     const MAX_LOG_GROUP_NAME: usize = 512;
@@ -384,10 +384,7 @@ mod crud {
                     .map_err(aws_error("logs:DeleteLogGroup"))
             })
             .await;
-            match deleted {
-                Err(e) if !e.is_not_found() => Err(e),
-                _ => Ok(()),
-            }
+            deleted.gone_ok()
         }
     }
 }

@@ -62,7 +62,7 @@ mod crud {
     use crate::provider::types::data_common::{
         attributes, built, is_role_propagation, parse_timestamp, physical_name, retry_while, timestamp_text, At,
     };
-    use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
+    use crate::provider::{aws_error, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
     /// EventBridge Scheduler's limit on a schedule name.
     const MAX_SCHEDULE_NAME: usize = 64;
@@ -164,17 +164,15 @@ mod crud {
     }
 
     async fn describe(cx: &Cx, at: &Location) -> Result<Option<GetScheduleOutput>, ProviderError> {
-        match cx.clients.scheduler().get_schedule().group_name(&at.group).name(&at.name).send().await {
-            Ok(out) => Ok(Some(out)),
-            Err(e) => {
-                let err = aws_error("scheduler:GetSchedule")(e);
-                if err.is_not_found() {
-                    Ok(None)
-                } else {
-                    Err(err)
-                }
-            }
-        }
+        cx.clients
+            .scheduler()
+            .get_schedule()
+            .group_name(&at.group)
+            .name(&at.name)
+            .send()
+            .await
+            .map_err(aws_error("scheduler:GetSchedule"))
+            .found()
     }
 
     /// Creates the schedule; a role created moments ago may not be
@@ -217,10 +215,7 @@ mod crud {
                 .map_err(aws_error("scheduler:DeleteSchedule"))
         })
         .await;
-        match deleted {
-            Err(e) if !e.is_not_found() => Err(e),
-            _ => Ok(()),
-        }
+        deleted.gone_ok()
     }
 
     fn properties(s: &GetScheduleOutput, recorded: &Value) -> Value {

@@ -19,6 +19,8 @@ use crate::provider::types::data_common::{
 use crate::provider::types::tagging::{self, spec_tag_list, TagApi, Tags};
 use crate::provider::{aws_error, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
+// ------------------------------------------------------------------ schema --
+
 pub const SCHEMA: ResourceSchema = {
     use crate::provider::schema::{ValueType::*, *};
 
@@ -102,11 +104,131 @@ pub const SCHEMA: ResourceSchema = {
     }
 };
 
+// ---------------------------------------------------------------- provider --
+
 /// CRUD for this type.
 pub struct Provider;
 
+#[async_trait::async_trait]
+impl crate::provider::ResourceProvider for Provider {
+    fn schema(&self) -> &'static ResourceSchema {
+        &SCHEMA
+    }
+
+    /// By name: alarm names are unique per account and region.
+    async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
+        let name = physical_name(req, "AlarmName", MAX_ALARM_NAME)?;
+        let Some(alarm) = describe(cx, &name).await? else { return Ok(None) };
+        req.tags.claim(SCHEMA.type_name, &name, &live_tags(cx, alarm.alarm_arn().unwrap_or_default()).await?)?;
+        Ok(Some(applied(&alarm)))
+    }
+
+    async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
+        let name = physical_name(req, "AlarmName", MAX_ALARM_NAME)?;
+        let tags = cloudwatch_tags(&req.tags.for_properties(req.properties));
+        put_alarm(cx, &name, &At::root(req.properties), Some(tags)).await?;
+        Ok(applied(&describe_listed(cx, &name).await?))
+    }
+
+    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
+        let Some(alarm) = describe(cx, physical_id).await? else { return Ok(None) };
+        let tags = live_tags(cx, alarm.alarm_arn().unwrap_or_default()).await?;
+        let mut props = properties(&alarm, recorded);
+        if let Some(list) = spec_tag_list(&tags, recorded) {
+            props.insert("Tags".into(), list);
+        }
+        Ok(Some(Live { properties: Value::Object(props), attributes: applied(&alarm).attributes, tags }))
+    }
+
+    async fn update(
+        &self,
+        cx: &Cx,
+        physical_id: &str,
+        _before: &Value,
+        req: &Request<'_>,
+    ) -> Result<Applied, ProviderError> {
+        put_alarm(cx, physical_id, &At::root(req.properties), None).await?;
+        let alarm = describe_listed(cx, physical_id).await?;
+        let arn = alarm.alarm_arn().unwrap_or_default();
+        tagging::converge(
+            &CloudWatchTags,
+            cx,
+            arn,
+            &live_tags(cx, arn).await?,
+            &req.tags.for_properties(req.properties),
+        )
+        .await?;
+        Ok(applied(&alarm))
+    }
+
+    async fn delete(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
+        let deleted = with_retries(|| async {
+            cloudwatch_local::client(cx)
+                .delete_alarms()
+                .alarm_names(physical_id)
+                .send()
+                .await
+                .map_err(aws_error("cloudwatch:DeleteAlarms"))
+        })
+        .await;
+        deleted.gone_ok()
+    }
+}
+
+// ---------------------------------------------------------------- identity --
+
 /// CloudWatch's limit on an alarm name.
 const MAX_ALARM_NAME: usize = 255;
+
+async fn describe(cx: &Cx, name: &str) -> Result<Option<MetricAlarm>, ProviderError> {
+    let out = cloudwatch_local::client(cx)
+        .describe_alarms()
+        .alarm_names(name)
+        .send()
+        .await
+        .map_err(aws_error("cloudwatch:DescribeAlarms"))?;
+    Ok(out.metric_alarms().iter().find(|a| a.alarm_name() == Some(name)).cloned())
+}
+
+fn applied(alarm: &MetricAlarm) -> Applied {
+    let name = alarm.alarm_name().unwrap_or_default().to_owned();
+    Applied {
+        physical_id: name.clone(),
+        attributes: attributes([("AlarmName", json!(name)), ("Arn", json!(alarm.alarm_arn().unwrap_or_default()))]),
+    }
+}
+
+fn cloudwatch_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+}
+
+async fn live_tags(cx: &Cx, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
+    let out = cloudwatch_local::client(cx)
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .map_err(aws_error("cloudwatch:ListTagsForResource"))?;
+    Ok(out.tags().iter().filter_map(|t| Some((t.key()?.to_owned(), t.value()?.to_owned()))).collect())
+}
+
+/// CloudWatch tags an alarm by its ARN, with `[{Key, Value}]`, through the local adapter.
+struct CloudWatchTags;
+
+#[async_trait::async_trait]
+impl TagApi for CloudWatchTags {
+    async fn tag(&self, cx: &Cx, arn: &str, tags: &Tags) -> Result<(), ProviderError> {
+        let call = cloudwatch_local::client(cx).tag_resource().resource_arn(arn).set_tags(Some(cloudwatch_tags(tags)));
+        call.send().await.map(drop).map_err(aws_error("cloudwatch:TagResource"))
+    }
+
+    async fn untag(&self, cx: &Cx, arn: &str, keys: &[String]) -> Result<(), ProviderError> {
+        let call = cloudwatch_local::client(cx).untag_resource().resource_arn(arn).set_tag_keys(Some(keys.to_vec()));
+        call.send().await.map(drop).map_err(aws_error("cloudwatch:UntagResource"))
+    }
+}
+
+// ------------------------------------------------------------------ create --
 
 /// An alarm just put is listed by DescribeAlarms (eventually consistent).
 const ALARM_LISTED: Wait =
@@ -209,59 +331,11 @@ async fn put_alarm(cx: &Cx, name: &str, props: &At<'_>, tags: Option<Vec<Tag>>) 
     Ok(())
 }
 
-async fn describe(cx: &Cx, name: &str) -> Result<Option<MetricAlarm>, ProviderError> {
-    let out = cloudwatch_local::client(cx)
-        .describe_alarms()
-        .alarm_names(name)
-        .send()
-        .await
-        .map_err(aws_error("cloudwatch:DescribeAlarms"))?;
-    Ok(out.metric_alarms().iter().find(|a| a.alarm_name() == Some(name)).cloned())
-}
-
 async fn describe_listed(cx: &Cx, name: &str) -> Result<MetricAlarm, ProviderError> {
     ALARM_LISTED.until(cx, name, || describe(cx, name)).await
 }
 
-fn applied(alarm: &MetricAlarm) -> Applied {
-    let name = alarm.alarm_name().unwrap_or_default().to_owned();
-    Applied {
-        physical_id: name.clone(),
-        attributes: attributes([("AlarmName", json!(name)), ("Arn", json!(alarm.alarm_arn().unwrap_or_default()))]),
-    }
-}
-
-fn cloudwatch_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
-    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
-}
-
-async fn live_tags(cx: &Cx, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
-    let out = cloudwatch_local::client(cx)
-        .list_tags_for_resource()
-        .resource_arn(arn)
-        .send()
-        .await
-        .map_err(aws_error("cloudwatch:ListTagsForResource"))?;
-    Ok(out.tags().iter().filter_map(|t| Some((t.key()?.to_owned(), t.value()?.to_owned()))).collect())
-}
-
-/// CloudWatch tags an alarm by its ARN, with `[{Key, Value}]`, through the local adapter.
-struct CloudWatchTags;
-
-#[async_trait::async_trait]
-impl TagApi for CloudWatchTags {
-    async fn tag(&self, cx: &Cx, arn: &str, tags: &Tags) -> Result<(), ProviderError> {
-        let call = cloudwatch_local::client(cx).tag_resource().resource_arn(arn).set_tags(Some(cloudwatch_tags(tags)));
-        call.send().await.map(drop).map_err(aws_error("cloudwatch:TagResource"))
-    }
-
-    async fn untag(&self, cx: &Cx, arn: &str, keys: &[String]) -> Result<(), ProviderError> {
-        let call = cloudwatch_local::client(cx).untag_resource().resource_arn(arn).set_tag_keys(Some(keys.to_vec()));
-        call.send().await.map(drop).map_err(aws_error("cloudwatch:UntagResource"))
-    }
-}
-
-// ------------------------------------------------------------ read --
+// -------------------------------------------------------------------- read --
 
 fn dimensions_json(dims: &[Dimension]) -> Value {
     dims.iter().map(|d| json!({ "Name": d.name(), "Value": d.value() })).collect()
@@ -350,70 +424,4 @@ fn properties(a: &MetricAlarm, recorded: &Value) -> Map<String, Value> {
     let metrics: Vec<Value> = a.metrics().iter().map(metric_query_json).collect();
     put("Metrics", (!metrics.is_empty()).then(|| Value::Array(order_like(metrics, recorded.get("Metrics"), "Id"))));
     m
-}
-
-#[async_trait::async_trait]
-impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
-    /// By name: alarm names are unique per account and region.
-    async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
-        let name = physical_name(req, "AlarmName", MAX_ALARM_NAME)?;
-        let Some(alarm) = describe(cx, &name).await? else { return Ok(None) };
-        req.tags.claim(SCHEMA.type_name, &name, &live_tags(cx, alarm.alarm_arn().unwrap_or_default()).await?)?;
-        Ok(Some(applied(&alarm)))
-    }
-
-    async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
-        let name = physical_name(req, "AlarmName", MAX_ALARM_NAME)?;
-        let tags = cloudwatch_tags(&req.tags.for_properties(req.properties));
-        put_alarm(cx, &name, &At::root(req.properties), Some(tags)).await?;
-        Ok(applied(&describe_listed(cx, &name).await?))
-    }
-
-    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
-        let Some(alarm) = describe(cx, physical_id).await? else { return Ok(None) };
-        let tags = live_tags(cx, alarm.alarm_arn().unwrap_or_default()).await?;
-        let mut props = properties(&alarm, recorded);
-        if let Some(list) = spec_tag_list(&tags, recorded) {
-            props.insert("Tags".into(), list);
-        }
-        Ok(Some(Live { properties: Value::Object(props), attributes: applied(&alarm).attributes, tags }))
-    }
-
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        _before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
-        put_alarm(cx, physical_id, &At::root(req.properties), None).await?;
-        let alarm = describe_listed(cx, physical_id).await?;
-        let arn = alarm.alarm_arn().unwrap_or_default();
-        tagging::converge(
-            &CloudWatchTags,
-            cx,
-            arn,
-            &live_tags(cx, arn).await?,
-            &req.tags.for_properties(req.properties),
-        )
-        .await?;
-        Ok(applied(&alarm))
-    }
-
-    async fn delete(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
-        let deleted = with_retries(|| async {
-            cloudwatch_local::client(cx)
-                .delete_alarms()
-                .alarm_names(physical_id)
-                .send()
-                .await
-                .map_err(aws_error("cloudwatch:DeleteAlarms"))
-        })
-        .await;
-        deleted.gone_ok()
-    }
 }

@@ -14,6 +14,8 @@ use crate::provider::schema::ResourceSchema;
 use crate::provider::types::data_common::{attributes, physical_name, At};
 use crate::provider::{aws_error, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
+// ------------------------------------------------------------------ schema --
+
 pub const SCHEMA: ResourceSchema = {
     use crate::provider::schema::{ValueType::*, *};
 
@@ -57,188 +59,10 @@ pub const SCHEMA: ResourceSchema = {
     }
 };
 
+// ---------------------------------------------------------------- provider --
+
 /// CRUD for this type.
 pub struct Provider;
-
-/// Cognito's limit on an app client name.
-const MAX_CLIENT_NAME: usize = 128;
-
-/// The list properties; an update sends an empty list for one the spec
-/// dropped, so it is cleared (and not left as it was).
-const LISTS: &[&str] = &[
-    "ExplicitAuthFlows",
-    "AllowedOAuthFlows",
-    "AllowedOAuthScopes",
-    "CallbackURLs",
-    "LogoutURLs",
-    "SupportedIdentityProviders",
-    "ReadAttributes",
-    "WriteAttributes",
-];
-
-/// Everything CreateUserPoolClient and UpdateUserPoolClient share (an
-/// update must repeat all of it: Cognito resets what it omits).
-#[derive(Debug, Default, Clone)]
-struct Settings {
-    name: String,
-    explicit_auth_flows: Option<Vec<ExplicitAuthFlowsType>>,
-    access_token_validity: Option<i32>,
-    id_token_validity: Option<i32>,
-    refresh_token_validity: Option<i32>,
-    token_validity_units: Option<TokenValidityUnitsType>,
-    auth_session_validity: Option<i32>,
-    prevent_user_existence_errors: Option<PreventUserExistenceErrorTypes>,
-    enable_token_revocation: Option<bool>,
-    allowed_oauth_flows: Option<Vec<OAuthFlowType>>,
-    allowed_oauth_flows_user_pool_client: Option<bool>,
-    allowed_oauth_scopes: Option<Vec<String>>,
-    callback_urls: Option<Vec<String>>,
-    logout_urls: Option<Vec<String>>,
-    default_redirect_uri: Option<String>,
-    supported_identity_providers: Option<Vec<String>>,
-    read_attributes: Option<Vec<String>>,
-    write_attributes: Option<Vec<String>>,
-}
-
-/// A list property; when `cleared` names it, an empty list instead of none.
-fn list(props: &At<'_>, name: &str, cleared: &[&str]) -> Result<Option<Vec<String>>, ProviderError> {
-    Ok(props.strings(name)?.or_else(|| cleared.contains(&name).then(Vec::new)))
-}
-
-fn settings(req: &Request<'_>, cleared: &[&str]) -> Result<Settings, ProviderError> {
-    let props = At::root(req.properties);
-    let units = match props.obj("TokenValidityUnits")? {
-        None => None,
-        Some(u) => {
-            let unit = |name: &str| -> Result<Option<TimeUnitsType>, ProviderError> {
-                Ok(u.str(name)?.map(|s| TimeUnitsType::from(s.as_str())))
-            };
-            Some(
-                TokenValidityUnitsType::builder()
-                    .set_access_token(unit("AccessToken")?)
-                    .set_id_token(unit("IdToken")?)
-                    .set_refresh_token(unit("RefreshToken")?)
-                    .build(),
-            )
-        }
-    };
-    Ok(Settings {
-        name: physical_name(req, "ClientName", MAX_CLIENT_NAME)?,
-        explicit_auth_flows: list(&props, "ExplicitAuthFlows", cleared)?
-            .map(|v| v.iter().map(|f| ExplicitAuthFlowsType::from(f.as_str())).collect()),
-        access_token_validity: props.i32("AccessTokenValidity")?,
-        id_token_validity: props.i32("IdTokenValidity")?,
-        refresh_token_validity: props.i32("RefreshTokenValidity")?,
-        token_validity_units: units,
-        auth_session_validity: props.i32("AuthSessionValidity")?,
-        prevent_user_existence_errors: props
-            .str("PreventUserExistenceErrors")?
-            .map(|s| PreventUserExistenceErrorTypes::from(s.as_str())),
-        enable_token_revocation: props.bool("EnableTokenRevocation")?,
-        allowed_oauth_flows: list(&props, "AllowedOAuthFlows", cleared)?
-            .map(|v| v.iter().map(|f| OAuthFlowType::from(f.as_str())).collect()),
-        allowed_oauth_flows_user_pool_client: props.bool("AllowedOAuthFlowsUserPoolClient")?,
-        allowed_oauth_scopes: list(&props, "AllowedOAuthScopes", cleared)?,
-        callback_urls: list(&props, "CallbackURLs", cleared)?,
-        logout_urls: list(&props, "LogoutURLs", cleared)?,
-        default_redirect_uri: props.str("DefaultRedirectURI")?,
-        supported_identity_providers: list(&props, "SupportedIdentityProviders", cleared)?,
-        read_attributes: list(&props, "ReadAttributes", cleared)?,
-        write_attributes: list(&props, "WriteAttributes", cleared)?,
-    })
-}
-
-fn applied(client: &Client) -> Applied {
-    let client = &client.client;
-    let id = client.client_id().unwrap_or_default().to_owned();
-    Applied {
-        physical_id: id.clone(),
-        attributes: attributes([("ClientId", json!(id)), ("Name", json!(client.client_name().unwrap_or_default()))]),
-    }
-}
-
-/// The app client without its secret, or None when it (or its pool) is gone.
-async fn describe(cx: &Cx, pool_id: &str, client_id: &str) -> Result<Option<Client>, ProviderError> {
-    let out = cx.clients.cognito().describe_user_pool_client().user_pool_id(pool_id).client_id(client_id).send().await;
-    match out {
-        Ok(out) => Ok(out.user_pool_client.map(without_secret)),
-        Err(e) => {
-            let err = aws_error("cognito-idp:DescribeUserPoolClient")(e);
-            if err.is_not_found() {
-                Ok(None)
-            } else {
-                Err(err)
-            }
-        }
-    }
-}
-
-/// An app client as strata keeps it in memory: the secret dropped as
-/// soon as AWS returns it, only the fact that there is one kept.
-#[derive(Debug)]
-struct Client {
-    client: UserPoolClientType,
-    has_secret: bool,
-}
-
-fn without_secret(mut client: UserPoolClientType) -> Client {
-    let has_secret = client.client_secret.take().is_some();
-    Client { client, has_secret }
-}
-
-fn strings(items: &[String]) -> Option<Value> {
-    (!items.is_empty()).then(|| json!(items))
-}
-
-fn properties(described: &Client) -> Value {
-    let client = &described.client;
-    let mut m = Map::new();
-    let mut put = |k: &str, v: Option<Value>| {
-        if let Some(v) = v {
-            m.insert(k.to_owned(), v);
-        }
-    };
-    put("UserPoolId", client.user_pool_id().map(Value::from));
-    put("ClientName", client.client_name().map(Value::from));
-    put("GenerateSecret", Some(json!(described.has_secret)));
-    let flows: Vec<&str> = client.explicit_auth_flows().iter().map(|f| f.as_str()).collect();
-    put("ExplicitAuthFlows", (!flows.is_empty()).then(|| json!(flows)));
-    put("AccessTokenValidity", client.access_token_validity().map(Value::from));
-    put("IdTokenValidity", client.id_token_validity().map(Value::from));
-    put("RefreshTokenValidity", Some(json!(client.refresh_token_validity())));
-    put(
-        "TokenValidityUnits",
-        client.token_validity_units().map(|u| {
-            let mut units = Map::new();
-            for (k, v) in
-                [("AccessToken", u.access_token()), ("IdToken", u.id_token()), ("RefreshToken", u.refresh_token())]
-            {
-                if let Some(v) = v {
-                    units.insert(k.to_owned(), json!(v.as_str()));
-                }
-            }
-            Value::Object(units)
-        }),
-    );
-    put("AuthSessionValidity", client.auth_session_validity().map(Value::from));
-    put("PreventUserExistenceErrors", client.prevent_user_existence_errors().map(|p| json!(p.as_str())));
-    put("EnableTokenRevocation", client.enable_token_revocation().map(Value::from));
-    let oauth: Vec<&str> = client.allowed_o_auth_flows().iter().map(|f| f.as_str()).collect();
-    put("AllowedOAuthFlows", (!oauth.is_empty()).then(|| json!(oauth)));
-    put("AllowedOAuthFlowsUserPoolClient", client.allowed_o_auth_flows_user_pool_client().map(Value::from));
-    put("AllowedOAuthScopes", strings(client.allowed_o_auth_scopes()));
-    put("CallbackURLs", strings(client.callback_urls()));
-    put("LogoutURLs", strings(client.logout_urls()));
-    put("DefaultRedirectURI", client.default_redirect_uri().map(Value::from));
-    put("SupportedIdentityProviders", strings(client.supported_identity_providers()));
-    put("ReadAttributes", strings(client.read_attributes()));
-    put("WriteAttributes", strings(client.write_attributes()));
-    Value::Object(m)
-}
-
-fn pool_id_of(properties: &Value) -> Result<String, ProviderError> {
-    At::root(properties).req_str("UserPoolId")
-}
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
@@ -395,4 +219,190 @@ impl crate::provider::ResourceProvider for Provider {
         .await;
         deleted.gone_ok()
     }
+}
+
+// ---------------------------------------------------------------- identity --
+
+/// Cognito's limit on an app client name.
+const MAX_CLIENT_NAME: usize = 128;
+
+fn applied(client: &Client) -> Applied {
+    let client = &client.client;
+    let id = client.client_id().unwrap_or_default().to_owned();
+    Applied {
+        physical_id: id.clone(),
+        attributes: attributes([("ClientId", json!(id)), ("Name", json!(client.client_name().unwrap_or_default()))]),
+    }
+}
+
+/// The app client without its secret, or None when it (or its pool) is gone.
+async fn describe(cx: &Cx, pool_id: &str, client_id: &str) -> Result<Option<Client>, ProviderError> {
+    let out = cx.clients.cognito().describe_user_pool_client().user_pool_id(pool_id).client_id(client_id).send().await;
+    match out {
+        Ok(out) => Ok(out.user_pool_client.map(without_secret)),
+        Err(e) => {
+            let err = aws_error("cognito-idp:DescribeUserPoolClient")(e);
+            if err.is_not_found() {
+                Ok(None)
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
+/// An app client as strata keeps it in memory: the secret dropped as
+/// soon as AWS returns it, only the fact that there is one kept.
+#[derive(Debug)]
+struct Client {
+    client: UserPoolClientType,
+    has_secret: bool,
+}
+
+fn without_secret(mut client: UserPoolClientType) -> Client {
+    let has_secret = client.client_secret.take().is_some();
+    Client { client, has_secret }
+}
+
+fn pool_id_of(properties: &Value) -> Result<String, ProviderError> {
+    At::root(properties).req_str("UserPoolId")
+}
+
+// ------------------------------------------------------------------ create --
+
+/// The list properties; an update sends an empty list for one the spec
+/// dropped, so it is cleared (and not left as it was).
+const LISTS: &[&str] = &[
+    "ExplicitAuthFlows",
+    "AllowedOAuthFlows",
+    "AllowedOAuthScopes",
+    "CallbackURLs",
+    "LogoutURLs",
+    "SupportedIdentityProviders",
+    "ReadAttributes",
+    "WriteAttributes",
+];
+
+/// Everything CreateUserPoolClient and UpdateUserPoolClient share (an
+/// update must repeat all of it: Cognito resets what it omits).
+#[derive(Debug, Default, Clone)]
+struct Settings {
+    name: String,
+    explicit_auth_flows: Option<Vec<ExplicitAuthFlowsType>>,
+    access_token_validity: Option<i32>,
+    id_token_validity: Option<i32>,
+    refresh_token_validity: Option<i32>,
+    token_validity_units: Option<TokenValidityUnitsType>,
+    auth_session_validity: Option<i32>,
+    prevent_user_existence_errors: Option<PreventUserExistenceErrorTypes>,
+    enable_token_revocation: Option<bool>,
+    allowed_oauth_flows: Option<Vec<OAuthFlowType>>,
+    allowed_oauth_flows_user_pool_client: Option<bool>,
+    allowed_oauth_scopes: Option<Vec<String>>,
+    callback_urls: Option<Vec<String>>,
+    logout_urls: Option<Vec<String>>,
+    default_redirect_uri: Option<String>,
+    supported_identity_providers: Option<Vec<String>>,
+    read_attributes: Option<Vec<String>>,
+    write_attributes: Option<Vec<String>>,
+}
+
+/// A list property; when `cleared` names it, an empty list instead of none.
+fn list(props: &At<'_>, name: &str, cleared: &[&str]) -> Result<Option<Vec<String>>, ProviderError> {
+    Ok(props.strings(name)?.or_else(|| cleared.contains(&name).then(Vec::new)))
+}
+
+fn settings(req: &Request<'_>, cleared: &[&str]) -> Result<Settings, ProviderError> {
+    let props = At::root(req.properties);
+    let units = match props.obj("TokenValidityUnits")? {
+        None => None,
+        Some(u) => {
+            let unit = |name: &str| -> Result<Option<TimeUnitsType>, ProviderError> {
+                Ok(u.str(name)?.map(|s| TimeUnitsType::from(s.as_str())))
+            };
+            Some(
+                TokenValidityUnitsType::builder()
+                    .set_access_token(unit("AccessToken")?)
+                    .set_id_token(unit("IdToken")?)
+                    .set_refresh_token(unit("RefreshToken")?)
+                    .build(),
+            )
+        }
+    };
+    Ok(Settings {
+        name: physical_name(req, "ClientName", MAX_CLIENT_NAME)?,
+        explicit_auth_flows: list(&props, "ExplicitAuthFlows", cleared)?
+            .map(|v| v.iter().map(|f| ExplicitAuthFlowsType::from(f.as_str())).collect()),
+        access_token_validity: props.i32("AccessTokenValidity")?,
+        id_token_validity: props.i32("IdTokenValidity")?,
+        refresh_token_validity: props.i32("RefreshTokenValidity")?,
+        token_validity_units: units,
+        auth_session_validity: props.i32("AuthSessionValidity")?,
+        prevent_user_existence_errors: props
+            .str("PreventUserExistenceErrors")?
+            .map(|s| PreventUserExistenceErrorTypes::from(s.as_str())),
+        enable_token_revocation: props.bool("EnableTokenRevocation")?,
+        allowed_oauth_flows: list(&props, "AllowedOAuthFlows", cleared)?
+            .map(|v| v.iter().map(|f| OAuthFlowType::from(f.as_str())).collect()),
+        allowed_oauth_flows_user_pool_client: props.bool("AllowedOAuthFlowsUserPoolClient")?,
+        allowed_oauth_scopes: list(&props, "AllowedOAuthScopes", cleared)?,
+        callback_urls: list(&props, "CallbackURLs", cleared)?,
+        logout_urls: list(&props, "LogoutURLs", cleared)?,
+        default_redirect_uri: props.str("DefaultRedirectURI")?,
+        supported_identity_providers: list(&props, "SupportedIdentityProviders", cleared)?,
+        read_attributes: list(&props, "ReadAttributes", cleared)?,
+        write_attributes: list(&props, "WriteAttributes", cleared)?,
+    })
+}
+
+// -------------------------------------------------------------------- read --
+
+fn strings(items: &[String]) -> Option<Value> {
+    (!items.is_empty()).then(|| json!(items))
+}
+
+fn properties(described: &Client) -> Value {
+    let client = &described.client;
+    let mut m = Map::new();
+    let mut put = |k: &str, v: Option<Value>| {
+        if let Some(v) = v {
+            m.insert(k.to_owned(), v);
+        }
+    };
+    put("UserPoolId", client.user_pool_id().map(Value::from));
+    put("ClientName", client.client_name().map(Value::from));
+    put("GenerateSecret", Some(json!(described.has_secret)));
+    let flows: Vec<&str> = client.explicit_auth_flows().iter().map(|f| f.as_str()).collect();
+    put("ExplicitAuthFlows", (!flows.is_empty()).then(|| json!(flows)));
+    put("AccessTokenValidity", client.access_token_validity().map(Value::from));
+    put("IdTokenValidity", client.id_token_validity().map(Value::from));
+    put("RefreshTokenValidity", Some(json!(client.refresh_token_validity())));
+    put(
+        "TokenValidityUnits",
+        client.token_validity_units().map(|u| {
+            let mut units = Map::new();
+            for (k, v) in
+                [("AccessToken", u.access_token()), ("IdToken", u.id_token()), ("RefreshToken", u.refresh_token())]
+            {
+                if let Some(v) = v {
+                    units.insert(k.to_owned(), json!(v.as_str()));
+                }
+            }
+            Value::Object(units)
+        }),
+    );
+    put("AuthSessionValidity", client.auth_session_validity().map(Value::from));
+    put("PreventUserExistenceErrors", client.prevent_user_existence_errors().map(|p| json!(p.as_str())));
+    put("EnableTokenRevocation", client.enable_token_revocation().map(Value::from));
+    let oauth: Vec<&str> = client.allowed_o_auth_flows().iter().map(|f| f.as_str()).collect();
+    put("AllowedOAuthFlows", (!oauth.is_empty()).then(|| json!(oauth)));
+    put("AllowedOAuthFlowsUserPoolClient", client.allowed_o_auth_flows_user_pool_client().map(Value::from));
+    put("AllowedOAuthScopes", strings(client.allowed_o_auth_scopes()));
+    put("CallbackURLs", strings(client.callback_urls()));
+    put("LogoutURLs", strings(client.logout_urls()));
+    put("DefaultRedirectURI", client.default_redirect_uri().map(Value::from));
+    put("SupportedIdentityProviders", strings(client.supported_identity_providers()));
+    put("ReadAttributes", strings(client.read_attributes()));
+    put("WriteAttributes", strings(client.write_attributes()));
+    Value::Object(m)
 }

@@ -8,6 +8,8 @@ use crate::provider::schema::ResourceSchema;
 use crate::provider::types::data_common::{attributes, same_key_as_recorded, At};
 use crate::provider::{aws_error, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
+// ------------------------------------------------------------------ schema --
+
 pub const SCHEMA: ResourceSchema = {
     use crate::provider::schema::{ValueType::*, *};
 
@@ -24,31 +26,10 @@ pub const SCHEMA: ResourceSchema = {
     }
 };
 
+// ---------------------------------------------------------------- provider --
+
 /// CRUD for this type.
 pub struct Provider;
-
-fn applied(alias_name: &str) -> Applied {
-    Applied {
-        physical_id: alias_name.to_owned(),
-        attributes: attributes([("AliasName", Value::String(alias_name.to_owned()))]),
-    }
-}
-
-/// The alias of that name, or None. ListAliases is the only way to look
-/// one alias up (there is no DescribeAlias).
-async fn lookup(cx: &Cx, alias_name: &str) -> Result<Option<AliasListEntry>, ProviderError> {
-    let aliases = cx
-        .clients
-        .kms()
-        .list_aliases()
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(aws_error("kms:ListAliases"))?;
-    Ok(aliases.into_iter().find(|a| a.alias_name() == Some(alias_name)))
-}
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
@@ -137,4 +118,29 @@ impl crate::provider::ResourceProvider for Provider {
         .await;
         deleted.gone_ok()
     }
+}
+
+// ---------------------------------------------------------------- identity --
+
+fn applied(alias_name: &str) -> Applied {
+    Applied {
+        physical_id: alias_name.to_owned(),
+        attributes: attributes([("AliasName", Value::String(alias_name.to_owned()))]),
+    }
+}
+
+/// The alias of that name, or None. ListAliases is the only way to look
+/// one alias up (there is no DescribeAlias).
+async fn lookup(cx: &Cx, alias_name: &str) -> Result<Option<AliasListEntry>, ProviderError> {
+    let aliases = cx
+        .clients
+        .kms()
+        .list_aliases()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(aws_error("kms:ListAliases"))?;
+    Ok(aliases.into_iter().find(|a| a.alias_name() == Some(alias_name)))
 }

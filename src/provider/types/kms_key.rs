@@ -16,6 +16,8 @@ use crate::provider::types::data_common::{attributes, built, echo_recorded, json
 use crate::provider::types::tagging::{self, spec_tag_list, TagApi, Tags};
 use crate::provider::{aws_error, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
+// ------------------------------------------------------------------ schema --
+
 pub const SCHEMA: ResourceSchema = {
     use crate::provider::schema::{ValueType::*, *};
 
@@ -43,193 +45,10 @@ pub const SCHEMA: ResourceSchema = {
     }
 };
 
+// ---------------------------------------------------------------- provider --
+
 /// CRUD for this type.
 pub struct Provider;
-
-/// The default deletion window strata asks for when the spec gives none:
-/// KMS's minimum, so a replaced or destroyed key stops costing soonest while
-/// still leaving a week in which the deletion can be cancelled.
-pub const DEFAULT_PENDING_WINDOW_DAYS: i32 = 7;
-
-/// The policy AWS gives a key created without one (account root, `kms:*`),
-/// put back when the spec drops its `KeyPolicy`.
-fn default_key_policy(cx: &Cx) -> Value {
-    json!({
-        "Version": "2012-10-17",
-        "Id": "key-default-1",
-        "Statement": [{
-            "Sid": "Enable IAM User Permissions",
-            "Effect": "Allow",
-            "Principal": { "AWS": format!("arn:aws:iam::{}:root", cx.account_id) },
-            "Action": "kms:*",
-            "Resource": "*"
-        }]
-    })
-}
-
-/// The key policy as text: AWS takes it as a JSON string.
-fn policy_text(props: &At<'_>) -> Result<Option<String>, ProviderError> {
-    match props.get("KeyPolicy") {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(doc) => {
-            serde_json::to_string(doc).map(Some).map_err(|e| ProviderError::invalid("KeyPolicy", e.to_string()))
-        }
-    }
-}
-
-fn kms_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
-    tags.iter().map(|(k, v)| Tag::builder().tag_key(k).tag_value(v).build().map_err(built("Tags"))).collect()
-}
-
-/// KMS refuses a policy naming an IAM principal it cannot see yet (a role
-/// created moments ago): that is IAM propagation, not a bad policy. With
-/// no role created or changed lately, the principal is really wrong.
-fn is_unpropagated_principal(err: &ProviderError) -> bool {
-    err.aws_code() == Some("MalformedPolicyDocumentException")
-        && err.to_string().to_lowercase().contains("principal")
-        && crate::provider::retry::role_recently_changed()
-}
-
-fn applied(metadata: &KeyMetadata) -> Applied {
-    let key_id = metadata.key_id().to_owned();
-    Applied {
-        physical_id: key_id.clone(),
-        attributes: attributes([
-            ("KeyId", Value::String(key_id)),
-            ("Arn", Value::String(metadata.arn().unwrap_or_default().to_owned())),
-        ]),
-    }
-}
-
-/// The key's metadata, or None when it does not exist.
-async fn describe(cx: &Cx, key_id: &str) -> Result<Option<KeyMetadata>, ProviderError> {
-    Ok(cx
-        .clients
-        .kms()
-        .describe_key()
-        .key_id(key_id)
-        .send()
-        .await
-        .map_err(aws_error("kms:DescribeKey"))
-        .found()?
-        .and_then(|out| out.key_metadata))
-}
-
-fn is_pending_deletion(metadata: &KeyMetadata) -> bool {
-    matches!(metadata.key_state(), Some(KeyState::PendingDeletion | KeyState::PendingReplicaDeletion))
-}
-
-async fn live_tags(cx: &Cx, key_id: &str) -> Result<BTreeMap<String, String>, ProviderError> {
-    let tags = cx
-        .clients
-        .kms()
-        .list_resource_tags()
-        .key_id(key_id)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(aws_error("kms:ListResourceTags"))?;
-    Ok(tags.into_iter().map(|t| (t.tag_key, t.tag_value)).collect())
-}
-
-async fn set_enabled(cx: &Cx, key_id: &str, enabled: bool) -> Result<(), ProviderError> {
-    if enabled {
-        with_retries(|| async {
-            cx.clients.kms().enable_key().key_id(key_id).send().await.map_err(aws_error("kms:EnableKey"))
-        })
-        .await?;
-    } else {
-        with_retries(|| async {
-            cx.clients.kms().disable_key().key_id(key_id).send().await.map_err(aws_error("kms:DisableKey"))
-        })
-        .await?;
-    }
-    Ok(())
-}
-
-/// Turns automatic rotation on (with its period when given) or off.
-async fn set_rotation(cx: &Cx, key_id: &str, enabled: bool, period_days: Option<i32>) -> Result<(), ProviderError> {
-    if enabled {
-        with_retries(|| async {
-            cx.clients
-                .kms()
-                .enable_key_rotation()
-                .key_id(key_id)
-                .set_rotation_period_in_days(period_days)
-                .send()
-                .await
-                .map_err(aws_error("kms:EnableKeyRotation"))
-        })
-        .await?;
-    } else {
-        with_retries(|| async {
-            cx.clients
-                .kms()
-                .disable_key_rotation()
-                .key_id(key_id)
-                .send()
-                .await
-                .map_err(aws_error("kms:DisableKeyRotation"))
-        })
-        .await?;
-    }
-    Ok(())
-}
-
-async fn put_policy(cx: &Cx, key_id: &str, policy: &str, bypass: Option<bool>) -> Result<(), ProviderError> {
-    retry_while(IAM_ROLE_PROPAGATION, is_unpropagated_principal, || {
-        with_retries(|| async {
-            cx.clients
-                .kms()
-                .put_key_policy()
-                .key_id(key_id)
-                .policy_name("default")
-                .policy(policy)
-                .set_bypass_policy_lockout_safety_check(bypass)
-                .send()
-                .await
-                .map_err(aws_error("kms:PutKeyPolicy"))
-        })
-    })
-    .await?;
-    Ok(())
-}
-
-/// KMS tags a key by its id, with `[{TagKey, TagValue}]`.
-struct KmsTags;
-
-#[async_trait::async_trait]
-impl TagApi for KmsTags {
-    async fn tag(&self, cx: &Cx, key_id: &str, tags: &Tags) -> Result<(), ProviderError> {
-        let tags = kms_tags(tags)?;
-        let call = cx.clients.kms().tag_resource().key_id(key_id).set_tags(Some(tags));
-        call.send().await.map(drop).map_err(aws_error("kms:TagResource"))
-    }
-
-    async fn untag(&self, cx: &Cx, key_id: &str, keys: &[String]) -> Result<(), ProviderError> {
-        let call = cx.clients.kms().untag_resource().key_id(key_id).set_tag_keys(Some(keys.to_vec()));
-        call.send().await.map(drop).map_err(aws_error("kms:UntagResource"))
-    }
-}
-
-/// Rotation status; None for keys that cannot rotate (asymmetric, HMAC,
-/// imported material), where KMS answers UnsupportedOperationException.
-async fn rotation(cx: &Cx, key_id: &str) -> Result<Option<(bool, Option<i32>)>, ProviderError> {
-    match cx.clients.kms().get_key_rotation_status().key_id(key_id).send().await {
-        Ok(out) => Ok(Some((out.key_rotation_enabled(), out.rotation_period_in_days()))),
-        Err(e) => {
-            let err = aws_error("kms:GetKeyRotationStatus")(e);
-            if err.aws_code() == Some("UnsupportedOperationException") {
-                Ok(None)
-            } else {
-                Err(err)
-            }
-        }
-    }
-}
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
@@ -470,3 +289,198 @@ impl crate::provider::ResourceProvider for Provider {
         Some(format!("scheduled for deletion in {days} days"))
     }
 }
+
+// ---------------------------------------------------------------- identity --
+
+fn kms_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
+    tags.iter().map(|(k, v)| Tag::builder().tag_key(k).tag_value(v).build().map_err(built("Tags"))).collect()
+}
+
+fn applied(metadata: &KeyMetadata) -> Applied {
+    let key_id = metadata.key_id().to_owned();
+    Applied {
+        physical_id: key_id.clone(),
+        attributes: attributes([
+            ("KeyId", Value::String(key_id)),
+            ("Arn", Value::String(metadata.arn().unwrap_or_default().to_owned())),
+        ]),
+    }
+}
+
+/// The key's metadata, or None when it does not exist.
+async fn describe(cx: &Cx, key_id: &str) -> Result<Option<KeyMetadata>, ProviderError> {
+    Ok(cx
+        .clients
+        .kms()
+        .describe_key()
+        .key_id(key_id)
+        .send()
+        .await
+        .map_err(aws_error("kms:DescribeKey"))
+        .found()?
+        .and_then(|out| out.key_metadata))
+}
+
+fn is_pending_deletion(metadata: &KeyMetadata) -> bool {
+    matches!(metadata.key_state(), Some(KeyState::PendingDeletion | KeyState::PendingReplicaDeletion))
+}
+
+async fn live_tags(cx: &Cx, key_id: &str) -> Result<BTreeMap<String, String>, ProviderError> {
+    let tags = cx
+        .clients
+        .kms()
+        .list_resource_tags()
+        .key_id(key_id)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(aws_error("kms:ListResourceTags"))?;
+    Ok(tags.into_iter().map(|t| (t.tag_key, t.tag_value)).collect())
+}
+
+/// KMS tags a key by its id, with `[{TagKey, TagValue}]`.
+struct KmsTags;
+
+#[async_trait::async_trait]
+impl TagApi for KmsTags {
+    async fn tag(&self, cx: &Cx, key_id: &str, tags: &Tags) -> Result<(), ProviderError> {
+        let tags = kms_tags(tags)?;
+        let call = cx.clients.kms().tag_resource().key_id(key_id).set_tags(Some(tags));
+        call.send().await.map(drop).map_err(aws_error("kms:TagResource"))
+    }
+
+    async fn untag(&self, cx: &Cx, key_id: &str, keys: &[String]) -> Result<(), ProviderError> {
+        let call = cx.clients.kms().untag_resource().key_id(key_id).set_tag_keys(Some(keys.to_vec()));
+        call.send().await.map(drop).map_err(aws_error("kms:UntagResource"))
+    }
+}
+
+// ------------------------------------------------------------------ create --
+
+/// The key policy as text: AWS takes it as a JSON string.
+fn policy_text(props: &At<'_>) -> Result<Option<String>, ProviderError> {
+    match props.get("KeyPolicy") {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(doc) => {
+            serde_json::to_string(doc).map(Some).map_err(|e| ProviderError::invalid("KeyPolicy", e.to_string()))
+        }
+    }
+}
+
+/// KMS refuses a policy naming an IAM principal it cannot see yet (a role
+/// created moments ago): that is IAM propagation, not a bad policy. With
+/// no role created or changed lately, the principal is really wrong.
+fn is_unpropagated_principal(err: &ProviderError) -> bool {
+    err.aws_code() == Some("MalformedPolicyDocumentException")
+        && err.to_string().to_lowercase().contains("principal")
+        && crate::provider::retry::role_recently_changed()
+}
+
+async fn set_enabled(cx: &Cx, key_id: &str, enabled: bool) -> Result<(), ProviderError> {
+    if enabled {
+        with_retries(|| async {
+            cx.clients.kms().enable_key().key_id(key_id).send().await.map_err(aws_error("kms:EnableKey"))
+        })
+        .await?;
+    } else {
+        with_retries(|| async {
+            cx.clients.kms().disable_key().key_id(key_id).send().await.map_err(aws_error("kms:DisableKey"))
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Turns automatic rotation on (with its period when given) or off.
+async fn set_rotation(cx: &Cx, key_id: &str, enabled: bool, period_days: Option<i32>) -> Result<(), ProviderError> {
+    if enabled {
+        with_retries(|| async {
+            cx.clients
+                .kms()
+                .enable_key_rotation()
+                .key_id(key_id)
+                .set_rotation_period_in_days(period_days)
+                .send()
+                .await
+                .map_err(aws_error("kms:EnableKeyRotation"))
+        })
+        .await?;
+    } else {
+        with_retries(|| async {
+            cx.clients
+                .kms()
+                .disable_key_rotation()
+                .key_id(key_id)
+                .send()
+                .await
+                .map_err(aws_error("kms:DisableKeyRotation"))
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+// -------------------------------------------------------------------- read --
+
+/// Rotation status; None for keys that cannot rotate (asymmetric, HMAC,
+/// imported material), where KMS answers UnsupportedOperationException.
+async fn rotation(cx: &Cx, key_id: &str) -> Result<Option<(bool, Option<i32>)>, ProviderError> {
+    match cx.clients.kms().get_key_rotation_status().key_id(key_id).send().await {
+        Ok(out) => Ok(Some((out.key_rotation_enabled(), out.rotation_period_in_days()))),
+        Err(e) => {
+            let err = aws_error("kms:GetKeyRotationStatus")(e);
+            if err.aws_code() == Some("UnsupportedOperationException") {
+                Ok(None)
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------------ update --
+
+/// The policy AWS gives a key created without one (account root, `kms:*`),
+/// put back when the spec drops its `KeyPolicy`.
+fn default_key_policy(cx: &Cx) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Id": "key-default-1",
+        "Statement": [{
+            "Sid": "Enable IAM User Permissions",
+            "Effect": "Allow",
+            "Principal": { "AWS": format!("arn:aws:iam::{}:root", cx.account_id) },
+            "Action": "kms:*",
+            "Resource": "*"
+        }]
+    })
+}
+
+async fn put_policy(cx: &Cx, key_id: &str, policy: &str, bypass: Option<bool>) -> Result<(), ProviderError> {
+    retry_while(IAM_ROLE_PROPAGATION, is_unpropagated_principal, || {
+        with_retries(|| async {
+            cx.clients
+                .kms()
+                .put_key_policy()
+                .key_id(key_id)
+                .policy_name("default")
+                .policy(policy)
+                .set_bypass_policy_lockout_safety_check(bypass)
+                .send()
+                .await
+                .map_err(aws_error("kms:PutKeyPolicy"))
+        })
+    })
+    .await?;
+    Ok(())
+}
+
+// ------------------------------------------------------------------ delete --
+
+/// The default deletion window strata asks for when the spec gives none:
+/// KMS's minimum, so a replaced or destroyed key stops costing soonest while
+/// still leaving a week in which the deletion can be cancelled.
+pub const DEFAULT_PENDING_WINDOW_DAYS: i32 = 7;

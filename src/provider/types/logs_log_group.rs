@@ -21,6 +21,8 @@ use crate::provider::types::data_common::{
 use crate::provider::types::tagging::{self, spec_tag_list, TagApi, Tags};
 use crate::provider::{aws_error, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
+// ------------------------------------------------------------------ schema --
+
 pub const SCHEMA: ResourceSchema = {
     use crate::provider::schema::{ValueType::*, *};
 
@@ -42,203 +44,10 @@ pub const SCHEMA: ResourceSchema = {
     }
 };
 
+// ---------------------------------------------------------------- provider --
+
 /// CRUD for this type.
 pub struct Provider;
-
-/// CloudWatch Logs' limit on a log group name.
-const MAX_LOG_GROUP_NAME: usize = 512;
-
-/// The log group's ARN without CloudFormation's trailing `:*` (the form
-/// the tagging API and IAM resource ARNs of the group itself use).
-fn arn_of(group: &LogGroup) -> String {
-    match group.log_group_arn() {
-        Some(arn) => arn.to_owned(),
-        None => group.arn().unwrap_or_default().trim_end_matches(":*").to_owned(),
-    }
-}
-
-fn applied(group: &LogGroup) -> Applied {
-    let name = group.log_group_name().unwrap_or_default().to_owned();
-    Applied {
-        physical_id: name.clone(),
-        attributes: attributes([("LogGroupName", json!(name)), ("Arn", json!(arn_of(group)))]),
-    }
-}
-
-/// The log group of exactly that name, or None (DescribeLogGroups only
-/// filters by prefix).
-async fn describe(cx: &Cx, name: &str) -> Result<Option<LogGroup>, ProviderError> {
-    let groups = cx
-        .clients
-        .logs()
-        .describe_log_groups()
-        .log_group_name_prefix(name)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(aws_error("logs:DescribeLogGroups"))?;
-    Ok(groups.into_iter().find(|g| g.log_group_name() == Some(name)))
-}
-
-async fn must_describe(cx: &Cx, name: &str) -> Result<LogGroup, ProviderError> {
-    describe(cx, name).await?.ok_or_else(|| ProviderError::Aws {
-        operation: "logs:DescribeLogGroups",
-        code: "ResourceNotFoundException".into(),
-        message: format!("log group {name} is not there"),
-    })
-}
-
-async fn live_tags(cx: &Cx, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
-    let out = cx
-        .clients
-        .logs()
-        .list_tags_for_resource()
-        .resource_arn(arn)
-        .send()
-        .await
-        .map_err(aws_error("logs:ListTagsForResource"))?;
-    Ok(tagging::from_hash_map(out.tags()))
-}
-
-/// The data protection policy as text (AWS takes and returns a string).
-fn data_protection_text(props: &At<'_>) -> Result<Option<String>, ProviderError> {
-    match props.get("DataProtectionPolicy") {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(doc) => serde_json::to_string(doc)
-            .map(Some)
-            .map_err(|e| ProviderError::invalid("DataProtectionPolicy", e.to_string())),
-    }
-}
-
-/// moto 5.2.5 implements neither data protection policies nor
-/// AssociateKmsKey / DisassociateKmsKey (it answers 500): say so.
-fn refuse_on_local_cloud(cx: &Cx, what: &str, property: &str) -> Result<(), ProviderError> {
-    if cx.local {
-        return Err(ProviderError::invalid(
-            property,
-            format!("the local cloud (moto 5.2.5) does not implement {what}"),
-        ));
-    }
-    Ok(())
-}
-
-async fn put_retention(cx: &Cx, name: &str, days: Option<i32>) -> Result<(), ProviderError> {
-    match days {
-        Some(days) => {
-            with_retries(|| async {
-                cx.clients
-                    .logs()
-                    .put_retention_policy()
-                    .log_group_name(name)
-                    .retention_in_days(days)
-                    .send()
-                    .await
-                    .map_err(aws_error("logs:PutRetentionPolicy"))
-            })
-            .await?;
-        }
-        None => {
-            with_retries(|| async {
-                cx.clients
-                    .logs()
-                    .delete_retention_policy()
-                    .log_group_name(name)
-                    .send()
-                    .await
-                    .map_err(aws_error("logs:DeleteRetentionPolicy"))
-            })
-            .await?;
-        }
-    }
-    Ok(())
-}
-
-async fn put_data_protection(cx: &Cx, name: &str, policy: Option<&str>) -> Result<(), ProviderError> {
-    refuse_on_local_cloud(cx, "data protection policies", "DataProtectionPolicy")?;
-    match policy {
-        Some(doc) => {
-            with_retries(|| async {
-                cx.clients
-                    .logs()
-                    .put_data_protection_policy()
-                    .log_group_identifier(name)
-                    .policy_document(doc)
-                    .send()
-                    .await
-                    .map_err(aws_error("logs:PutDataProtectionPolicy"))
-            })
-            .await?;
-        }
-        None => {
-            with_retries(|| async {
-                cx.clients
-                    .logs()
-                    .delete_data_protection_policy()
-                    .log_group_identifier(name)
-                    .send()
-                    .await
-                    .map_err(aws_error("logs:DeleteDataProtectionPolicy"))
-            })
-            .await?;
-        }
-    }
-    Ok(())
-}
-
-async fn set_kms_key(cx: &Cx, name: &str, key: Option<&str>) -> Result<(), ProviderError> {
-    refuse_on_local_cloud(cx, "changing a log group's KMS key (AssociateKmsKey)", "KmsKeyId")?;
-    match key {
-        Some(key) => {
-            with_retries(|| async {
-                cx.clients
-                    .logs()
-                    .associate_kms_key()
-                    .log_group_name(name)
-                    .kms_key_id(key)
-                    .send()
-                    .await
-                    .map_err(aws_error("logs:AssociateKmsKey"))
-            })
-            .await?;
-        }
-        None => {
-            with_retries(|| async {
-                cx.clients
-                    .logs()
-                    .disassociate_kms_key()
-                    .log_group_name(name)
-                    .send()
-                    .await
-                    .map_err(aws_error("logs:DisassociateKmsKey"))
-            })
-            .await?;
-        }
-    }
-    Ok(())
-}
-
-/// Logs tags a group by its ARN, with a map.
-struct LogsTags;
-
-#[async_trait::async_trait]
-impl TagApi for LogsTags {
-    async fn tag(&self, cx: &Cx, arn: &str, tags: &Tags) -> Result<(), ProviderError> {
-        let call = cx.clients.logs().tag_resource().resource_arn(arn);
-        call.set_tags(Some(tags.clone().into_iter().collect()))
-            .send()
-            .await
-            .map(drop)
-            .map_err(aws_error("logs:TagResource"))
-    }
-
-    async fn untag(&self, cx: &Cx, arn: &str, keys: &[String]) -> Result<(), ProviderError> {
-        let call = cx.clients.logs().untag_resource().resource_arn(arn).set_tag_keys(Some(keys.to_vec()));
-        call.send().await.map(drop).map_err(aws_error("logs:UntagResource"))
-    }
-}
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
@@ -384,4 +193,207 @@ impl crate::provider::ResourceProvider for Provider {
         .await;
         deleted.gone_ok()
     }
+}
+
+// ---------------------------------------------------------------- identity --
+
+/// CloudWatch Logs' limit on a log group name.
+const MAX_LOG_GROUP_NAME: usize = 512;
+
+/// The log group's ARN without CloudFormation's trailing `:*` (the form
+/// the tagging API and IAM resource ARNs of the group itself use).
+fn arn_of(group: &LogGroup) -> String {
+    match group.log_group_arn() {
+        Some(arn) => arn.to_owned(),
+        None => group.arn().unwrap_or_default().trim_end_matches(":*").to_owned(),
+    }
+}
+
+fn applied(group: &LogGroup) -> Applied {
+    let name = group.log_group_name().unwrap_or_default().to_owned();
+    Applied {
+        physical_id: name.clone(),
+        attributes: attributes([("LogGroupName", json!(name)), ("Arn", json!(arn_of(group)))]),
+    }
+}
+
+/// The log group of exactly that name, or None (DescribeLogGroups only
+/// filters by prefix).
+async fn describe(cx: &Cx, name: &str) -> Result<Option<LogGroup>, ProviderError> {
+    let groups = cx
+        .clients
+        .logs()
+        .describe_log_groups()
+        .log_group_name_prefix(name)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(aws_error("logs:DescribeLogGroups"))?;
+    Ok(groups.into_iter().find(|g| g.log_group_name() == Some(name)))
+}
+
+async fn must_describe(cx: &Cx, name: &str) -> Result<LogGroup, ProviderError> {
+    describe(cx, name).await?.ok_or_else(|| ProviderError::Aws {
+        operation: "logs:DescribeLogGroups",
+        code: "ResourceNotFoundException".into(),
+        message: format!("log group {name} is not there"),
+    })
+}
+
+async fn live_tags(cx: &Cx, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
+    let out = cx
+        .clients
+        .logs()
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .map_err(aws_error("logs:ListTagsForResource"))?;
+    Ok(tagging::from_hash_map(out.tags()))
+}
+
+/// Logs tags a group by its ARN, with a map.
+struct LogsTags;
+
+#[async_trait::async_trait]
+impl TagApi for LogsTags {
+    async fn tag(&self, cx: &Cx, arn: &str, tags: &Tags) -> Result<(), ProviderError> {
+        let call = cx.clients.logs().tag_resource().resource_arn(arn);
+        call.set_tags(Some(tags.clone().into_iter().collect()))
+            .send()
+            .await
+            .map(drop)
+            .map_err(aws_error("logs:TagResource"))
+    }
+
+    async fn untag(&self, cx: &Cx, arn: &str, keys: &[String]) -> Result<(), ProviderError> {
+        let call = cx.clients.logs().untag_resource().resource_arn(arn).set_tag_keys(Some(keys.to_vec()));
+        call.send().await.map(drop).map_err(aws_error("logs:UntagResource"))
+    }
+}
+
+// ------------------------------------------------------------------ create --
+
+/// The data protection policy as text (AWS takes and returns a string).
+fn data_protection_text(props: &At<'_>) -> Result<Option<String>, ProviderError> {
+    match props.get("DataProtectionPolicy") {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(doc) => serde_json::to_string(doc)
+            .map(Some)
+            .map_err(|e| ProviderError::invalid("DataProtectionPolicy", e.to_string())),
+    }
+}
+
+async fn put_retention(cx: &Cx, name: &str, days: Option<i32>) -> Result<(), ProviderError> {
+    match days {
+        Some(days) => {
+            with_retries(|| async {
+                cx.clients
+                    .logs()
+                    .put_retention_policy()
+                    .log_group_name(name)
+                    .retention_in_days(days)
+                    .send()
+                    .await
+                    .map_err(aws_error("logs:PutRetentionPolicy"))
+            })
+            .await?;
+        }
+        None => {
+            with_retries(|| async {
+                cx.clients
+                    .logs()
+                    .delete_retention_policy()
+                    .log_group_name(name)
+                    .send()
+                    .await
+                    .map_err(aws_error("logs:DeleteRetentionPolicy"))
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------ update --
+
+async fn put_data_protection(cx: &Cx, name: &str, policy: Option<&str>) -> Result<(), ProviderError> {
+    refuse_on_local_cloud(cx, "data protection policies", "DataProtectionPolicy")?;
+    match policy {
+        Some(doc) => {
+            with_retries(|| async {
+                cx.clients
+                    .logs()
+                    .put_data_protection_policy()
+                    .log_group_identifier(name)
+                    .policy_document(doc)
+                    .send()
+                    .await
+                    .map_err(aws_error("logs:PutDataProtectionPolicy"))
+            })
+            .await?;
+        }
+        None => {
+            with_retries(|| async {
+                cx.clients
+                    .logs()
+                    .delete_data_protection_policy()
+                    .log_group_identifier(name)
+                    .send()
+                    .await
+                    .map_err(aws_error("logs:DeleteDataProtectionPolicy"))
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn set_kms_key(cx: &Cx, name: &str, key: Option<&str>) -> Result<(), ProviderError> {
+    refuse_on_local_cloud(cx, "changing a log group's KMS key (AssociateKmsKey)", "KmsKeyId")?;
+    match key {
+        Some(key) => {
+            with_retries(|| async {
+                cx.clients
+                    .logs()
+                    .associate_kms_key()
+                    .log_group_name(name)
+                    .kms_key_id(key)
+                    .send()
+                    .await
+                    .map_err(aws_error("logs:AssociateKmsKey"))
+            })
+            .await?;
+        }
+        None => {
+            with_retries(|| async {
+                cx.clients
+                    .logs()
+                    .disassociate_kms_key()
+                    .log_group_name(name)
+                    .send()
+                    .await
+                    .map_err(aws_error("logs:DisassociateKmsKey"))
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------- local cloud --
+
+/// moto 5.2.5 implements neither data protection policies nor
+/// AssociateKmsKey / DisassociateKmsKey (it answers 500): say so.
+fn refuse_on_local_cloud(cx: &Cx, what: &str, property: &str) -> Result<(), ProviderError> {
+    if cx.local {
+        return Err(ProviderError::invalid(
+            property,
+            format!("the local cloud (moto 5.2.5) does not implement {what}"),
+        ));
+    }
+    Ok(())
 }

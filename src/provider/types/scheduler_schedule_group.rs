@@ -13,6 +13,8 @@ use crate::provider::types::data_common::{attributes, built, physical_name, Wait
 use crate::provider::types::tagging::{self, spec_tag_list, TagApi, Tags};
 use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
+// ------------------------------------------------------------------ schema --
+
 pub const SCHEMA: ResourceSchema = {
     use crate::provider::schema::{ValueType::*, *};
 
@@ -25,86 +27,10 @@ pub const SCHEMA: ResourceSchema = {
     }
 };
 
+// ---------------------------------------------------------------- provider --
+
 /// CRUD for this type.
 pub struct Provider;
-
-/// EventBridge Scheduler's limit on a group name.
-const MAX_GROUP_NAME: usize = 64;
-
-/// Deleting a group is asynchronous (DELETING, its schedules deleted
-/// with it); the name is only free once the group is gone.
-const GROUP_DELETED: Wait = Wait {
-    what: "EventBridge Scheduler schedule group deleted",
-    limit: Duration::from_secs(5 * 60),
-    every: Duration::from_secs(3),
-};
-
-/// The group, or None when it does not exist or is being deleted.
-async fn describe(cx: &Cx, name: &str) -> Result<Option<GetScheduleGroupOutput>, ProviderError> {
-    match cx.clients.scheduler().get_schedule_group().name(name).send().await {
-        Ok(out) if out.state() == Some(&ScheduleGroupState::Deleting) => Ok(None),
-        Ok(out) => Ok(Some(out)),
-        Err(e) => {
-            let err = aws_error("scheduler:GetScheduleGroup")(e);
-            if err.is_not_found() {
-                Ok(None)
-            } else {
-                Err(err)
-            }
-        }
-    }
-}
-
-/// True while the group exists at all, DELETING included.
-async fn exists(cx: &Cx, name: &str) -> Result<bool, ProviderError> {
-    match cx.clients.scheduler().get_schedule_group().name(name).send().await {
-        Ok(_) => Ok(true),
-        Err(e) => {
-            let err = aws_error("scheduler:GetScheduleGroup")(e);
-            if err.is_not_found() {
-                Ok(false)
-            } else {
-                Err(err)
-            }
-        }
-    }
-}
-
-fn applied(name: &str, arn: &str) -> Applied {
-    Applied { physical_id: name.to_owned(), attributes: attributes([("Name", json!(name)), ("Arn", json!(arn))]) }
-}
-
-fn scheduler_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
-    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(built("Tags"))).collect()
-}
-
-async fn live_tags(cx: &Cx, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
-    let out = cx
-        .clients
-        .scheduler()
-        .list_tags_for_resource()
-        .resource_arn(arn)
-        .send()
-        .await
-        .map_err(aws_error("scheduler:ListTagsForResource"))?;
-    Ok(out.tags().iter().map(|t| (t.key().to_owned(), t.value().to_owned())).collect())
-}
-
-/// EventBridge Scheduler tags a group by its ARN, with `[{Key, Value}]`.
-struct SchedulerTags;
-
-#[async_trait::async_trait]
-impl TagApi for SchedulerTags {
-    async fn tag(&self, cx: &Cx, arn: &str, tags: &Tags) -> Result<(), ProviderError> {
-        let call = cx.clients.scheduler().tag_resource().resource_arn(arn).set_tags(Some(scheduler_tags(tags)?));
-        call.send().await.map(drop).map_err(aws_error("scheduler:TagResource"))
-    }
-
-    async fn untag(&self, cx: &Cx, arn: &str, keys: &[String]) -> Result<(), ProviderError> {
-        let call = cx.clients.scheduler().untag_resource().resource_arn(arn).set_tag_keys(Some(keys.to_vec()));
-        call.send().await.map(drop).map_err(aws_error("scheduler:UntagResource"))
-    }
-}
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
@@ -198,3 +124,85 @@ impl crate::provider::ResourceProvider for Provider {
         GROUP_DELETED.until(cx, physical_id, || async { Ok((!exists(cx, physical_id).await?).then_some(())) }).await
     }
 }
+
+// ---------------------------------------------------------------- identity --
+
+/// EventBridge Scheduler's limit on a group name.
+const MAX_GROUP_NAME: usize = 64;
+
+/// The group, or None when it does not exist or is being deleted.
+async fn describe(cx: &Cx, name: &str) -> Result<Option<GetScheduleGroupOutput>, ProviderError> {
+    match cx.clients.scheduler().get_schedule_group().name(name).send().await {
+        Ok(out) if out.state() == Some(&ScheduleGroupState::Deleting) => Ok(None),
+        Ok(out) => Ok(Some(out)),
+        Err(e) => {
+            let err = aws_error("scheduler:GetScheduleGroup")(e);
+            if err.is_not_found() {
+                Ok(None)
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
+/// True while the group exists at all, DELETING included.
+async fn exists(cx: &Cx, name: &str) -> Result<bool, ProviderError> {
+    match cx.clients.scheduler().get_schedule_group().name(name).send().await {
+        Ok(_) => Ok(true),
+        Err(e) => {
+            let err = aws_error("scheduler:GetScheduleGroup")(e);
+            if err.is_not_found() {
+                Ok(false)
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
+fn applied(name: &str, arn: &str) -> Applied {
+    Applied { physical_id: name.to_owned(), attributes: attributes([("Name", json!(name)), ("Arn", json!(arn))]) }
+}
+
+fn scheduler_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
+    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(built("Tags"))).collect()
+}
+
+async fn live_tags(cx: &Cx, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
+    let out = cx
+        .clients
+        .scheduler()
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .map_err(aws_error("scheduler:ListTagsForResource"))?;
+    Ok(out.tags().iter().map(|t| (t.key().to_owned(), t.value().to_owned())).collect())
+}
+
+/// EventBridge Scheduler tags a group by its ARN, with `[{Key, Value}]`.
+struct SchedulerTags;
+
+#[async_trait::async_trait]
+impl TagApi for SchedulerTags {
+    async fn tag(&self, cx: &Cx, arn: &str, tags: &Tags) -> Result<(), ProviderError> {
+        let call = cx.clients.scheduler().tag_resource().resource_arn(arn).set_tags(Some(scheduler_tags(tags)?));
+        call.send().await.map(drop).map_err(aws_error("scheduler:TagResource"))
+    }
+
+    async fn untag(&self, cx: &Cx, arn: &str, keys: &[String]) -> Result<(), ProviderError> {
+        let call = cx.clients.scheduler().untag_resource().resource_arn(arn).set_tag_keys(Some(keys.to_vec()));
+        call.send().await.map(drop).map_err(aws_error("scheduler:UntagResource"))
+    }
+}
+
+// ------------------------------------------------------------------ delete --
+
+/// Deleting a group is asynchronous (DELETING, its schedules deleted
+/// with it); the name is only free once the group is gone.
+const GROUP_DELETED: Wait = Wait {
+    what: "EventBridge Scheduler schedule group deleted",
+    limit: Duration::from_secs(5 * 60),
+    every: Duration::from_secs(3),
+};

@@ -16,6 +16,9 @@ use crate::provider::types::data_common::{attributes, built, echo_recorded, json
 use crate::provider::types::tagging::{self, spec_tag_list, TagApi, Tags};
 use crate::provider::{aws_error, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
+mod update;
+use update::*;
+
 // ------------------------------------------------------------------ schema --
 
 pub const SCHEMA: ResourceSchema = {
@@ -379,50 +382,6 @@ fn is_unpropagated_principal(err: &ProviderError) -> bool {
         && crate::provider::retry::role_recently_changed()
 }
 
-async fn set_enabled(cx: &Cx, key_id: &str, enabled: bool) -> Result<(), ProviderError> {
-    if enabled {
-        with_retries(|| async {
-            cx.clients.kms().enable_key().key_id(key_id).send().await.map_err(aws_error("kms:EnableKey"))
-        })
-        .await?;
-    } else {
-        with_retries(|| async {
-            cx.clients.kms().disable_key().key_id(key_id).send().await.map_err(aws_error("kms:DisableKey"))
-        })
-        .await?;
-    }
-    Ok(())
-}
-
-/// Turns automatic rotation on (with its period when given) or off.
-async fn set_rotation(cx: &Cx, key_id: &str, enabled: bool, period_days: Option<i32>) -> Result<(), ProviderError> {
-    if enabled {
-        with_retries(|| async {
-            cx.clients
-                .kms()
-                .enable_key_rotation()
-                .key_id(key_id)
-                .set_rotation_period_in_days(period_days)
-                .send()
-                .await
-                .map_err(aws_error("kms:EnableKeyRotation"))
-        })
-        .await?;
-    } else {
-        with_retries(|| async {
-            cx.clients
-                .kms()
-                .disable_key_rotation()
-                .key_id(key_id)
-                .send()
-                .await
-                .map_err(aws_error("kms:DisableKeyRotation"))
-        })
-        .await?;
-    }
-    Ok(())
-}
-
 // -------------------------------------------------------------------- read --
 
 /// Rotation status; None for keys that cannot rotate (asymmetric, HMAC,
@@ -441,42 +400,7 @@ async fn rotation(cx: &Cx, key_id: &str) -> Result<Option<(bool, Option<i32>)>, 
     }
 }
 
-// ------------------------------------------------------------------ update --
-
-/// The policy AWS gives a key created without one (account root, `kms:*`),
-/// put back when the spec drops its `KeyPolicy`.
-fn default_key_policy(cx: &Cx) -> Value {
-    json!({
-        "Version": "2012-10-17",
-        "Id": "key-default-1",
-        "Statement": [{
-            "Sid": "Enable IAM User Permissions",
-            "Effect": "Allow",
-            "Principal": { "AWS": format!("arn:aws:iam::{}:root", cx.account_id) },
-            "Action": "kms:*",
-            "Resource": "*"
-        }]
-    })
-}
-
-async fn put_policy(cx: &Cx, key_id: &str, policy: &str, bypass: Option<bool>) -> Result<(), ProviderError> {
-    retry_while(IAM_ROLE_PROPAGATION, is_unpropagated_principal, || {
-        with_retries(|| async {
-            cx.clients
-                .kms()
-                .put_key_policy()
-                .key_id(key_id)
-                .policy_name("default")
-                .policy(policy)
-                .set_bypass_policy_lockout_safety_check(bypass)
-                .send()
-                .await
-                .map_err(aws_error("kms:PutKeyPolicy"))
-        })
-    })
-    .await?;
-    Ok(())
-}
+// ------------------------------------------- update (in kms_key/update.rs) --
 
 // ------------------------------------------------------------------ delete --
 

@@ -19,37 +19,30 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::api_common::{self as common, Obj};
-use crate::provider::schema::{ValueType::*, *};
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
-// The schema glob brings `ValueType::String` in; this keeps `String` the
-// std type in type position (the variant stays in value position).
-use std::string::String;
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::ApiGateway::Deployment",
-    properties: &[
-        create_only(required("RestApiId", String)),
-        optional("Description", String),
-        // Creates (or points) a stage of that name at this deployment. Leave it
-        // out when the stage is its own AWS::ApiGateway::Stage resource.
-        optional("StageName", String),
-    ],
-    attributes: &["DeploymentId"],
-    id_attribute: "DeploymentId",
-    taggable: false,
+// ------------------------------------------------------------------ schema --
+
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    ResourceSchema {
+        type_name: "AWS::ApiGateway::Deployment",
+        properties: &[
+            create_only(required("RestApiId", String)),
+            optional("Description", String),
+            // Creates (or points) a stage of that name at this deployment. Leave it
+            // out when the stage is its own AWS::ApiGateway::Stage resource.
+            optional("StageName", String),
+        ],
+        attributes: &["DeploymentId"],
+        id_attribute: "DeploymentId",
+        taggable: false,
+    }
 };
 
-/// The types whose changes a deployment must be redone for: a deployment is
-/// a snapshot of the API's resources, methods (with their integrations) and
-/// authorizers, and of the API's own settings (its resource policy, binary
-/// media types and endpoint take effect on callers only through a new
-/// deployment).
-pub const REDEPLOY_ON: &[&str] = &[
-    "AWS::ApiGateway::RestApi",
-    "AWS::ApiGateway::Resource",
-    "AWS::ApiGateway::Method",
-    "AWS::ApiGateway::Authorizer",
-];
+// ---------------------------------------------------------------- provider --
 
 /// CRUD for this type. The physical id is the deployment id.
 ///
@@ -138,6 +131,8 @@ impl crate::provider::ResourceProvider for Provider {
     }
 }
 
+// ---------------------------------------------------------------- identity --
+
 fn applied(id: &str) -> Applied {
     Applied {
         physical_id: id.to_owned(),
@@ -164,6 +159,8 @@ async fn get_deployment(
     Ok(None)
 }
 
+// ------------------------------------------------------------------ create --
+
 /// CreateDeployment from the properties; the new deployment's id.
 async fn create_deployment(cx: &Cx, p: &Value) -> Result<String, ProviderError> {
     let api = common::req_str(p, "RestApiId")?;
@@ -181,6 +178,22 @@ async fn create_deployment(cx: &Cx, p: &Value) -> Result<String, ProviderError> 
     .await?;
     out.id().map(str::to_owned).ok_or_else(|| ProviderError::invalid("DeploymentId", "CreateDeployment returned no id"))
 }
+
+// ------------------------------------------------------------------ update --
+
+/// The types whose changes a deployment must be redone for: a deployment is
+/// a snapshot of the API's resources, methods (with their integrations) and
+/// authorizers, and of the API's own settings (its resource policy, binary
+/// media types and endpoint take effect on callers only through a new
+/// deployment).
+pub const REDEPLOY_ON: &[&str] = &[
+    "AWS::ApiGateway::RestApi",
+    "AWS::ApiGateway::Resource",
+    "AWS::ApiGateway::Method",
+    "AWS::ApiGateway::Authorizer",
+];
+
+// ------------------------------------------------------------------ delete --
 
 /// Names of the stages of `api` that point at `deployment`. (GetStages can
 /// filter by deployment on AWS; moto ignores the filter, so it is applied

@@ -217,8 +217,6 @@ async fn get_method(cx: &Cx, key: &Key<'_>) -> Result<Option<GetMethodOutput>, P
 
 // ------------------------------------------------------------------ create --
 
-// The schema glob brings `ValueType::String` in; this keeps `String` the
-// std type in type position (the variant stays in value position).
 
 /// PutMethod, method responses, integration and integration responses.
 async fn put_everything(cx: &Cx, key: &Key<'_>, p: &Value) -> Result<(), ProviderError> {

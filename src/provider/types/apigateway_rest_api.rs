@@ -10,34 +10,39 @@ use serde_json::Value;
 
 use super::api_common::{self as common, Obj};
 use super::tagging::{self, spec_tag_list};
-use crate::provider::schema::{ValueType::*, *};
-// The schema glob brings `ValueType::String` in; this keeps `String` the
-// std type in type position (the variant stays in value position).
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
-use std::string::String;
 
-const ENDPOINT_CONFIGURATION: ValueType = Object(&[
-    optional("Types", List(&Enum(&["EDGE", "REGIONAL", "PRIVATE"]))),
-    optional("VpcEndpointIds", List(&String)),
-]);
+// ------------------------------------------------------------------ schema --
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::ApiGateway::RestApi",
-    properties: &[
-        required("Name", String),
-        optional("Description", String),
-        optional("EndpointConfiguration", ENDPOINT_CONFIGURATION),
-        optional("ApiKeySourceType", Enum(&["HEADER", "AUTHORIZER"])),
-        optional("BinaryMediaTypes", List(&String)),
-        optional("DisableExecuteApiEndpoint", Boolean),
-        optional("MinimumCompressionSize", Integer),
-        optional("Policy", Json),
-        optional("Tags", TAG_LIST),
-    ],
-    attributes: &["RestApiId", "RootResourceId"],
-    id_attribute: "RestApiId",
-    taggable: true,
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    const ENDPOINT_CONFIGURATION: ValueType = Object(&[
+        optional("Types", List(&Enum(&["EDGE", "REGIONAL", "PRIVATE"]))),
+        optional("VpcEndpointIds", List(&String)),
+    ]);
+
+    ResourceSchema {
+        type_name: "AWS::ApiGateway::RestApi",
+        properties: &[
+            required("Name", String),
+            optional("Description", String),
+            optional("EndpointConfiguration", ENDPOINT_CONFIGURATION),
+            optional("ApiKeySourceType", Enum(&["HEADER", "AUTHORIZER"])),
+            optional("BinaryMediaTypes", List(&String)),
+            optional("DisableExecuteApiEndpoint", Boolean),
+            optional("MinimumCompressionSize", Integer),
+            optional("Policy", Json),
+            optional("Tags", TAG_LIST),
+        ],
+        attributes: &["RestApiId", "RootResourceId"],
+        id_attribute: "RestApiId",
+        taggable: true,
+    }
 };
+
+// ---------------------------------------------------------------- provider --
 
 /// CRUD for this type. The physical id is the REST API id; `find` adopts an
 /// API carrying this resource's strata tags (names are not unique in API
@@ -178,6 +183,8 @@ impl crate::provider::ResourceProvider for Provider {
     }
 }
 
+// ---------------------------------------------------------------- identity --
+
 fn applied(id: String, root: String) -> Applied {
     Applied {
         attributes: BTreeMap::from([
@@ -224,24 +231,7 @@ async fn root_resource_id(cx: &Cx, id: &str) -> Result<String, ProviderError> {
     Err(missing("GetResources", "root resource `/`"))
 }
 
-/// Tags and untags the API by its ARN. The local cloud (moto 5.2.5) can tag a
-/// REST API only when creating it: its tag endpoints understand stage ARNs
-/// alone, so a change there fails with a message saying so.
-async fn sync_tags(
-    cx: &Cx,
-    id: &str,
-    current: &BTreeMap<String, String>,
-    desired: &BTreeMap<String, String>,
-) -> Result<(), ProviderError> {
-    if cx.local {
-        return Err(ProviderError::Unsupported {
-            type_name: SCHEMA.type_name,
-            operation: "changing the tags of an existing REST API on the local cloud (moto tags REST APIs only at creation; replace the API instead)",
-        });
-    }
-    let arn = common::arn(cx, &format!("/restapis/{id}"));
-    tagging::converge(&common::ApiGatewayTags, cx, &arn, current, desired).await
-}
+// ------------------------------------------------------------------ create --
 
 fn endpoint_configuration(p: &Value) -> Result<Option<EndpointConfiguration>, ProviderError> {
     let Some(cfg) = p.get("EndpointConfiguration").filter(|v| !v.is_null()) else { return Ok(None) };
@@ -249,6 +239,8 @@ fn endpoint_configuration(p: &Value) -> Result<Option<EndpointConfiguration>, Pr
     let vpc_endpoints = common::opt_str_list(cfg, "VpcEndpointIds")?;
     Ok(Some(EndpointConfiguration::builder().set_types(types).set_vpc_endpoint_ids(vpc_endpoints).build()))
 }
+
+// -------------------------------------------------------------------- read --
 
 fn endpoint_json(cfg: &EndpointConfiguration) -> Value {
     let types: Vec<String> = cfg.types().iter().map(|t| t.as_str().to_owned()).collect();
@@ -273,6 +265,27 @@ fn parse_policy(text: &str) -> Value {
     serde_json::from_str(text)
         .or_else(|_| serde_json::from_str(&text.replace("\\\"", "\"").replace("\\\\", "\\")))
         .unwrap_or_else(|_| Value::String(text.to_owned()))
+}
+
+// ------------------------------------------------------------------ update --
+
+/// Tags and untags the API by its ARN. The local cloud (moto 5.2.5) can tag a
+/// REST API only when creating it: its tag endpoints understand stage ARNs
+/// alone, so a change there fails with a message saying so.
+async fn sync_tags(
+    cx: &Cx,
+    id: &str,
+    current: &BTreeMap<String, String>,
+    desired: &BTreeMap<String, String>,
+) -> Result<(), ProviderError> {
+    if cx.local {
+        return Err(ProviderError::Unsupported {
+            type_name: SCHEMA.type_name,
+            operation: "changing the tags of an existing REST API on the local cloud (moto tags REST APIs only at creation; replace the API instead)",
+        });
+    }
+    let arn = common::arn(cx, &format!("/restapis/{id}"));
+    tagging::converge(&common::ApiGatewayTags, cx, &arn, current, desired).await
 }
 
 /// The patch turning the recorded properties into the wanted ones (tags are

@@ -216,8 +216,6 @@ async fn get_stage(cx: &Cx, api: &str, name: &str) -> Result<Option<GetStageOutp
 
 // ------------------------------------------------------------------ create --
 
-// The schema glob brings `ValueType::String` in; this keeps `String` the
-// std type in type position (the variant stays in value position).
 
 /// What CreateStage cannot take: method settings, access logging, the client
 /// certificate.

@@ -9,21 +9,24 @@ use aws_sdk_ec2::types::ResourceType;
 use serde_json::{json, Value};
 
 use super::ec2_common::{self as common, required_str, Ec2Type};
-use crate::provider::schema::{ValueType::*, *};
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
-common::ec2_describe!(
-    /// DescribeRouteTables with filters, every page.
-    fn describe = describe_route_tables -> aws_sdk_ec2::types::RouteTable, "ec2:DescribeRouteTables"
-);
+// ------------------------------------------------------------------ schema --
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::EC2::RouteTable",
-    properties: &[create_only(required("VpcId", String)), optional("Tags", TAG_LIST)],
-    attributes: &["RouteTableId"],
-    id_attribute: "RouteTableId",
-    taggable: true,
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    ResourceSchema {
+        type_name: "AWS::EC2::RouteTable",
+        properties: &[create_only(required("VpcId", String)), optional("Tags", TAG_LIST)],
+        attributes: &["RouteTableId"],
+        id_attribute: "RouteTableId",
+        taggable: true,
+    }
 };
+
+// ---------------------------------------------------------------- provider --
 
 /// CRUD for this type (the EC2 path: `ec2_common::Ec2Type`).
 pub struct Provider;
@@ -33,7 +36,7 @@ impl Ec2Type for Provider {
     const SCHEMA: &'static ResourceSchema = &SCHEMA;
     const DESCRIBE: &'static str = "ec2:DescribeRouteTables";
 
-    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
         describe_many(cx, ids).await
     }
 
@@ -76,6 +79,15 @@ impl Ec2Type for Provider {
     }
 }
 
+// ---------------------------------------------------------------- identity --
+
+common::ec2_describe!(
+    /// DescribeRouteTables with filters, every page.
+    fn describe = describe_route_tables -> aws_sdk_ec2::types::RouteTable, "ec2:DescribeRouteTables"
+);
+
+// -------------------------------------------------------------------- read --
+
 /// The live route table in the spec's terms (called by the batched read).
 pub(crate) fn live(table: &aws_sdk_ec2::types::RouteTable) -> Live {
     let tags = common::tag_map(table.tags());
@@ -88,10 +100,10 @@ pub(crate) fn live(table: &aws_sdk_ec2::types::RouteTable) -> Live {
 }
 
 /// Reads many route tables, one DescribeRouteTables per 200 ids.
-pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
     common::describe_chunked(
         ids,
-        |chunk| describe(cx, vec![common::filter("route-table-id", chunk.iter().map(std::string::String::as_str))]),
+        |chunk| describe(cx, vec![common::filter("route-table-id", chunk.iter().map(String::as_str))]),
         |item: aws_sdk_ec2::types::RouteTable| Some((item.route_table_id()?.to_owned(), live(&item))),
     )
     .await

@@ -11,52 +11,37 @@ use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType};
 use serde_json::{json, Value};
 
 use super::ec2_common::{self as common, bool_prop, required_str, str_prop, Ec2Type};
-use crate::provider::schema::{ValueType::*, *};
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
 
-common::ec2_describe!(
-    /// DescribeSubnets with filters, every page.
-    fn describe = describe_subnets -> aws_sdk_ec2::types::Subnet, "ec2:DescribeSubnets"
-);
+// ------------------------------------------------------------------ schema --
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::EC2::Subnet",
-    properties: &[
-        create_only(required("VpcId", String)),
-        // Conditional in CloudFormation (an IPv6-only subnet has none).
-        create_only(optional("CidrBlock", Cidr)),
-        create_only(optional("AvailabilityZone", String)),
-        create_only(optional("AvailabilityZoneId", String)),
-        optional("MapPublicIpOnLaunch", Boolean),
-        optional("Ipv6CidrBlock", Cidr),
-        optional("AssignIpv6AddressOnCreation", Boolean),
-        optional("EnableDns64", Boolean),
-        create_only(optional("Ipv6Native", Boolean)),
-        create_only(optional("OutpostArn", String)),
-        optional("Tags", TAG_LIST),
-    ],
-    attributes: &["SubnetId", "AvailabilityZone", "AvailabilityZoneId", "CidrBlock", "VpcId"],
-    id_attribute: "SubnetId",
-    taggable: true,
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    ResourceSchema {
+        type_name: "AWS::EC2::Subnet",
+        properties: &[
+            create_only(required("VpcId", String)),
+            // Conditional in CloudFormation (an IPv6-only subnet has none).
+            create_only(optional("CidrBlock", Cidr)),
+            create_only(optional("AvailabilityZone", String)),
+            create_only(optional("AvailabilityZoneId", String)),
+            optional("MapPublicIpOnLaunch", Boolean),
+            optional("Ipv6CidrBlock", Cidr),
+            optional("AssignIpv6AddressOnCreation", Boolean),
+            optional("EnableDns64", Boolean),
+            create_only(optional("Ipv6Native", Boolean)),
+            create_only(optional("OutpostArn", String)),
+            optional("Tags", TAG_LIST),
+        ],
+        attributes: &["SubnetId", "AvailabilityZone", "AvailabilityZoneId", "CidrBlock", "VpcId"],
+        id_attribute: "SubnetId",
+        taggable: true,
+    }
 };
 
-/// The boolean subnet attributes, each its own ModifySubnetAttribute call.
-#[derive(Debug, Clone, Copy)]
-enum Flag {
-    MapPublicIpOnLaunch,
-    AssignIpv6AddressOnCreation,
-    EnableDns64,
-}
-
-impl Flag {
-    fn property(self) -> &'static str {
-        match self {
-            Flag::MapPublicIpOnLaunch => "MapPublicIpOnLaunch",
-            Flag::AssignIpv6AddressOnCreation => "AssignIpv6AddressOnCreation",
-            Flag::EnableDns64 => "EnableDns64",
-        }
-    }
-}
+// ---------------------------------------------------------------- provider --
 
 /// CRUD for this type (the EC2 path: `ec2_common::Ec2Type`).
 pub struct Provider;
@@ -66,7 +51,7 @@ impl Ec2Type for Provider {
     const SCHEMA: &'static ResourceSchema = &SCHEMA;
     const DESCRIBE: &'static str = "ec2:DescribeSubnets";
 
-    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
         describe_many(cx, ids).await
     }
 
@@ -140,6 +125,15 @@ impl Ec2Type for Provider {
     }
 }
 
+// ---------------------------------------------------------------- identity --
+
+common::ec2_describe!(
+    /// DescribeSubnets with filters, every page.
+    fn describe = describe_subnets -> aws_sdk_ec2::types::Subnet, "ec2:DescribeSubnets"
+);
+
+// ------------------------------------------------------------------ create --
+
 /// CreateSubnet may answer while the subnet is still `pending`.
 async fn wait_available(cx: &Cx, id: &str) -> Result<(), ProviderError> {
     retry::wait_until("subnet available", common::CREATE_VISIBLE_WAIT, common::POLL_EVERY, || async {
@@ -156,6 +150,8 @@ async fn wait_available(cx: &Cx, id: &str) -> Result<(), ProviderError> {
     })
     .await
 }
+
+// -------------------------------------------------------------------- read --
 
 /// The live subnet in the spec's terms (called by the batched read). Values
 /// AWS leaves out of its answer are left out here too, not guessed.
@@ -198,6 +194,36 @@ fn ipv6_association(
             .and_then(|s| s.state())
             .is_none_or(|s| matches!(s.as_str(), "associated" | "associating"))
     })
+}
+
+/// Reads many subnets, one DescribeSubnets per 200 ids.
+pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
+    common::describe_chunked(
+        ids,
+        |chunk| describe(cx, vec![common::filter("subnet-id", chunk.iter().map(String::as_str))]),
+        |item: aws_sdk_ec2::types::Subnet| Some((item.subnet_id()?.to_owned(), live(&item))),
+    )
+    .await
+}
+
+// ------------------------------------------------------------------ update --
+
+/// The boolean subnet attributes, each its own ModifySubnetAttribute call.
+#[derive(Debug, Clone, Copy)]
+enum Flag {
+    MapPublicIpOnLaunch,
+    AssignIpv6AddressOnCreation,
+    EnableDns64,
+}
+
+impl Flag {
+    fn property(self) -> &'static str {
+        match self {
+            Flag::MapPublicIpOnLaunch => "MapPublicIpOnLaunch",
+            Flag::AssignIpv6AddressOnCreation => "AssignIpv6AddressOnCreation",
+            Flag::EnableDns64 => "EnableDns64",
+        }
+    }
 }
 
 /// Sets each launch attribute the spec gives where it differs from `live`.
@@ -264,14 +290,4 @@ async fn converge_ipv6_block(cx: &Cx, id: &str, props: &Value, live: &Live) -> R
             .map_err(aws_error("ec2:AssociateSubnetCidrBlock"))?;
     }
     Ok(())
-}
-
-/// Reads many subnets, one DescribeSubnets per 200 ids.
-pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
-    common::describe_chunked(
-        ids,
-        |chunk| describe(cx, vec![common::filter("subnet-id", chunk.iter().map(std::string::String::as_str))]),
-        |item: aws_sdk_ec2::types::Subnet| Some((item.subnet_id()?.to_owned(), live(&item))),
-    )
-    .await
 }

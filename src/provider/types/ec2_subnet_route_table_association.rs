@@ -9,23 +9,25 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::ec2_common::{self as common, required_str, Ec2Type};
-use crate::provider::schema::{ValueType::*, *};
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
-common::ec2_describe!(
-    /// DescribeRouteTables with filters, every page: associations have no
-    /// Describe call of their own.
-    fn describe_tables = describe_route_tables -> aws_sdk_ec2::types::RouteTable, "ec2:DescribeRouteTables"
-);
+// ------------------------------------------------------------------ schema --
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::EC2::SubnetRouteTableAssociation",
-    properties: &[create_only(required("RouteTableId", String)), create_only(required("SubnetId", String))],
-    // `Id` is the association id (`rtbassoc-...`), CloudFormation's Ref value.
-    attributes: &["Id"],
-    id_attribute: "Id",
-    taggable: false,
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    ResourceSchema {
+        type_name: "AWS::EC2::SubnetRouteTableAssociation",
+        properties: &[create_only(required("RouteTableId", String)), create_only(required("SubnetId", String))],
+        // `Id` is the association id (`rtbassoc-...`), CloudFormation's Ref value.
+        attributes: &["Id"],
+        id_attribute: "Id",
+        taggable: false,
+    }
 };
+
+// ---------------------------------------------------------------- provider --
 
 /// CRUD for this type (the EC2 path: `ec2_common::Ec2Type`).
 pub struct Provider;
@@ -35,7 +37,7 @@ impl Ec2Type for Provider {
     const SCHEMA: &'static ResourceSchema = &SCHEMA;
     const DESCRIBE: &'static str = "ec2:DescribeRouteTables";
 
-    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
         describe_many(cx, ids).await
     }
 
@@ -90,6 +92,16 @@ impl Ec2Type for Provider {
     }
 }
 
+// ---------------------------------------------------------------- identity --
+
+common::ec2_describe!(
+    /// DescribeRouteTables with filters, every page: associations have no
+    /// Describe call of their own.
+    fn describe_tables = describe_route_tables -> aws_sdk_ec2::types::RouteTable, "ec2:DescribeRouteTables"
+);
+
+// -------------------------------------------------------------------- read --
+
 /// The live association in the spec's terms (called by the batched read);
 /// None for the main association, a gateway's, or one being taken down.
 pub(crate) fn live(association: &aws_sdk_ec2::types::RouteTableAssociation) -> Option<Live> {
@@ -109,12 +121,11 @@ pub(crate) fn live(association: &aws_sdk_ec2::types::RouteTableAssociation) -> O
 
 /// Reads many subnet route table associations (by association id), one
 /// DescribeRouteTables per 200 ids: associations have no Describe of their own.
-pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
     common::describe_chunked(
         ids,
         |chunk| {
-            let filter =
-                common::filter("association.route-table-association-id", chunk.iter().map(std::string::String::as_str));
+            let filter = common::filter("association.route-table-association-id", chunk.iter().map(String::as_str));
             describe_tables(cx, vec![filter])
         },
         |table: aws_sdk_ec2::types::RouteTable| {

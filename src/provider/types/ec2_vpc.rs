@@ -9,38 +9,34 @@ use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Tenancy, VpcAttrib
 use serde_json::{json, Value};
 
 use super::ec2_common::{self as common, bool_prop, int_prop, str_prop, Ec2Type};
-use crate::provider::schema::{ValueType::*, *};
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
 
-common::ec2_describe!(
-    /// DescribeVpcs with filters, every page.
-    fn describe = describe_vpcs -> aws_sdk_ec2::types::Vpc, "ec2:DescribeVpcs"
-);
+// ------------------------------------------------------------------ schema --
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::EC2::VPC",
-    properties: &[
-        // CloudFormation requires a CidrBlock unless an IPAM pool supplies one,
-        // so none of the three is marked required here.
-        create_only(optional("CidrBlock", Cidr)),
-        create_only(optional("Ipv4IpamPoolId", String)),
-        create_only(optional("Ipv4NetmaskLength", Integer)),
-        optional("EnableDnsHostnames", Boolean),
-        optional("EnableDnsSupport", Boolean),
-        optional("InstanceTenancy", Enum(&["default", "dedicated", "host"])),
-        optional("Tags", TAG_LIST),
-    ],
-    attributes: &["VpcId", "CidrBlock", "DefaultNetworkAcl", "DefaultSecurityGroup"],
-    id_attribute: "VpcId",
-    taggable: true,
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    ResourceSchema {
+        type_name: "AWS::EC2::VPC",
+        properties: &[
+            // CloudFormation requires a CidrBlock unless an IPAM pool supplies one,
+            // so none of the three is marked required here.
+            create_only(optional("CidrBlock", Cidr)),
+            create_only(optional("Ipv4IpamPoolId", String)),
+            create_only(optional("Ipv4NetmaskLength", Integer)),
+            optional("EnableDnsHostnames", Boolean),
+            optional("EnableDnsSupport", Boolean),
+            optional("InstanceTenancy", Enum(&["default", "dedicated", "host"])),
+            optional("Tags", TAG_LIST),
+        ],
+        attributes: &["VpcId", "CidrBlock", "DefaultNetworkAcl", "DefaultSecurityGroup"],
+        id_attribute: "VpcId",
+        taggable: true,
+    }
 };
 
-/// The VPC's two DNS attributes, as DescribeVpcAttribute reports them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Dns {
-    pub support: bool,
-    pub hostnames: bool,
-}
+// ---------------------------------------------------------------- provider --
 
 /// CRUD for this type (the EC2 path: `ec2_common::Ec2Type`).
 pub struct Provider;
@@ -50,7 +46,7 @@ impl Ec2Type for Provider {
     const SCHEMA: &'static ResourceSchema = &SCHEMA;
     const DESCRIBE: &'static str = "ec2:DescribeVpcs";
 
-    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
         describe_many(cx, ids).await
     }
 
@@ -100,6 +96,15 @@ impl Ec2Type for Provider {
     }
 }
 
+// ---------------------------------------------------------------- identity --
+
+common::ec2_describe!(
+    /// DescribeVpcs with filters, every page.
+    fn describe = describe_vpcs -> aws_sdk_ec2::types::Vpc, "ec2:DescribeVpcs"
+);
+
+// ------------------------------------------------------------------ create --
+
 /// CreateVpc answers while the VPC may still be `pending`.
 async fn wait_available(cx: &Cx, id: &str) -> Result<(), ProviderError> {
     crate::provider::retry::wait_until("VPC available", common::CREATE_VISIBLE_WAIT, common::POLL_EVERY, || async {
@@ -115,6 +120,15 @@ async fn wait_available(cx: &Cx, id: &str) -> Result<(), ProviderError> {
         Ok(available.then_some(()))
     })
     .await
+}
+
+// -------------------------------------------------------------------- read --
+
+/// The VPC's two DNS attributes, as DescribeVpcAttribute reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dns {
+    pub support: bool,
+    pub hostnames: bool,
 }
 
 /// Reads both DNS attributes of one VPC; None when the VPC is gone.
@@ -146,8 +160,8 @@ pub(crate) async fn dns_attributes(cx: &Cx, id: &str) -> Result<Option<Dns>, Pro
 pub(crate) fn live(
     vpc: &aws_sdk_ec2::types::Vpc,
     dns: Dns,
-    default_network_acl: Option<std::string::String>,
-    default_security_group: Option<std::string::String>,
+    default_network_acl: Option<String>,
+    default_security_group: Option<String>,
 ) -> Live {
     let id = vpc.vpc_id().unwrap_or_default();
     let tags = common::tag_map(vpc.tags());
@@ -170,6 +184,72 @@ pub(crate) fn live(
     ]);
     Live { properties, attributes, tags }
 }
+
+/// Reads many VPCs: one DescribeVpcs, one DescribeNetworkAcls and one
+/// DescribeSecurityGroups for all of them (their defaults), plus the two DNS
+/// attributes per VPC (DescribeVpcAttribute takes one VPC and one attribute).
+pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
+    let mut out = BTreeMap::new();
+    for chunk in common::chunks(ids) {
+        let vpcs = describe(cx, vec![common::filter("vpc-id", chunk.iter().copied())]).await?;
+        if vpcs.is_empty() {
+            continue;
+        }
+        let acls = default_network_acls(cx, chunk).await?;
+        let groups = default_security_groups(cx, chunk).await?;
+        for vpc in vpcs {
+            let Some(id) = vpc.vpc_id().map(str::to_owned) else { continue };
+            let Some(dns) = dns_attributes(cx, &id).await? else { continue };
+            let live = live(&vpc, dns, acls.get(&id).cloned(), groups.get(&id).cloned());
+            out.insert(id, live);
+        }
+    }
+    Ok(out)
+}
+
+/// VPC id -> its default network ACL id.
+async fn default_network_acls(cx: &Cx, vpc_ids: &[&str]) -> Result<BTreeMap<String, String>, ProviderError> {
+    let acls = cx
+        .clients
+        .ec2()
+        .describe_network_acls()
+        .filters(common::filter("vpc-id", vpc_ids.iter().copied()))
+        .filters(common::filter("default", ["true"]))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(aws_error("ec2:DescribeNetworkAcls"))?;
+    Ok(acls
+        .iter()
+        .filter(|a| a.is_default() == Some(true))
+        .filter_map(|a| Some((a.vpc_id()?.to_owned(), a.network_acl_id()?.to_owned())))
+        .collect())
+}
+
+/// VPC id -> its default security group id (the group named `default`).
+async fn default_security_groups(cx: &Cx, vpc_ids: &[&str]) -> Result<BTreeMap<String, String>, ProviderError> {
+    let groups = cx
+        .clients
+        .ec2()
+        .describe_security_groups()
+        .filters(common::filter("vpc-id", vpc_ids.iter().copied()))
+        .filters(common::filter("group-name", ["default"]))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(aws_error("ec2:DescribeSecurityGroups"))?;
+    Ok(groups
+        .iter()
+        .filter(|g| g.group_name() == Some("default"))
+        .filter_map(|g| Some((g.vpc_id()?.to_owned(), g.group_id()?.to_owned())))
+        .collect())
+}
+
+// ------------------------------------------------------------------ update --
 
 /// Sets the DNS attributes the spec gives where they differ from `live`.
 /// Hostnames need DNS support: support is switched on first and off last.
@@ -225,74 +305,4 @@ async fn converge_tenancy(cx: &Cx, id: &str, props: &Value, live: &Live) -> Resu
         .await
         .map_err(aws_error("ec2:ModifyVpcTenancy"))?;
     Ok(())
-}
-
-/// Reads many VPCs: one DescribeVpcs, one DescribeNetworkAcls and one
-/// DescribeSecurityGroups for all of them (their defaults), plus the two DNS
-/// attributes per VPC (DescribeVpcAttribute takes one VPC and one attribute).
-pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
-    let mut out = BTreeMap::new();
-    for chunk in common::chunks(ids) {
-        let vpcs = describe(cx, vec![common::filter("vpc-id", chunk.iter().copied())]).await?;
-        if vpcs.is_empty() {
-            continue;
-        }
-        let acls = default_network_acls(cx, chunk).await?;
-        let groups = default_security_groups(cx, chunk).await?;
-        for vpc in vpcs {
-            let Some(id) = vpc.vpc_id().map(str::to_owned) else { continue };
-            let Some(dns) = dns_attributes(cx, &id).await? else { continue };
-            let live = live(&vpc, dns, acls.get(&id).cloned(), groups.get(&id).cloned());
-            out.insert(id, live);
-        }
-    }
-    Ok(out)
-}
-
-/// VPC id -> its default network ACL id.
-async fn default_network_acls(
-    cx: &Cx,
-    vpc_ids: &[&str],
-) -> Result<BTreeMap<std::string::String, std::string::String>, ProviderError> {
-    let acls = cx
-        .clients
-        .ec2()
-        .describe_network_acls()
-        .filters(common::filter("vpc-id", vpc_ids.iter().copied()))
-        .filters(common::filter("default", ["true"]))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(aws_error("ec2:DescribeNetworkAcls"))?;
-    Ok(acls
-        .iter()
-        .filter(|a| a.is_default() == Some(true))
-        .filter_map(|a| Some((a.vpc_id()?.to_owned(), a.network_acl_id()?.to_owned())))
-        .collect())
-}
-
-/// VPC id -> its default security group id (the group named `default`).
-async fn default_security_groups(
-    cx: &Cx,
-    vpc_ids: &[&str],
-) -> Result<BTreeMap<std::string::String, std::string::String>, ProviderError> {
-    let groups = cx
-        .clients
-        .ec2()
-        .describe_security_groups()
-        .filters(common::filter("vpc-id", vpc_ids.iter().copied()))
-        .filters(common::filter("group-name", ["default"]))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(aws_error("ec2:DescribeSecurityGroups"))?;
-    Ok(groups
-        .iter()
-        .filter(|g| g.group_name() == Some("default"))
-        .filter_map(|g| Some((g.vpc_id()?.to_owned(), g.group_id()?.to_owned())))
-        .collect())
 }

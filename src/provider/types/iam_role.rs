@@ -16,29 +16,37 @@ use serde_json::{json, Map, Value};
 
 use super::compute_common::{self as common, opt_i32, opt_str, policy_json, policy_text, policy_value, str_list};
 use super::tagging::{self, spec_tag_list, TagApi, Tags};
-use crate::provider::schema::{ValueType::*, *};
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, retry, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
-/// One item of `Policies` (CloudFormation's `Policy` type).
-const INLINE_POLICY: ValueType = Object(&[required("PolicyName", String), required("PolicyDocument", Json)]);
+// ------------------------------------------------------------------ schema --
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::IAM::Role",
-    properties: &[
-        required("AssumeRolePolicyDocument", Json),
-        create_only(optional("RoleName", String)),
-        create_only(optional("Path", String)),
-        optional("Description", String),
-        optional("ManagedPolicyArns", List(&String)),
-        optional("MaxSessionDuration", Integer),
-        optional("PermissionsBoundary", String),
-        optional("Policies", List(&INLINE_POLICY)),
-        optional("Tags", TAG_LIST),
-    ],
-    attributes: &["RoleName", "Arn", "RoleId"],
-    id_attribute: "RoleName",
-    taggable: true,
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    /// One item of `Policies` (CloudFormation's `Policy` type).
+    const INLINE_POLICY: ValueType = Object(&[required("PolicyName", String), required("PolicyDocument", Json)]);
+
+    ResourceSchema {
+        type_name: "AWS::IAM::Role",
+        properties: &[
+            required("AssumeRolePolicyDocument", Json),
+            create_only(optional("RoleName", String)),
+            create_only(optional("Path", String)),
+            optional("Description", String),
+            optional("ManagedPolicyArns", List(&String)),
+            optional("MaxSessionDuration", Integer),
+            optional("PermissionsBoundary", String),
+            optional("Policies", List(&INLINE_POLICY)),
+            optional("Tags", TAG_LIST),
+        ],
+        attributes: &["RoleName", "Arn", "RoleId"],
+        id_attribute: "RoleName",
+        taggable: true,
+    }
 };
+
+// ---------------------------------------------------------------- provider --
 
 /// CRUD for this type.
 pub struct Provider;
@@ -108,7 +116,7 @@ impl crate::provider::ResourceProvider for Provider {
         let recorded_managed = str_list(recorded, "ManagedPolicyArns").unwrap_or_default();
         let managed = common::order_like(managed, &recorded_managed, |a| a.as_str());
         common::put(&mut props, "ManagedPolicyArns", (!managed.is_empty()).then(|| json!(managed)));
-        let inline: Vec<(std::string::String, Value)> =
+        let inline: Vec<(String, Value)> =
             common::order_like(inline.into_iter().collect(), &recorded_policy_order(recorded), |(n, _)| n.as_str());
         let policies: Vec<Value> =
             inline.into_iter().map(|(n, d)| json!({ "PolicyName": n, "PolicyDocument": d })).collect();
@@ -185,6 +193,8 @@ impl crate::provider::ResourceProvider for Provider {
     }
 }
 
+// ---------------------------------------------------------------- identity --
+
 /// True when the role was created less than the propagation window ago.
 fn created_lately(role: &aws_sdk_iam::types::Role) -> bool {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -192,11 +202,8 @@ fn created_lately(role: &aws_sdk_iam::types::Role) -> bool {
     now.saturating_sub(created) <= retry::ROLE_PROPAGATION_WINDOW.as_secs()
 }
 
-/// IAM's default session length, what `MaxSessionDuration` left out means.
-const DEFAULT_MAX_SESSION: i32 = 3600;
-
 /// The role's name: the spec's `RoleName`, else the generated one.
-fn role_name(req: &Request<'_>) -> Result<std::string::String, ProviderError> {
+fn role_name(req: &Request<'_>) -> Result<String, ProviderError> {
     Ok(match opt_str(req.properties, "RoleName")? {
         Some(name) => name.to_owned(),
         None => common::generated_name(req.tags, |c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)),
@@ -228,7 +235,7 @@ async fn get_role(cx: &Cx, name: &str) -> Result<Option<aws_sdk_iam::types::Role
         .and_then(|out| out.role))
 }
 
-async fn live_tags(cx: &Cx, name: &str) -> Result<BTreeMap<std::string::String, std::string::String>, ProviderError> {
+async fn live_tags(cx: &Cx, name: &str) -> Result<BTreeMap<String, String>, ProviderError> {
     let tags: Vec<Tag> = cx
         .clients
         .iam()
@@ -243,15 +250,38 @@ async fn live_tags(cx: &Cx, name: &str) -> Result<BTreeMap<std::string::String, 
     Ok(tags.into_iter().map(|t| (t.key, t.value)).collect())
 }
 
-fn iam_tags(tags: &BTreeMap<std::string::String, std::string::String>) -> Result<Vec<Tag>, ProviderError> {
+fn iam_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
     tags.iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::invalid("Tags", e.to_string())))
         .collect()
 }
 
+/// IAM tags a role by its name, with `[{Key, Value}]`.
+struct IamTags;
+
+#[async_trait::async_trait]
+impl TagApi for IamTags {
+    async fn tag(&self, cx: &Cx, role: &str, tags: &Tags) -> Result<(), ProviderError> {
+        let call = cx.clients.iam().tag_role().role_name(role).set_tags(Some(iam_tags(tags)?));
+        call.send().await.map(drop).map_err(aws_error("iam:TagRole"))
+    }
+
+    async fn untag(&self, cx: &Cx, role: &str, keys: &[String]) -> Result<(), ProviderError> {
+        let call = cx.clients.iam().untag_role().role_name(role).set_tag_keys(Some(keys.to_vec()));
+        call.send().await.map(drop).map_err(aws_error("iam:UntagRole"))
+    }
+}
+
+// ------------------------------------------------------------------ create --
+
+/// IAM's default session length, what `MaxSessionDuration` left out means.
+const DEFAULT_MAX_SESSION: i32 = 3600;
+
+// -------------------------------------------------------------------- read --
+
 /// Inline policies by name, documents as JSON.
-async fn inline_policies(cx: &Cx, role: &str) -> Result<BTreeMap<std::string::String, Value>, ProviderError> {
-    let names: Vec<std::string::String> = cx
+async fn inline_policies(cx: &Cx, role: &str) -> Result<BTreeMap<String, Value>, ProviderError> {
+    let names: Vec<String> = cx
         .clients
         .iam()
         .list_role_policies()
@@ -279,7 +309,7 @@ async fn inline_policies(cx: &Cx, role: &str) -> Result<BTreeMap<std::string::St
 }
 
 /// ARNs of the attached managed policies.
-async fn managed_arns(cx: &Cx, role: &str) -> Result<Vec<std::string::String>, ProviderError> {
+async fn managed_arns(cx: &Cx, role: &str) -> Result<Vec<String>, ProviderError> {
     let attached = cx
         .clients
         .iam()
@@ -294,8 +324,19 @@ async fn managed_arns(cx: &Cx, role: &str) -> Result<Vec<std::string::String>, P
     Ok(attached.into_iter().filter_map(|p| p.policy_arn).collect())
 }
 
+/// Policy names in the order the recorded properties list them.
+fn recorded_policy_order(recorded: &Value) -> Vec<String> {
+    recorded
+        .get("Policies")
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(|i| i.get("PolicyName")?.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+// ------------------------------------------------------------------ update --
+
 /// The spec's inline policies by name (documents as JSON).
-fn desired_policies(props: &Value) -> Result<BTreeMap<std::string::String, Value>, ProviderError> {
+fn desired_policies(props: &Value) -> Result<BTreeMap<String, Value>, ProviderError> {
     let Some(items) = props.get("Policies").filter(|p| !p.is_null()) else { return Ok(BTreeMap::new()) };
     let items = items.as_array().ok_or_else(|| ProviderError::invalid("Policies", "expected a list"))?;
     let mut out = BTreeMap::new();
@@ -312,15 +353,6 @@ fn desired_policies(props: &Value) -> Result<BTreeMap<std::string::String, Value
         }
     }
     Ok(out)
-}
-
-/// Policy names in the order the recorded properties list them.
-fn recorded_policy_order(recorded: &Value) -> Vec<std::string::String> {
-    recorded
-        .get("Policies")
-        .and_then(Value::as_array)
-        .map(|items| items.iter().filter_map(|i| i.get("PolicyName")?.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default()
 }
 
 /// Makes AWS's inline policies and managed attachments exactly the spec's:
@@ -394,21 +426,5 @@ async fn set_boundary(cx: &Cx, role: &str, boundary: Option<&str>) -> Result<(),
                 }
             }
         },
-    }
-}
-
-/// IAM tags a role by its name, with `[{Key, Value}]`.
-struct IamTags;
-
-#[async_trait::async_trait]
-impl TagApi for IamTags {
-    async fn tag(&self, cx: &Cx, role: &str, tags: &Tags) -> Result<(), ProviderError> {
-        let call = cx.clients.iam().tag_role().role_name(role).set_tags(Some(iam_tags(tags)?));
-        call.send().await.map(drop).map_err(aws_error("iam:TagRole"))
-    }
-
-    async fn untag(&self, cx: &Cx, role: &str, keys: &[std::string::String]) -> Result<(), ProviderError> {
-        let call = cx.clients.iam().untag_role().role_name(role).set_tag_keys(Some(keys.to_vec()));
-        call.send().await.map(drop).map_err(aws_error("iam:UntagRole"))
     }
 }

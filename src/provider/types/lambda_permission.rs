@@ -9,38 +9,35 @@
 use serde_json::{json, Map, Value};
 
 use super::compute_common::{self as common, opt_str, req_str};
-use crate::provider::schema::{ValueType::*, *};
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, retry, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::Lambda::Permission",
-    properties: &[
-        create_only(required("Action", String)),
-        // Function name, ARN or partial ARN.
-        create_only(required("FunctionName", String)),
-        create_only(required("Principal", String)),
-        create_only(optional("SourceArn", String)),
-        create_only(optional("SourceAccount", String)),
-        create_only(optional("PrincipalOrgID", String)),
-        create_only(optional("EventSourceToken", String)),
-        create_only(optional("FunctionUrlAuthType", Enum(&["AWS_IAM", "NONE"]))),
-    ],
-    // The statement id.
-    attributes: &["Id"],
-    id_attribute: "Id",
-    taggable: false,
+// ------------------------------------------------------------------ schema --
+
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    ResourceSchema {
+        type_name: "AWS::Lambda::Permission",
+        properties: &[
+            create_only(required("Action", String)),
+            // Function name, ARN or partial ARN.
+            create_only(required("FunctionName", String)),
+            create_only(required("Principal", String)),
+            create_only(optional("SourceArn", String)),
+            create_only(optional("SourceAccount", String)),
+            create_only(optional("PrincipalOrgID", String)),
+            create_only(optional("EventSourceToken", String)),
+            create_only(optional("FunctionUrlAuthType", Enum(&["AWS_IAM", "NONE"]))),
+        ],
+        // The statement id.
+        attributes: &["Id"],
+        id_attribute: "Id",
+        taggable: false,
+    }
 };
 
-/// Separates the function from the statement id in the physical id. Neither
-/// a function name, an ARN nor a statement id can contain it.
-const SEPARATOR: char = '|';
-/// Longest statement id Lambda accepts.
-const MAX_STATEMENT_ID: usize = 100;
-
-/// AddPermission's answer when the statement id is taken.
-fn already_exists(e: &ProviderError) -> bool {
-    e.aws_code() == Some("ResourceConflictException") && e.to_string().contains("already exists")
-}
+// ---------------------------------------------------------------- provider --
 
 /// CRUD for this type.
 pub struct Provider;
@@ -138,9 +135,18 @@ impl crate::provider::ResourceProvider for Provider {
     }
 }
 
+// ---------------------------------------------------------------- identity --
+
+/// Separates the function from the statement id in the physical id. Neither
+/// a function name, an ARN nor a statement id can contain it.
+const SEPARATOR: char = '|';
+
+/// Longest statement id Lambda accepts.
+const MAX_STATEMENT_ID: usize = 100;
+
 /// `strata-<LogicalName>`, with characters a statement id cannot hold
 /// replaced by `-`, cut to 100.
-pub fn statement_id(logical_name: &str) -> std::string::String {
+pub fn statement_id(logical_name: &str) -> String {
     format!("strata-{logical_name}")
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
@@ -185,11 +191,20 @@ async fn find_statement(cx: &Cx, function: &str, sid: &str) -> Result<Option<Val
     Ok(statements.into_iter().find(|s| s.get("Sid").and_then(Value::as_str) == Some(sid)))
 }
 
+// ------------------------------------------------------------------ create --
+
+/// AddPermission's answer when the statement id is taken.
+fn already_exists(e: &ProviderError) -> bool {
+    e.aws_code() == Some("ResourceConflictException") && e.to_string().contains("already exists")
+}
+
+// -------------------------------------------------------------------- read --
+
 /// The spec's properties from a policy statement:
 /// `Principal: {Service: x}` -> `x`, conditions -> SourceArn, SourceAccount,
 /// PrincipalOrgID, FunctionUrlAuthType. `EventSourceToken` is not reported
 /// by AWS: as recorded.
-fn statement_properties(statement: &Value, recorded: &Value) -> Map<std::string::String, Value> {
+fn statement_properties(statement: &Value, recorded: &Value) -> Map<String, Value> {
     let mut props = Map::new();
     common::put(&mut props, "Action", statement.get("Action").map(first_string));
     common::put(&mut props, "Principal", principal(statement.get("Principal"), recorded));

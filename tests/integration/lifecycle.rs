@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 use strata::provider::registry;
+use strata::provider::schema::ResourceSchema;
 use strata::provider::{Applied, Cx, Request, ResourceProvider, StrataTags};
 
 /// What boto3 says about the resource now (its assertions are the caller's):
@@ -35,7 +36,7 @@ pub struct Lifecycle<'a> {
 }
 
 impl Lifecycle<'_> {
-    pub fn provider(&self) -> &'static dyn ResourceProvider {
+    pub fn provider(&self) -> Typed {
         provider(self.type_name)
     }
 
@@ -93,8 +94,34 @@ impl Lifecycle<'_> {
     }
 }
 
-pub fn provider(type_name: &str) -> &'static dyn ResourceProvider {
-    registry::provider(type_name).expect("a provider for the type")
+/// A type's provider with its schema (the registry pairs them; a provider
+/// does not carry its schema). Derefs to the provider.
+#[derive(Clone, Copy)]
+pub struct Typed {
+    pub schema: &'static ResourceSchema,
+    provider: &'static dyn ResourceProvider,
+}
+
+impl std::ops::Deref for Typed {
+    type Target = dyn ResourceProvider;
+
+    fn deref(&self) -> &Self::Target {
+        self.provider
+    }
+}
+
+impl Typed {
+    /// `schema()`, as the assertions below spell it.
+    pub fn schema(&self) -> &'static ResourceSchema {
+        self.schema
+    }
+}
+
+pub fn provider(type_name: &str) -> Typed {
+    Typed {
+        schema: registry::lookup(type_name).expect("a schema for the type"),
+        provider: registry::provider(type_name).expect("a provider for the type"),
+    }
 }
 
 pub fn request<'a>(logical_name: &'a str, properties: &'a Value, tags: &'a StrataTags) -> Request<'a> {
@@ -102,7 +129,7 @@ pub fn request<'a>(logical_name: &'a str, properties: &'a Value, tags: &'a Strat
 }
 
 /// Every attribute of the schema is present, and the id attribute is the physical id.
-pub fn assert_attributes(p: &dyn ResourceProvider, applied: &Applied) {
+pub fn assert_attributes(p: Typed, applied: &Applied) {
     let schema = p.schema();
     for name in schema.attributes {
         assert!(applied.attributes.contains_key(*name), "{} lacks attribute {name}: {applied:?}", schema.type_name);
@@ -113,13 +140,7 @@ pub fn assert_attributes(p: &dyn ResourceProvider, applied: &Applied) {
 /// Reads the resource and checks that every property of `expected` is live
 /// with the same value (the read may report more, also inside objects: AWS
 /// defaults). `Tags` also hold the stack-wide tags (not strata's own).
-pub async fn assert_reads_back(
-    cx: &Cx,
-    p: &dyn ResourceProvider,
-    applied: &Applied,
-    expected: &Value,
-    tags: &StrataTags,
-) {
+pub async fn assert_reads_back(cx: &Cx, p: Typed, applied: &Applied, expected: &Value, tags: &StrataTags) {
     let live = p.read(cx, &applied.physical_id, expected).await.expect("read").expect("the resource exists");
     for (name, want) in expected.as_object().expect("properties object") {
         let got = live.properties.get(name);
@@ -189,7 +210,7 @@ pub fn assert_tagged(all: &BTreeMap<String, String>, tags: &StrataTags, expected
 
 /// What apply does with a resource an interrupted run left behind: find it,
 /// read it, and update it from the live state to the spec.
-pub async fn adopt(cx: &Cx, p: &dyn ResourceProvider, req: &Request<'_>) -> Applied {
+pub async fn adopt(cx: &Cx, p: Typed, req: &Request<'_>) -> Applied {
     let found = p.find(cx, req).await.expect("find").expect("found");
     let live = p.read(cx, &found.physical_id, req.properties).await.expect("read").expect("exists");
     let applied = p.update(cx, &found.physical_id, &live.properties, req).await.expect("update from the live state");

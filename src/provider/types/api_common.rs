@@ -17,28 +17,7 @@ use crate::provider::{aws_error, Cx, NotFoundExt, ProviderError};
 
 // ------------------------------------------------------------ properties --
 
-/// A string property, absent when missing or null.
-pub fn opt_str<'a>(obj: &'a Value, name: &str) -> Result<Option<&'a str>, ProviderError> {
-    match obj.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(ProviderError::invalid(name, format!("expected a string, got {other}"))),
-    }
-}
-
-/// A string property that must be there.
-pub fn req_str<'a>(obj: &'a Value, name: &str) -> Result<&'a str, ProviderError> {
-    opt_str(obj, name)?.ok_or_else(|| ProviderError::invalid(name, "is required"))
-}
-
-pub fn opt_bool(obj: &Value, name: &str) -> Result<Option<bool>, ProviderError> {
-    match obj.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(Value::String(s)) if s == "true" || s == "false" => Ok(Some(s == "true")),
-        Some(other) => Err(ProviderError::invalid(name, format!("expected true or false, got {other}"))),
-    }
-}
+pub use super::props::{opt_bool, opt_str, req_str};
 
 /// An integer property that fits API Gateway's 32-bit integers. A string of
 /// digits is accepted because a `${...}` inside text resolves to a string.

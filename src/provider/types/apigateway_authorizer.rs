@@ -49,10 +49,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let p = req.properties;
         let api = common::req_str(p, "RestApiId")?;
@@ -97,13 +93,7 @@ impl crate::provider::ResourceProvider for Provider {
         }))
     }
 
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let api = common::req_str(req.properties, "RestApiId")?;
         let ops = patch_operations(before, req.properties)?;
         if cx.local && ops.iter().any(|o| o.path() == Some("/providerARNs")) {
@@ -118,7 +108,7 @@ impl crate::provider::ResourceProvider for Provider {
                 client
                     .update_authorizer()
                     .rest_api_id(api)
-                    .authorizer_id(physical_id)
+                    .authorizer_id(id)
                     .set_patch_operations(Some(ops.clone()))
                     .send()
                     .await
@@ -126,7 +116,7 @@ impl crate::provider::ResourceProvider for Provider {
             })
             .await?;
         }
-        Ok(applied(physical_id))
+        Ok(applied(id))
     }
 
     async fn delete(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<(), ProviderError> {

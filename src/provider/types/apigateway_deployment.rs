@@ -53,10 +53,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let id = create_deployment(cx, req.properties).await?;
         Ok(applied(&id))
@@ -81,17 +77,11 @@ impl crate::provider::ResourceProvider for Provider {
     /// Deploys again: a new deployment of the API as it is now (with the
     /// wanted description; a `StageName` stage moves to it), whose id is
     /// returned. The previous one is deleted only if no stage uses it.
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        _before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, cx: &Cx, id: &str, _before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let api = common::req_str(req.properties, "RestApiId")?;
         let new_id = create_deployment(cx, req.properties).await?;
-        if stages_using(cx, api, physical_id).await?.is_empty() {
-            match delete_deployment(cx, api, physical_id).await {
+        if stages_using(cx, api, id).await?.is_empty() {
+            match delete_deployment(cx, api, id).await {
                 // A stage moved onto it meanwhile, or (moto) the stage that
                 // created it still exists though it points elsewhere now:
                 // the old snapshot stays, and the new one is what counts.

@@ -98,10 +98,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let key = Key::of(req.properties)?;
         put_everything(cx, &key, req.properties).await?;
@@ -119,14 +115,8 @@ impl crate::provider::ResourceProvider for Provider {
         Ok(Some(Live { properties: properties(&key, &m), attributes: key.applied().attributes, tags: BTreeMap::new() }))
     }
 
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
-        let key = Key::parse(physical_id)?;
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
+        let key = Key::parse(id)?;
         let after = req.properties;
         if cx.local {
             // moto 5.2.5 has no UpdateMethod, and its PutMethod replaces an
@@ -216,7 +206,6 @@ async fn get_method(cx: &Cx, key: &Key<'_>) -> Result<Option<GetMethodOutput>, P
 }
 
 // ------------------------------------------------------------------ create --
-
 
 /// PutMethod, method responses, integration and integration responses.
 async fn put_everything(cx: &Cx, key: &Key<'_>, p: &Value) -> Result<(), ProviderError> {

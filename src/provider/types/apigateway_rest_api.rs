@@ -51,10 +51,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let p = req.properties;
         let tags = common::to_hash(&req.tags.for_properties(p));
@@ -125,20 +121,14 @@ impl crate::provider::ResourceProvider for Provider {
         Ok(Some(Live { properties: props.build(), attributes: applied(physical_id.to_owned(), root).attributes, tags }))
     }
 
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let ops = patch_operations(before, req.properties)?;
         let client = cx.clients.apigateway();
         if !ops.is_empty() {
             retry::with_retries(|| async {
                 client
                     .update_rest_api()
-                    .rest_api_id(physical_id)
+                    .rest_api_id(id)
                     .set_patch_operations(Some(ops.clone()))
                     .send()
                     .await
@@ -146,17 +136,17 @@ impl crate::provider::ResourceProvider for Provider {
             })
             .await?;
         }
-        let api = get_rest_api(cx, physical_id).await?.ok_or_else(|| gone(physical_id))?;
+        let api = get_rest_api(cx, id).await?.ok_or_else(|| gone(id))?;
         let current = tagging::from_hash_map(api.tags());
         let desired = req.tags.for_properties(req.properties);
         if current != desired {
-            sync_tags(cx, physical_id, &current, &desired).await?;
+            sync_tags(cx, id, &current, &desired).await?;
         }
         let root = match api.root_resource_id() {
             Some(root) => root.to_owned(),
-            None => root_resource_id(cx, physical_id).await?,
+            None => root_resource_id(cx, id).await?,
         };
-        Ok(applied(physical_id.to_owned(), root))
+        Ok(applied(id.to_owned(), root))
     }
 
     /// Deletes the API with everything in it. AWS allows one DeleteRestApi per

@@ -80,10 +80,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let p = req.properties;
         let api = common::req_str(p, "RestApiId")?;
@@ -136,14 +132,8 @@ impl crate::provider::ResourceProvider for Provider {
         }))
     }
 
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
-        let [api, name] = split(physical_id)?;
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
+        let [api, name] = split(id)?;
         let ops = patch_operations(before, req.properties)?;
         if !ops.is_empty() {
             update_stage(cx, api, name, ops).await?;
@@ -215,7 +205,6 @@ async fn get_stage(cx: &Cx, api: &str, name: &str) -> Result<Option<GetStageOutp
 }
 
 // ------------------------------------------------------------------ create --
-
 
 /// What CreateStage cannot take: method settings, access logging, the client
 /// certificate.

@@ -111,10 +111,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     /// By name: alarm names are unique per account and region.
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let name = physical_name(req, "AlarmName", MAX_ALARM_NAME)?;
@@ -140,15 +136,9 @@ impl crate::provider::ResourceProvider for Provider {
         Ok(Some(Live { properties: Value::Object(props), attributes: applied(&alarm).attributes, tags }))
     }
 
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        _before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
-        put_alarm(cx, physical_id, &At::root(req.properties), None).await?;
-        let alarm = describe_listed(cx, physical_id).await?;
+    async fn update(&self, cx: &Cx, id: &str, _before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
+        put_alarm(cx, id, &At::root(req.properties), None).await?;
+        let alarm = describe_listed(cx, id).await?;
         let arn = alarm.alarm_arn().unwrap_or_default();
         tagging::converge(
             &CloudWatchTags,

@@ -122,10 +122,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     /// A pool of the expected name (names are not unique in Cognito)
     /// whose `UserPoolTags` carry this resource's strata tags.
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
@@ -206,13 +202,7 @@ impl crate::provider::ResourceProvider for Provider {
 
     /// UpdateUserPool with every updatable setting (Cognito resets what
     /// an update omits), new custom attributes, and the tags.
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let props = At::root(req.properties);
         if cx.local && At::root(before).str("UserPoolName")? != props.str("UserPoolName")? {
             // moto 5.2.5's UpdateUserPool ignores PoolName.
@@ -229,7 +219,7 @@ impl crate::provider::ResourceProvider for Provider {
             cx.clients
                 .cognito()
                 .update_user_pool()
-                .user_pool_id(physical_id)
+                .user_pool_id(id)
                 .pool_name(&name)
                 .set_policies(s.policies.clone())
                 .set_auto_verified_attributes(s.auto_verified.clone())
@@ -251,7 +241,7 @@ impl crate::provider::ResourceProvider for Provider {
                 cx.clients
                     .cognito()
                     .add_custom_attributes()
-                    .user_pool_id(physical_id)
+                    .user_pool_id(id)
                     .set_custom_attributes(Some(added.clone()))
                     .send()
                     .await
@@ -259,10 +249,10 @@ impl crate::provider::ResourceProvider for Provider {
             })
             .await?;
         }
-        let pool = describe(cx, physical_id).await?.ok_or_else(|| ProviderError::Aws {
+        let pool = describe(cx, id).await?.ok_or_else(|| ProviderError::Aws {
             operation: "cognito-idp:DescribeUserPool",
             code: "ResourceNotFoundException".into(),
-            message: format!("user pool {physical_id} disappeared during the update"),
+            message: format!("user pool {id} disappeared during the update"),
         })?;
         if !cx.local {
             // Whether UpdateUserPool's UserPoolTags replace or merge, the

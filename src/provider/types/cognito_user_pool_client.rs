@@ -66,10 +66,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     /// The pool's one app client of that name (several: refuse to guess).
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let pool_id = pool_id_of(req.properties)?;
@@ -156,13 +152,7 @@ impl crate::provider::ResourceProvider for Provider {
         }))
     }
 
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let pool_id = pool_id_of(req.properties)?;
         let cleared: Vec<&str> =
             LISTS.iter().copied().filter(|l| At::root(before).has(l) && !At::root(req.properties).has(l)).collect();
@@ -172,7 +162,7 @@ impl crate::provider::ResourceProvider for Provider {
                 .cognito()
                 .update_user_pool_client()
                 .user_pool_id(&pool_id)
-                .client_id(physical_id)
+                .client_id(id)
                 .client_name(&s.name)
                 .set_explicit_auth_flows(s.explicit_auth_flows.clone())
                 .set_access_token_validity(s.access_token_validity)

@@ -12,19 +12,7 @@ use crate::provider::{Applied, ProviderError, StrataTags};
 /// Longest IAM role name and Lambda function name.
 pub const MAX_NAME_LEN: usize = 64;
 
-/// `props[name]` as a string, if present; an error if present but not a string.
-pub fn opt_str<'a>(props: &'a Value, name: &str) -> Result<Option<&'a str>, ProviderError> {
-    match props.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(ProviderError::invalid(name, format!("expected a string, got {other}"))),
-    }
-}
-
-/// `props[name]` as a required string.
-pub fn req_str<'a>(props: &'a Value, name: &str) -> Result<&'a str, ProviderError> {
-    opt_str(props, name)?.ok_or_else(|| ProviderError::invalid(name, "is required"))
-}
+pub use super::props::{opt_str, req_str};
 
 /// `props[name]` as an i32 (AWS's integers here are all 32-bit); strings
 /// holding an integer are accepted, since resolved references are strings.

@@ -347,4 +347,3 @@ mod tests {
         assert_eq!(same_key_as_recorded("abc", Some("arn:aws:kms:r:1:key/abc")), "arn:aws:kms:r:1:key/abc");
     }
 }
-

@@ -110,10 +110,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     /// By name (table names are unique per account and region); waits
     /// for a table still being created, and one being deleted is none.
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
@@ -207,13 +203,7 @@ impl crate::provider::ResourceProvider for Provider {
         Ok(Some(Live { properties: Value::Object(props), attributes: applied(&table).attributes, tags }))
     }
 
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let (old, new) = (At::root(before), At::root(req.properties));
         refuse_on_local_cloud(cx, &new)?;
         if cx.local && sse_changed(&old, &new)? {
@@ -223,7 +213,7 @@ impl crate::provider::ResourceProvider for Provider {
                 "the local cloud (moto 5.2.5) cannot change a table's encryption (UpdateTable ignores it)",
             ));
         }
-        let name = physical_id;
+        let name = id;
         wait_settled(cx, name, INDEX_ACTIVE).await?;
         update_capacity(cx, name, &old, &new).await?;
         update_indexes(cx, name, &old, &new).await?;

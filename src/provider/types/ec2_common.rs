@@ -13,8 +13,8 @@ use std::time::Duration;
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 use serde_json::{json, Value};
 
-use crate::provider::schema::ResourceSchema;
 use crate::provider::tags::{ENVIRONMENT_TAG, LOGICAL_NAME_TAG, STACK_TAG};
+use crate::provider::types::props;
 use crate::provider::types::tagging::{self, TagApi, Tags};
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request, ResourceProvider, StrataTags};
 
@@ -96,29 +96,15 @@ pub async fn sync_tags(cx: &Cx, id: &str, live: &Tags, desired: &Tags) -> Result
 
 /// A string property, or None when absent; anything but a string is invalid.
 pub fn str_prop(props: &Value, name: &str) -> Result<Option<String>, ProviderError> {
-    match props.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(ProviderError::invalid(name, format!("expected a string, got {other}"))),
-    }
+    Ok(props::opt_str(props, name)?.map(str::to_owned))
 }
 
 /// A required string property.
 pub fn required_str(props: &Value, name: &str) -> Result<String, ProviderError> {
-    str_prop(props, name)?.ok_or_else(|| ProviderError::invalid(name, "is required"))
+    props::req_str(props, name).map(str::to_owned)
 }
 
-/// A boolean property (`true`, or the strings `"true"` / `"false"` a
-/// resolved reference may produce).
-pub fn bool_prop(props: &Value, name: &str) -> Result<Option<bool>, ProviderError> {
-    match props.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(Value::String(s)) if s == "true" => Ok(Some(true)),
-        Some(Value::String(s)) if s == "false" => Ok(Some(false)),
-        Some(other) => Err(ProviderError::invalid(name, format!("expected true or false, got {other}"))),
-    }
-}
+pub use super::props::opt_bool as bool_prop;
 
 /// An integer property that fits an i32 (EC2's integers), also from a
 /// numeric string a resolved reference may produce.
@@ -230,7 +216,6 @@ pub fn chunks<'a>(ids: &'a [&'a str]) -> impl Iterator<Item = &'a [&'a str]> {
 /// id, so refresh batches over many ids along the very path the tests cover.
 #[async_trait::async_trait]
 pub trait Ec2Type: Send + Sync + 'static {
-    const SCHEMA: &'static ResourceSchema;
     /// The Describe call behind `read_batch`, named in "vanished" errors
     /// (`ec2:DescribeVpcs`).
     const DESCRIBE: &'static str;
@@ -260,10 +245,6 @@ pub trait Ec2Type: Send + Sync + 'static {
 
 #[async_trait::async_trait]
 impl<T: Ec2Type> ResourceProvider for T {
-    fn schema(&self) -> &'static ResourceSchema {
-        T::SCHEMA
-    }
-
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         T::find(cx, req).await
     }

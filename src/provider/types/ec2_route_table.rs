@@ -33,7 +33,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl Ec2Type for Provider {
-    const SCHEMA: &'static ResourceSchema = &SCHEMA;
     const DESCRIBE: &'static str = "ec2:DescribeRouteTables";
 
     async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {

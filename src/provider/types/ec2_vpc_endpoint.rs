@@ -23,8 +23,8 @@ use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
 
 mod read;
-use read::*;
 pub use read::describe_many;
+use read::*;
 
 // ------------------------------------------------------------------ schema --
 
@@ -57,7 +57,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl Ec2Type for Provider {
-    const SCHEMA: &'static ResourceSchema = &SCHEMA;
     const DESCRIBE: &'static str = "ec2:DescribeVpcEndpoints";
 
     async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {

@@ -53,16 +53,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
-    /// Audited: `read` reports every property AWS holds and echoes the
-    /// ones AWS cannot report, so an omitted one was removed.
-    fn absent_means_removed(&self) -> bool {
-        true
-    }
-
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let name = role_name(req)?;
         let Some(role) = get_role(cx, &name).await? else { return Ok(None) };
@@ -126,20 +116,20 @@ impl crate::provider::ResourceProvider for Provider {
         Ok(Some(Live { properties: Value::Object(props), attributes: applied.attributes, tags }))
     }
 
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    /// Audited: `read` reports every property AWS holds and echoes the
+    /// ones AWS cannot report, so an omitted one was removed.
+    fn absent_means_removed(&self) -> bool {
+        true
+    }
+
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let props = req.properties;
         let iam = cx.clients.iam();
         let trust_before = before.get("AssumeRolePolicyDocument").map(policy_value);
         let trust_after = props.get("AssumeRolePolicyDocument").map(policy_value);
         if trust_before != trust_after {
             iam.update_assume_role_policy()
-                .role_name(physical_id)
+                .role_name(id)
                 .policy_document(policy_text(props, "AssumeRolePolicyDocument")?)
                 .send()
                 .await
@@ -148,7 +138,7 @@ impl crate::provider::ResourceProvider for Provider {
         if !common::changed_keys(before, props, &["Description", "MaxSessionDuration"]).is_empty() {
             // UpdateRole sets both; a description left out becomes empty.
             iam.update_role()
-                .role_name(physical_id)
+                .role_name(id)
                 .description(opt_str(props, "Description")?.unwrap_or_default())
                 .set_max_session_duration(opt_i32(props, "MaxSessionDuration")?.or(Some(DEFAULT_MAX_SESSION)))
                 .send()
@@ -156,19 +146,12 @@ impl crate::provider::ResourceProvider for Provider {
                 .map_err(aws_error("iam:UpdateRole"))?;
         }
         if !common::changed_keys(before, props, &["PermissionsBoundary"]).is_empty() {
-            set_boundary(cx, physical_id, opt_str(props, "PermissionsBoundary")?).await?;
+            set_boundary(cx, id, opt_str(props, "PermissionsBoundary")?).await?;
         }
-        converge_policies(cx, physical_id, props).await?;
-        tagging::converge(
-            &IamTags,
-            cx,
-            physical_id,
-            &live_tags(cx, physical_id).await?,
-            &req.tags.for_properties(props),
-        )
-        .await?;
+        converge_policies(cx, id, props).await?;
+        tagging::converge(&IamTags, cx, id, &live_tags(cx, id).await?, &req.tags.for_properties(props)).await?;
         retry::note_role_changed();
-        let role = get_role(cx, physical_id).await?.ok_or_else(|| missing("iam:GetRole", "Role"))?;
+        let role = get_role(cx, id).await?.ok_or_else(|| missing("iam:GetRole", "Role"))?;
         Ok(role_applied(&role))
     }
 

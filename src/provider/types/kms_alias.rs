@@ -33,10 +33,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     /// By name: an alias name is unique in the account and region. An
     /// alias cannot be tagged, so it is this stack's only when it already
     /// points at the key the spec names (a key strata proved its own);
@@ -89,26 +85,20 @@ impl crate::provider::ResourceProvider for Provider {
     }
 
     /// Re-points the alias (the name itself is createOnly).
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        _before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, cx: &Cx, id: &str, _before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let target = At::root(req.properties).req_str("TargetKeyId")?;
         with_retries(|| async {
             cx.clients
                 .kms()
                 .update_alias()
-                .alias_name(physical_id)
+                .alias_name(id)
                 .target_key_id(&target)
                 .send()
                 .await
                 .map_err(aws_error("kms:UpdateAlias"))
         })
         .await?;
-        Ok(applied(physical_id))
+        Ok(applied(id))
     }
 
     async fn delete(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {

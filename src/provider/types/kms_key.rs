@@ -55,16 +55,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
-    /// Audited: `read` reports every property AWS holds and echoes the
-    /// ones AWS cannot report, so an omitted one was removed.
-    fn absent_means_removed(&self) -> bool {
-        true
-    }
-
     /// A key carrying this resource's strata tags (ListKeys, then the tags of
     /// each); keys pending deletion are deleted as far as strata is concerned.
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
@@ -192,13 +182,13 @@ impl crate::provider::ResourceProvider for Provider {
         Ok(Some(Live { properties: Value::Object(props), attributes: applied(&metadata).attributes, tags }))
     }
 
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    /// Audited: `read` reports every property AWS holds and echoes the
+    /// ones AWS cannot report, so an omitted one was removed.
+    fn absent_means_removed(&self) -> bool {
+        true
+    }
+
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let props = At::root(req.properties);
         let old = At::root(before);
         let description = props.str("Description")?;
@@ -208,7 +198,7 @@ impl crate::provider::ResourceProvider for Provider {
                 cx.clients
                     .kms()
                     .update_key_description()
-                    .key_id(physical_id)
+                    .key_id(id)
                     .description(&text)
                     .send()
                     .await
@@ -221,28 +211,28 @@ impl crate::provider::ResourceProvider for Provider {
                 Some(p) => p,
                 None => default_key_policy(cx).to_string(),
             };
-            put_policy(cx, physical_id, &policy, props.bool("BypassPolicyLockoutSafetyCheck")?).await?;
+            put_policy(cx, id, &policy, props.bool("BypassPolicyLockoutSafetyCheck")?).await?;
         }
         let enabled = props.bool("Enabled")?.unwrap_or(true);
         let was_enabled = old.bool("Enabled")?.unwrap_or(true);
         // Rotation settings can only change on an enabled key.
         if enabled && !was_enabled {
-            set_enabled(cx, physical_id, true).await?;
+            set_enabled(cx, id, true).await?;
         }
         let rotation = (props.bool("EnableKeyRotation")?.unwrap_or(false), props.i32("RotationPeriodInDays")?);
         let old_rotation = (old.bool("EnableKeyRotation")?.unwrap_or(false), old.i32("RotationPeriodInDays")?);
         if rotation != old_rotation {
-            set_rotation(cx, physical_id, rotation.0, rotation.1).await?;
+            set_rotation(cx, id, rotation.0, rotation.1).await?;
         }
         if !enabled && was_enabled {
-            set_enabled(cx, physical_id, false).await?;
+            set_enabled(cx, id, false).await?;
         }
-        let live = live_tags(cx, physical_id).await?;
-        tagging::converge(&KmsTags, cx, physical_id, &live, &req.tags.for_properties(req.properties)).await?;
-        let metadata = describe(cx, physical_id).await?.ok_or_else(|| ProviderError::Aws {
+        let live = live_tags(cx, id).await?;
+        tagging::converge(&KmsTags, cx, id, &live, &req.tags.for_properties(req.properties)).await?;
+        let metadata = describe(cx, id).await?.ok_or_else(|| ProviderError::Aws {
             operation: "kms:DescribeKey",
             code: "NotFoundException".into(),
-            message: format!("key {physical_id} disappeared during the update"),
+            message: format!("key {id} disappeared during the update"),
         })?;
         Ok(applied(&metadata))
     }

@@ -117,16 +117,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
-    /// Audited: `read` reports every property AWS holds and echoes the
-    /// ones AWS cannot report, so an omitted one was removed.
-    fn absent_means_removed(&self) -> bool {
-        true
-    }
-
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let name = function_name(req)?;
         let Some(function) = get_function(cx, &name).await? else { return Ok(None) };
@@ -193,27 +183,26 @@ impl crate::provider::ResourceProvider for Provider {
         Ok(Some(Live { properties: Value::Object(props), attributes: applied.attributes, tags }))
     }
 
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    /// Audited: `read` reports every property AWS holds and echoes the
+    /// ones AWS cannot report, so an omitted one was removed.
+    fn absent_means_removed(&self) -> bool {
+        true
+    }
+
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let props = req.properties;
-        let current =
-            get_function(cx, physical_id).await?.ok_or_else(|| not_found("lambda:GetFunction", physical_id))?;
+        let current = get_function(cx, id).await?.ok_or_else(|| not_found("lambda:GetFunction", id))?;
         let live = current.configuration.as_ref().ok_or_else(|| missing("lambda:GetFunction", "Configuration"))?;
         let code = desired_code(cx, props)?;
         if code_changed(&code, live, before, props) {
-            update_code(cx, physical_id, &code).await?;
+            update_code(cx, id, &code).await?;
         }
         if !common::changed_keys(before, props, CONFIG_KEYS).is_empty() {
-            update_configuration(cx, physical_id, &Config::from_properties(props, physical_id)?).await?;
+            update_configuration(cx, id, &Config::from_properties(props, id)?).await?;
         }
         let reserved = opt_i32(props, "ReservedConcurrentExecutions")?;
         if reserved != opt_i32(before, "ReservedConcurrentExecutions").unwrap_or(None) {
-            set_reserved_concurrency(cx, physical_id, reserved).await?;
+            set_reserved_concurrency(cx, id, reserved).await?;
         }
         let arn = live.function_arn().ok_or_else(|| missing("lambda:GetFunction", "FunctionArn"))?;
         tagging::converge(&LambdaTags, cx, arn, &function_tags(&current), &req.tags.for_properties(props)).await?;

@@ -44,10 +44,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let function = req_str(req.properties, "FunctionName")?;
         let sid = statement_id(req.logical_name);

@@ -51,16 +51,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
-    /// Audited: `read` reports every property AWS holds and echoes the
-    /// ones AWS cannot report, so an omitted one was removed.
-    fn absent_means_removed(&self) -> bool {
-        true
-    }
-
     /// By name: log group names are unique per account and region.
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let name = physical_name(req, "LogGroupName", MAX_LOG_GROUP_NAME)?;
@@ -146,13 +136,13 @@ impl crate::provider::ResourceProvider for Provider {
         Ok(Some(Live { properties: Value::Object(m), attributes: applied(&group).attributes, tags }))
     }
 
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    /// Audited: `read` reports every property AWS holds and echoes the
+    /// ones AWS cannot report, so an omitted one was removed.
+    fn absent_means_removed(&self) -> bool {
+        true
+    }
+
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let (old, new) = (At::root(before), At::root(req.properties));
         // Refused before anything changes, not halfway.
         if new.str("KmsKeyId")? != old.str("KmsKeyId")? {
@@ -163,17 +153,17 @@ impl crate::provider::ResourceProvider for Provider {
         }
         let days = new.i32("RetentionInDays")?;
         if days != old.i32("RetentionInDays")? {
-            put_retention(cx, physical_id, days).await?;
+            put_retention(cx, id, days).await?;
         }
         let key = new.str("KmsKeyId")?;
         if key != old.str("KmsKeyId")? {
-            set_kms_key(cx, physical_id, key.as_deref()).await?;
+            set_kms_key(cx, id, key.as_deref()).await?;
         }
         let policy = data_protection_text(&new)?;
         if new.get("DataProtectionPolicy") != old.get("DataProtectionPolicy") {
-            put_data_protection(cx, physical_id, policy.as_deref()).await?;
+            put_data_protection(cx, id, policy.as_deref()).await?;
         }
-        let group = must_describe(cx, physical_id).await?;
+        let group = must_describe(cx, id).await?;
         let arn = arn_of(&group);
         let live = live_tags(cx, &arn).await?;
         tagging::converge(&LogsTags, cx, &arn, &live, &req.tags.for_properties(req.properties)).await?;

@@ -41,8 +41,9 @@
 //!
 //! A section a type does not need is left out. What several types share is
 //! not copied into them: it lives once in `tagging` (tags), `ec2_common`
-//! (the EC2 path), `data_common`, `compute_common`, `api_common` (property
-//! access, waits and conversions per service family), `provider::error`
+//! (the EC2 path), `props` (plain property getters), `data_common`,
+//! `compute_common`, `api_common` (property access, waits and conversions per
+//! service family), `provider::error`
 //! (`NotFoundExt`) and `provider::retry`. A file that outgrows 450 lines
 //! moves whole sections into child modules named after them
 //! (`dynamodb_table/update.rs`); its own header then says where they went.
@@ -78,6 +79,7 @@ pub mod kms_key;
 pub mod lambda_function;
 pub mod lambda_permission;
 pub mod logs_log_group;
+pub mod props;
 pub mod scheduler_schedule;
 pub mod scheduler_schedule_group;
 pub mod tagging;

@@ -64,10 +64,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     /// By group and name (unique together).
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let at = Location::of_request(req)?;
@@ -93,14 +89,8 @@ impl crate::provider::ResourceProvider for Provider {
     /// UpdateSchedule with the whole definition. A new `GroupName` moves
     /// the schedule: created in the new group, then deleted from the old
     /// one (a new ARN, so a new physical id).
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        _before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
-        let current = Location::from_arn(physical_id)?;
+    async fn update(&self, cx: &Cx, id: &str, _before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
+        let current = Location::from_arn(id)?;
         let wanted = Location { name: current.name.clone(), ..Location::of_request(req)? };
         let d = definition(&At::root(req.properties))?;
         if wanted.group != current.group {

@@ -34,10 +34,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     /// By name: group names are unique per account and region.
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let name = physical_name(req, "Name", MAX_GROUP_NAME)?;
@@ -77,17 +73,11 @@ impl crate::provider::ResourceProvider for Provider {
     }
 
     /// Only the tags can change (the name is createOnly).
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        _before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
-        let group = describe(cx, physical_id).await?.ok_or_else(|| ProviderError::Aws {
+    async fn update(&self, cx: &Cx, id: &str, _before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
+        let group = describe(cx, id).await?.ok_or_else(|| ProviderError::Aws {
             operation: "scheduler:GetScheduleGroup",
             code: "ResourceNotFoundException".into(),
-            message: format!("schedule group {physical_id} is not there"),
+            message: format!("schedule group {id} is not there"),
         })?;
         let arn = group.arn().unwrap_or_default();
         tagging::converge(
@@ -98,7 +88,7 @@ impl crate::provider::ResourceProvider for Provider {
             &req.tags.for_properties(req.properties),
         )
         .await?;
-        Ok(applied(physical_id, arn))
+        Ok(applied(id, arn))
     }
 
     /// Deletes the group (AWS deletes its schedules with it) and waits

@@ -89,7 +89,7 @@ async fn import_locked(
     };
     let absent = crate::drift::refresh::absent_meaning(&resource.type_name);
     let drifts =
-        crate::drift::compare::compare(&recorded, &live, Some(provider.schema()), &planning::stack_tags(stack), absent);
+        crate::drift::compare::compare(&recorded, &live, crate::provider::registry::lookup(&resource.type_name), &planning::stack_tags(stack), absent);
     let mut properties =
         crate::drift::compare::with_live_values(&recorded.properties, &drifts, &planning::stack_tags(stack));
     // What AWS did not report and the spec could not say yet stays out: the

@@ -77,6 +77,29 @@ impl ProviderError {
     }
 }
 
+/// "AWS says it does not exist" read as an answer rather than a failure:
+/// a describe's None, a delete's success.
+pub trait NotFoundExt<T> {
+    /// None when AWS said it does not exist.
+    fn found(self) -> Result<Option<T>, ProviderError>;
+    /// Success when it is already gone (what every delete wants).
+    fn gone_ok(self) -> Result<(), ProviderError>;
+}
+
+impl<T> NotFoundExt<T> for Result<T, ProviderError> {
+    fn found(self) -> Result<Option<T>, ProviderError> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn gone_ok(self) -> Result<(), ProviderError> {
+        self.found().map(drop)
+    }
+}
+
 /// Converts any SDK error into `ProviderError::Aws`, keeping its code.
 /// Use as `.map_err(aws_error("ec2:CreateVpc"))`.
 pub fn aws_error<E>(operation: &'static str) -> impl FnOnce(SdkError<E, Response>) -> ProviderError

@@ -31,9 +31,19 @@ pub async fn one_by_one<P>(provider: &P, cx: &Cx, reqs: &[Request<'_>]) -> Found
 where
     P: ResourceProvider + ?Sized,
 {
-    // By index: a closure over `&Request` would have to be general over its
-    // lifetime, which rustc cannot prove for a future held across `.await`.
-    stream::iter(0..reqs.len()).map(|i| provider.find(cx, &reqs[i])).buffered(PARALLEL_FINDS).collect().await
+    each(reqs.len(), |i| provider.find(cx, &reqs[i])).await
+}
+
+/// `find(i)` for each of `count` requests, [`PARALLEL_FINDS`] at a time,
+/// answers in order. By index: a closure over `&Request` would have to be
+/// general over its lifetime, which rustc cannot prove for a future held
+/// across `.await`.
+pub async fn each<F, Fut>(count: usize, find: F) -> Found
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = Result<Option<Applied>, ProviderError>>,
+{
+    stream::iter(0..count).map(find).buffered(PARALLEL_FINDS).collect().await
 }
 
 /// For types found by a unique physical name: lists the names that exist

@@ -19,11 +19,10 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-pub use error::{aws_error, ProviderError};
+pub use error::{aws_error, NotFoundExt, ProviderError};
 pub use tags::StrataTags;
 
 use crate::build::Artifact;
-use schema::ResourceSchema;
 
 /// What every provider call gets: clients, where we are, built artifacts.
 #[derive(Debug)]
@@ -67,9 +66,10 @@ pub struct Live {
 /// CRUD for one resource type. Every method is bounded: waits and retries
 /// are named (see `retry`), never open-ended.
 #[async_trait::async_trait]
+///
+/// A provider does not carry its schema: the registry pairs each type's
+/// `SCHEMA` with its `Provider` (`registry::lookup`, `registry::provider`).
 pub trait ResourceProvider: Send + Sync {
-    fn schema(&self) -> &'static ResourceSchema;
-
     /// Looks for a resource this stack created but did not record (a crash
     /// between "AWS created it" and "state recorded it"), by strata's tags or
     /// by a unique physical name. Adopted instead of created again.
@@ -85,14 +85,10 @@ pub trait ResourceProvider: Send + Sync {
         lookup::one_by_one(self, cx, reqs).await
     }
 
-    async fn create(&self, _cx: &Cx, _req: &Request<'_>) -> Result<Applied, ProviderError> {
-        Err(ProviderError::Unsupported { type_name: self.schema().type_name, operation: "create" })
-    }
+    async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError>;
 
     /// The live resource, or None when it no longer exists.
-    async fn read(&self, _cx: &Cx, _physical_id: &str, _recorded: &Value) -> Result<Option<Live>, ProviderError> {
-        Err(ProviderError::Unsupported { type_name: self.schema().type_name, operation: "read" })
-    }
+    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError>;
 
     /// Reads many resources of this type, answering in the order asked.
     /// One at a time unless the type overrides it with a batched describe.
@@ -121,20 +117,10 @@ pub trait ResourceProvider: Send + Sync {
     }
 
     /// Changes updatable properties in place; `before` is what state recorded.
-    async fn update(
-        &self,
-        _cx: &Cx,
-        _physical_id: &str,
-        _before: &Value,
-        _req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
-        Err(ProviderError::Unsupported { type_name: self.schema().type_name, operation: "update" })
-    }
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError>;
 
     /// Deletes it; a resource that is already gone is success.
-    async fn delete(&self, _cx: &Cx, _physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
-        Err(ProviderError::Unsupported { type_name: self.schema().type_name, operation: "delete" })
-    }
+    async fn delete(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<(), ProviderError>;
 
     /// Said after a delete when "deleted" is not the whole truth (a KMS key
     /// is only scheduled for deletion).

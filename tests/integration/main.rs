@@ -23,6 +23,7 @@ mod interrupt;
 mod invalid_specs;
 mod lambda_build;
 mod lambda_noop;
+mod lifecycle;
 mod local_runtime;
 mod outputs;
 mod package;

@@ -11,9 +11,10 @@ use strata::provider::types::{
     apigateway_authorizer as authorizer, apigateway_deployment as deployment, apigateway_method as method,
     apigateway_resource as resource, apigateway_rest_api as rest_api, apigateway_stage as stage,
 };
-use strata::provider::{Applied, Cx, ProviderError, Request, ResourceProvider, StrataTags};
+use strata::provider::{Applied, Cx, ProviderError, ResourceProvider};
 
 use super::cloud;
+use super::lifecycle::request as req;
 
 // ---------------------------------------------------------------- oracle --
 
@@ -53,10 +54,6 @@ fn error_code(v: &Value) -> Option<&str> {
 }
 
 // --------------------------------------------------------------- helpers --
-
-fn req<'a>(logical_name: &'a str, properties: &'a Value, tags: &'a StrataTags) -> Request<'a> {
-    Request { logical_name, properties, tags }
-}
 
 /// Asserts that every property the spec set reads back the same.
 fn assert_reads_back(live: &Value, spec: &Value) {

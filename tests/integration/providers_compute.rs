@@ -8,9 +8,10 @@
 use serde_json::{json, Value};
 use strata::build::{archive, code_sha256, Artifact};
 use strata::provider::types::{iam_role, lambda_function, lambda_permission};
-use strata::provider::{Cx, ProviderError, Request, ResourceProvider, StrataTags};
+use strata::provider::{Cx, ProviderError, ResourceProvider, StrataTags};
 
 use crate::cloud;
+use crate::lifecycle::request as req;
 
 /// Runs `script` with boto3 against the local cloud and parses the JSON it
 /// prints. The script gets `c(service)`, a client on the local cloud, and
@@ -45,10 +46,6 @@ fn trust(service: &str) -> Value {
 
 fn allow(action: &str) -> Value {
     json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]})
-}
-
-fn req<'a>(logical_name: &'a str, properties: &'a Value, tags: &'a StrataTags) -> Request<'a> {
-    Request { logical_name, properties, tags }
 }
 
 /// A customer-managed policy to attach (moto loads no AWS-managed ones).

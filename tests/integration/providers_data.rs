@@ -7,10 +7,12 @@
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
-use strata::provider::registry;
-use strata::provider::{Applied, Cx, Request, ResourceProvider, StrataTags};
+use strata::provider::{Applied, Cx, StrataTags};
 
 use crate::cloud;
+use crate::lifecycle::{
+    adopt, assert_attributes, assert_reads_back, assert_tagged, provider, request, tag_map, Lifecycle,
+};
 
 // ------------------------------------------------------------- helpers --
 
@@ -22,94 +24,6 @@ fn boto(script: &str) -> Value {
          def client(name):\n    return boto3.client(name, endpoint_url=os.environ['ENDPOINT'])\n\
          def default(o):\n    return o.isoformat() if isinstance(o, datetime.datetime) else str(o)\n";
     crate::support::boto3_json(prelude, script)
-}
-
-fn provider(type_name: &str) -> &'static dyn ResourceProvider {
-    registry::provider(type_name).expect("a provider for the type")
-}
-
-fn request<'a>(logical_name: &'a str, properties: &'a Value, tags: &'a StrataTags) -> Request<'a> {
-    Request { logical_name, properties, tags }
-}
-
-/// Every attribute of the schema is present, and the id attribute is the physical id.
-fn assert_attributes(p: &dyn ResourceProvider, applied: &Applied) {
-    let schema = p.schema();
-    for name in schema.attributes {
-        assert!(applied.attributes.contains_key(*name), "{} lacks attribute {name}: {applied:?}", schema.type_name);
-    }
-    assert_eq!(applied.attributes[schema.id_attribute], json!(applied.physical_id), "{}", schema.type_name);
-}
-
-/// Reads the resource and checks that every property of `expected` is live
-/// with the same value (the read may report more, also inside objects: AWS
-/// defaults). `Tags` also hold the stack-wide tags (not strata's own).
-async fn assert_reads_back(cx: &Cx, p: &dyn ResourceProvider, applied: &Applied, expected: &Value, tags: &StrataTags) {
-    let live = p.read(cx, &applied.physical_id, expected).await.expect("read").expect("the resource exists");
-    for (name, want) in expected.as_object().expect("properties object") {
-        let got = live.properties.get(name);
-        if name == "Tags" {
-            let mut want_all = tags.stack_tags.clone();
-            want_all.extend(tag_map(want));
-            assert_eq!(tag_map(got.unwrap_or(&Value::Null)), want_all, "Tags of {}", p.schema().type_name);
-            let got_keys: Vec<_> = tag_map(got.unwrap_or(&Value::Null)).into_keys().collect();
-            assert!(got_keys.iter().all(|k| !k.starts_with("strata:")), "strata tags in Tags: {got_keys:?}");
-            continue;
-        }
-        let got = got.unwrap_or_else(|| panic!("{name} of {} not read: {:#}", p.schema().type_name, live.properties));
-        assert_subset(want, got, &format!("{}.{name}", p.schema().type_name));
-    }
-    assert_eq!(live.attributes, applied.attributes);
-    if p.schema().taggable {
-        assert_tagged(&live.tags, tags, &[]);
-    }
-}
-
-/// `got` has everything `want` has: objects may hold more keys (what AWS
-/// fills in that the spec left out), lists match item by item.
-fn assert_subset(want: &Value, got: &Value, path: &str) {
-    match (want, got) {
-        (Value::Object(w), Value::Object(g)) => {
-            for (k, v) in w {
-                let Some(gv) = g.get(k) else { panic!("{path}.{k} missing in {got:#}") };
-                assert_subset(v, gv, &format!("{path}.{k}"));
-            }
-        }
-        (Value::Array(w), Value::Array(g)) => {
-            assert_eq!(w.len(), g.len(), "{path}: {got:#}");
-            for (i, (wv, gv)) in w.iter().zip(g).enumerate() {
-                assert_subset(wv, gv, &format!("{path}[{i}]"));
-            }
-        }
-        _ => assert_eq!(got, want, "{path}"),
-    }
-}
-
-/// strata's three identity tags, for oracle checks.
-fn identity(tags: &StrataTags) -> BTreeMap<String, String> {
-    tags.merged(&[]).into_iter().filter(|(k, _)| k.starts_with("strata:")).collect()
-}
-
-fn tag_map(list: &Value) -> BTreeMap<String, String> {
-    list.as_array()
-        .into_iter()
-        .flatten()
-        .map(|t| {
-            let key = t.get("Key").or_else(|| t.get("TagKey")).and_then(Value::as_str).unwrap_or_default();
-            let value = t.get("Value").or_else(|| t.get("TagValue")).and_then(Value::as_str).unwrap_or_default();
-            (key.to_owned(), value.to_owned())
-        })
-        .collect()
-}
-
-/// Asserts `all` holds strata's identity tags and the `expected` ones.
-fn assert_tagged(all: &BTreeMap<String, String>, tags: &StrataTags, expected: &[(&str, &str)]) {
-    for (k, v) in identity(tags) {
-        assert_eq!(all.get(&k), Some(&v), "identity tag {k} in {all:?}");
-    }
-    for (k, v) in expected {
-        assert_eq!(all.get(*k).map(String::as_str), Some(*v), "tag {k} in {all:?}");
-    }
 }
 
 // ---------------------------------------------------------------- KMS --
@@ -231,42 +145,36 @@ fn kms_alias_lifecycle() {
     cloud::runtime().block_on(async {
         let cx = cloud::cx().await;
         let keys = provider("AWS::KMS::Key");
-        let p = provider("AWS::KMS::Alias");
         let key_tags = cloud::tags("AliasKey");
         let first = keys.create(&cx, &request("AliasKey", &json!({}), &key_tags)).await.expect("first key");
         let second = keys.create(&cx, &request("AliasKey2", &json!({}), &key_tags)).await.expect("second key");
 
-        let tags = cloud::tags("DataKeyAlias");
         let name = format!("alias/{}", cloud::unique("strata-test"));
-        // The spec names the key by ARN; AWS reports its id.
-        let props = json!({ "AliasName": name, "TargetKeyId": first.attributes["Arn"] });
-        let applied = p.create(&cx, &request("DataKeyAlias", &props, &tags)).await.expect("create");
-        assert_attributes(p, &applied);
-        assert_eq!(applied.physical_id, name);
         let target_of = |name: &str| {
             boto(&format!(
                 "a = [a for a in client('kms').list_aliases()['Aliases'] if a['AliasName'] == '{name}']\n\
                  print(json.dumps(a[0]['TargetKeyId'] if a else None))"
             ))
         };
-        assert_eq!(target_of(&name), json!(first.physical_id));
-        assert_reads_back(&cx, p, &applied, &props, &tags).await;
-
-        // Re-point it to the second key (by id this time).
-        let updated = json!({ "AliasName": name, "TargetKeyId": second.physical_id });
-        let after = p.update(&cx, &name, &props, &request("DataKeyAlias", &updated, &tags)).await.expect("update");
-        assert_eq!(after, applied);
-        assert_eq!(target_of(&name), json!(second.physical_id));
-        assert_reads_back(&cx, p, &applied, &updated, &tags).await;
-
-        assert_eq!(p.find(&cx, &request("DataKeyAlias", &updated, &tags)).await.expect("find"), Some(applied.clone()));
-        let unknown = json!({ "AliasName": format!("{name}-not-there"), "TargetKeyId": second.physical_id });
-        assert_eq!(p.find(&cx, &request("DataKeyAlias", &unknown, &tags)).await.expect("find"), None);
-
-        p.delete(&cx, &name, &updated).await.expect("delete");
-        assert_eq!(target_of(&name), Value::Null);
-        assert!(p.read(&cx, &name, &updated).await.expect("read").is_none());
-        p.delete(&cx, &name, &updated).await.expect("second delete");
+        // AWS reports the key id, whichever way the spec named the key.
+        let key_id = |spec: &Value| if spec["TargetKeyId"] == first.attributes["Arn"] { &first } else { &second };
+        let applied = Lifecycle {
+            type_name: "AWS::KMS::Alias",
+            logical_name: "DataKeyAlias",
+            tags: cloud::tags("DataKeyAlias"),
+            // Created naming the key by ARN, re-pointed to the second key by id.
+            create: json!({ "AliasName": name, "TargetKeyId": first.attributes["Arn"] }),
+            update: json!({ "AliasName": name, "TargetKeyId": second.physical_id }),
+            oracle: &|applied, spec| {
+                assert_eq!(applied.physical_id, name);
+                assert_eq!(target_of(&name), json!(key_id(spec).physical_id));
+            },
+            gone: &|_| target_of(&name).is_null(),
+            stranger: Some(json!({ "AliasName": format!("{name}-not-there"), "TargetKeyId": second.physical_id })),
+        }
+        .run(&cx)
+        .await;
+        assert_eq!(applied.physical_id, name);
 
         for key in [first, second] {
             keys.delete(&cx, &key.physical_id, &json!({})).await.expect("key deleted");
@@ -730,14 +638,8 @@ fn logs_log_group_lifecycle() {
 fn scheduler_schedule_group_lifecycle() {
     cloud::runtime().block_on(async {
         let cx = cloud::cx().await;
-        let p = provider("AWS::Scheduler::ScheduleGroup");
         let tags = cloud::tags("ScheduleGroup");
         let name = cloud::unique("strata-group");
-        let props = json!({ "Name": name, "Tags": [{ "Key": "owner", "Value": "orders" }] });
-        let applied = p.create(&cx, &request("ScheduleGroup", &props, &tags)).await.expect("create");
-        assert_attributes(p, &applied);
-        let arn = applied.attributes["Arn"].as_str().unwrap().to_owned();
-        assert!(arn.ends_with(&format!(":schedule-group/{name}")), "{arn}");
         let describe = |name: &str, arn: &str| {
             boto(&format!(
                 "s = client('scheduler')\n\
@@ -747,26 +649,26 @@ fn scheduler_schedule_group_lifecycle() {
                    'tags': g and s.list_tags_for_resource(ResourceArn='{arn}')['Tags']}}))"
             ))
         };
-        let seen = describe(&name, &arn);
-        assert_eq!(seen["group"]["State"], "ACTIVE");
-        assert_tagged(&tag_map(&seen["tags"]), &tags, &[("owner", "orders"), ("project", "strata-tests")]);
-        assert_reads_back(&cx, p, &applied, &props, &tags).await;
-
-        let updated = json!({ "Name": name, "Tags": [{ "Key": "owner", "Value": "platform" }] });
-        let after = p.update(&cx, &name, &props, &request("ScheduleGroup", &updated, &tags)).await.expect("update");
-        assert_eq!(after, applied);
-        let seen = describe(&name, &arn);
-        assert_tagged(&tag_map(&seen["tags"]), &tags, &[("owner", "platform")]);
-        assert_reads_back(&cx, p, &applied, &updated, &tags).await;
-
-        assert_eq!(p.find(&cx, &request("ScheduleGroup", &updated, &tags)).await.expect("find"), Some(applied.clone()));
-        let unknown = json!({ "Name": format!("{name}-x") });
-        assert_eq!(p.find(&cx, &request("ScheduleGroup", &unknown, &tags)).await.expect("find"), None);
-
-        p.delete(&cx, &name, &updated).await.expect("delete");
-        assert_eq!(describe(&name, &arn)["group"], Value::Null);
-        assert!(p.read(&cx, &name, &updated).await.expect("read").is_none());
-        p.delete(&cx, &name, &updated).await.expect("second delete");
+        let arn = |applied: &Applied| applied.attributes["Arn"].as_str().unwrap().to_owned();
+        let oracle = |applied: &Applied, spec: &Value| {
+            assert!(arn(applied).ends_with(&format!(":schedule-group/{name}")), "{}", arn(applied));
+            let seen = describe(&name, &arn(applied));
+            assert_eq!(seen["group"]["State"], "ACTIVE");
+            let owner = spec["Tags"][0]["Value"].as_str().unwrap();
+            assert_tagged(&tag_map(&seen["tags"]), &tags, &[("owner", owner), ("project", "strata-tests")]);
+        };
+        Lifecycle {
+            type_name: "AWS::Scheduler::ScheduleGroup",
+            logical_name: "ScheduleGroup",
+            tags: tags.clone(),
+            create: json!({ "Name": name, "Tags": [{ "Key": "owner", "Value": "orders" }] }),
+            update: json!({ "Name": name, "Tags": [{ "Key": "owner", "Value": "platform" }] }),
+            oracle: &oracle,
+            gone: &|applied| describe(&name, &arn(applied))["group"].is_null(),
+            stranger: Some(json!({ "Name": format!("{name}-x") })),
+        }
+        .run(&cx)
+        .await;
     });
 }
 
@@ -974,16 +876,6 @@ fn cloudwatch_alarm_lifecycle() {
 }
 
 // ------------------------------------------------------------ adoption --
-
-/// What apply does with a resource an interrupted run left behind: find it,
-/// read it, and update it from the live state to the spec.
-async fn adopt(cx: &Cx, p: &dyn ResourceProvider, req: &Request<'_>) -> Applied {
-    let found = p.find(cx, req).await.expect("find").expect("found");
-    let live = p.read(cx, &found.physical_id, req.properties).await.expect("read").expect("exists");
-    let applied = p.update(cx, &found.physical_id, &live.properties, req).await.expect("update from the live state");
-    assert_eq!(applied.physical_id, found.physical_id);
-    applied
-}
 
 /// Creates with `first`, then adopts with `second` (a changed spec) and
 /// checks every property of `second` reads back.

@@ -4,7 +4,7 @@
 //! operations (`replace /description`, `add /providerARNs`), addresses
 //! sub-resources by the REST API id (so a resource's physical id alone is not
 //! enough to find it), and tags by ARN. The helpers here keep those three
-//! concerns in one place, plus reading CloudFormation-shaped property values
+//! concerns in one place (tagging itself is `tagging`'s, through [`ApiGatewayTags`]), plus reading CloudFormation-shaped property values
 //! with errors that name the property.
 
 use std::collections::{BTreeMap, HashMap};
@@ -12,34 +12,12 @@ use std::collections::{BTreeMap, HashMap};
 use aws_sdk_apigateway::types::{Op, PatchOperation};
 use serde_json::{Map, Value};
 
-use crate::provider::retry;
-use crate::provider::tags::{ENVIRONMENT_TAG, LOGICAL_NAME_TAG, STACK_TAG};
-use crate::provider::{aws_error, Cx, ProviderError};
+use crate::provider::types::tagging::{TagApi, Tags};
+use crate::provider::{aws_error, Cx, NotFoundExt, ProviderError};
 
 // ------------------------------------------------------------ properties --
 
-/// A string property, absent when missing or null.
-pub fn opt_str<'a>(obj: &'a Value, name: &str) -> Result<Option<&'a str>, ProviderError> {
-    match obj.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(ProviderError::invalid(name, format!("expected a string, got {other}"))),
-    }
-}
-
-/// A string property that must be there.
-pub fn req_str<'a>(obj: &'a Value, name: &str) -> Result<&'a str, ProviderError> {
-    opt_str(obj, name)?.ok_or_else(|| ProviderError::invalid(name, "is required"))
-}
-
-pub fn opt_bool(obj: &Value, name: &str) -> Result<Option<bool>, ProviderError> {
-    match obj.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(Value::String(s)) if s == "true" || s == "false" => Ok(Some(s == "true")),
-        Some(other) => Err(ProviderError::invalid(name, format!("expected true or false, got {other}"))),
-    }
-}
+pub use super::props::{opt_bool, opt_str, req_str};
 
 /// An integer property that fits API Gateway's 32-bit integers. A string of
 /// digits is accepted because a `${...}` inside text resolves to a string.
@@ -186,27 +164,6 @@ impl Obj {
     }
 }
 
-/// True for the tags strata manages itself (never part of the spec's `Tags`).
-fn is_strata_tag(key: &str) -> bool {
-    key == STACK_TAG || key == ENVIRONMENT_TAG || key == LOGICAL_NAME_TAG || key.starts_with("strata:")
-}
-
-/// All tags AWS reports, ordered.
-pub fn tag_map(tags: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {
-    tags.map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()
-}
-
-/// The spec's `Tags: [{Key, Value}]`, without strata's identity tags; None
-/// when nothing is left.
-pub fn spec_tags(all: &BTreeMap<String, String>) -> Option<Value> {
-    let items: Vec<Value> = all
-        .iter()
-        .filter(|(k, _)| !is_strata_tag(k))
-        .map(|(k, v)| serde_json::json!({ "Key": k, "Value": v }))
-        .collect();
-    (!items.is_empty()).then_some(Value::Array(items))
-}
-
 // ------------------------------------------------------------- patching --
 
 /// `replace path value`.
@@ -307,59 +264,36 @@ pub fn arn(cx: &Cx, path: &str) -> String {
     format!("arn:{}:apigateway:{}::{path}", partition(&cx.region), cx.region)
 }
 
-/// Brings the tags on `arn` from `current` to `desired`: tags what is new or
-/// changed, untags what is gone.
-pub async fn sync_tags(
-    cx: &Cx,
-    arn: &str,
-    current: &BTreeMap<String, String>,
-    desired: &BTreeMap<String, String>,
-) -> Result<(), ProviderError> {
-    let client = cx.clients.apigateway();
-    let to_set: HashMap<String, String> =
-        desired.iter().filter(|(k, v)| current.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    let to_remove: Vec<String> = current.keys().filter(|k| !desired.contains_key(*k)).cloned().collect();
-    if !to_set.is_empty() {
-        retry::with_retries(|| async {
-            client
-                .tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(to_set.clone()))
-                .send()
-                .await
-                .map_err(aws_error("apigateway:TagResource"))
-        })
-        .await?;
+/// API Gateway tags anything by its ARN (see [`arn`]), with a map.
+pub struct ApiGatewayTags;
+
+#[async_trait::async_trait]
+impl TagApi for ApiGatewayTags {
+    async fn tag(&self, cx: &Cx, arn: &str, tags: &Tags) -> Result<(), ProviderError> {
+        let call = cx.clients.apigateway().tag_resource().resource_arn(arn);
+        call.set_tags(Some(tags.clone().into_iter().collect()))
+            .send()
+            .await
+            .map(drop)
+            .map_err(aws_error("apigateway:TagResource"))
     }
-    if !to_remove.is_empty() {
-        retry::with_retries(|| async {
-            client
-                .untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(to_remove.clone()))
-                .send()
-                .await
-                .map_err(aws_error("apigateway:UntagResource"))
-        })
-        .await?;
+
+    async fn untag(&self, cx: &Cx, arn: &str, keys: &[String]) -> Result<(), ProviderError> {
+        let call = cx.clients.apigateway().untag_resource().resource_arn(arn).set_tag_keys(Some(keys.to_vec()));
+        call.send().await.map(drop).map_err(aws_error("apigateway:UntagResource"))
     }
-    Ok(())
 }
 
 // ------------------------------------------------------------ not found --
 
-/// `Ok(None)` for "it does not exist", the value otherwise.
+/// `Ok(None)` for "it does not exist", the value otherwise (see `NotFoundExt`).
 pub fn found<T>(result: Result<T, ProviderError>) -> Result<Option<T>, ProviderError> {
-    match result {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+    result.found()
 }
 
-/// Success when it is already gone.
+/// Success when it is already gone (see `NotFoundExt`).
 pub fn gone_ok(result: Result<(), ProviderError>) -> Result<(), ProviderError> {
-    found(result).map(|_| ())
+    result.gone_ok()
 }
 
 #[cfg(test)]
@@ -424,12 +358,5 @@ mod tests {
         assert!(opt_str_list(&p, "Bad").is_err());
         assert!(opt_str(&p, "N").is_err());
         assert!(req_str(&p, "Missing").is_err());
-    }
-
-    #[test]
-    fn spec_tags_leave_out_strata_tags() {
-        let all = BTreeMap::from([("strata:stack".to_owned(), "s".to_owned()), ("team".to_owned(), "api".to_owned())]);
-        assert_eq!(spec_tags(&all), Some(json!([{"Key": "team", "Value": "api"}])));
-        assert_eq!(spec_tags(&BTreeMap::from([("strata:stack".to_owned(), "s".to_owned())])), None);
     }
 }

@@ -8,33 +8,38 @@ use aws_sdk_apigateway::types::{AuthorizerType, PatchOperation};
 use serde_json::Value;
 
 use super::api_common::{self as common, Obj};
-use crate::provider::schema::{ValueType::*, *};
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
-// The schema glob brings `ValueType::String` in; this keeps `String` the
-// std type in type position (the variant stays in value position).
-use std::string::String;
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::ApiGateway::Authorizer",
-    properties: &[
-        create_only(required("RestApiId", String)),
-        required("Name", String),
-        required("Type", Enum(&["TOKEN", "REQUEST", "COGNITO_USER_POOLS"])),
-        // User pool ARNs, for COGNITO_USER_POOLS.
-        optional("ProviderARNs", List(&String)),
-        // e.g. `method.request.header.Authorization`.
-        optional("IdentitySource", String),
-        optional("IdentityValidationExpression", String),
-        // For TOKEN / REQUEST: the authorizer Lambda's invocation URI.
-        optional("AuthorizerUri", String),
-        optional("AuthorizerCredentials", String),
-        optional("AuthorizerResultTtlInSeconds", Integer),
-        optional("AuthType", String),
-    ],
-    attributes: &["AuthorizerId"],
-    id_attribute: "AuthorizerId",
-    taggable: false,
+// ------------------------------------------------------------------ schema --
+
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    ResourceSchema {
+        type_name: "AWS::ApiGateway::Authorizer",
+        properties: &[
+            create_only(required("RestApiId", String)),
+            required("Name", String),
+            required("Type", Enum(&["TOKEN", "REQUEST", "COGNITO_USER_POOLS"])),
+            // User pool ARNs, for COGNITO_USER_POOLS.
+            optional("ProviderARNs", List(&String)),
+            // e.g. `method.request.header.Authorization`.
+            optional("IdentitySource", String),
+            optional("IdentityValidationExpression", String),
+            // For TOKEN / REQUEST: the authorizer Lambda's invocation URI.
+            optional("AuthorizerUri", String),
+            optional("AuthorizerCredentials", String),
+            optional("AuthorizerResultTtlInSeconds", Integer),
+            optional("AuthType", String),
+        ],
+        attributes: &["AuthorizerId"],
+        id_attribute: "AuthorizerId",
+        taggable: false,
+    }
 };
+
+// ---------------------------------------------------------------- provider --
 
 /// CRUD for this type. The physical id is the authorizer id (what
 /// `${X.AuthorizerId}` reads); the REST API comes from the properties. `find`
@@ -44,10 +49,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let p = req.properties;
         let api = common::req_str(p, "RestApiId")?;
@@ -92,13 +93,7 @@ impl crate::provider::ResourceProvider for Provider {
         }))
     }
 
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let api = common::req_str(req.properties, "RestApiId")?;
         let ops = patch_operations(before, req.properties)?;
         if cx.local && ops.iter().any(|o| o.path() == Some("/providerARNs")) {
@@ -113,7 +108,7 @@ impl crate::provider::ResourceProvider for Provider {
                 client
                     .update_authorizer()
                     .rest_api_id(api)
-                    .authorizer_id(physical_id)
+                    .authorizer_id(id)
                     .set_patch_operations(Some(ops.clone()))
                     .send()
                     .await
@@ -121,7 +116,7 @@ impl crate::provider::ResourceProvider for Provider {
             })
             .await?;
         }
-        Ok(applied(physical_id))
+        Ok(applied(id))
     }
 
     async fn delete(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<(), ProviderError> {
@@ -147,6 +142,8 @@ impl crate::provider::ResourceProvider for Provider {
         )
     }
 }
+
+// ---------------------------------------------------------------- identity --
 
 fn applied(id: &str) -> Applied {
     Applied {
@@ -191,6 +188,8 @@ async fn list_authorizers(cx: &Cx, api: &str) -> Result<Vec<aws_sdk_apigateway::
     }
 }
 
+// -------------------------------------------------------------------- read --
+
 fn properties(api: &str, a: &GetAuthorizerOutput) -> Value {
     let mut obj = Obj::new();
     obj.put("RestApiId", api)
@@ -205,6 +204,8 @@ fn properties(api: &str, a: &GetAuthorizerOutput) -> Value {
         .string("AuthType", a.auth_type());
     obj.build()
 }
+
+// ------------------------------------------------------------------ update --
 
 /// The UpdateAuthorizer patch from the recorded to the wanted properties.
 fn patch_operations(before: &Value, after: &Value) -> Result<Vec<PatchOperation>, ProviderError> {

@@ -19,37 +19,30 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::api_common::{self as common, Obj};
-use crate::provider::schema::{ValueType::*, *};
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
-// The schema glob brings `ValueType::String` in; this keeps `String` the
-// std type in type position (the variant stays in value position).
-use std::string::String;
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::ApiGateway::Deployment",
-    properties: &[
-        create_only(required("RestApiId", String)),
-        optional("Description", String),
-        // Creates (or points) a stage of that name at this deployment. Leave it
-        // out when the stage is its own AWS::ApiGateway::Stage resource.
-        optional("StageName", String),
-    ],
-    attributes: &["DeploymentId"],
-    id_attribute: "DeploymentId",
-    taggable: false,
+// ------------------------------------------------------------------ schema --
+
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    ResourceSchema {
+        type_name: "AWS::ApiGateway::Deployment",
+        properties: &[
+            create_only(required("RestApiId", String)),
+            optional("Description", String),
+            // Creates (or points) a stage of that name at this deployment. Leave it
+            // out when the stage is its own AWS::ApiGateway::Stage resource.
+            optional("StageName", String),
+        ],
+        attributes: &["DeploymentId"],
+        id_attribute: "DeploymentId",
+        taggable: false,
+    }
 };
 
-/// The types whose changes a deployment must be redone for: a deployment is
-/// a snapshot of the API's resources, methods (with their integrations) and
-/// authorizers, and of the API's own settings (its resource policy, binary
-/// media types and endpoint take effect on callers only through a new
-/// deployment).
-pub const REDEPLOY_ON: &[&str] = &[
-    "AWS::ApiGateway::RestApi",
-    "AWS::ApiGateway::Resource",
-    "AWS::ApiGateway::Method",
-    "AWS::ApiGateway::Authorizer",
-];
+// ---------------------------------------------------------------- provider --
 
 /// CRUD for this type. The physical id is the deployment id.
 ///
@@ -60,10 +53,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let id = create_deployment(cx, req.properties).await?;
         Ok(applied(&id))
@@ -88,17 +77,11 @@ impl crate::provider::ResourceProvider for Provider {
     /// Deploys again: a new deployment of the API as it is now (with the
     /// wanted description; a `StageName` stage moves to it), whose id is
     /// returned. The previous one is deleted only if no stage uses it.
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        _before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, cx: &Cx, id: &str, _before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let api = common::req_str(req.properties, "RestApiId")?;
         let new_id = create_deployment(cx, req.properties).await?;
-        if stages_using(cx, api, physical_id).await?.is_empty() {
-            match delete_deployment(cx, api, physical_id).await {
+        if stages_using(cx, api, id).await?.is_empty() {
+            match delete_deployment(cx, api, id).await {
                 // A stage moved onto it meanwhile, or (moto) the stage that
                 // created it still exists though it points elsewhere now:
                 // the old snapshot stays, and the new one is what counts.
@@ -138,6 +121,8 @@ impl crate::provider::ResourceProvider for Provider {
     }
 }
 
+// ---------------------------------------------------------------- identity --
+
 fn applied(id: &str) -> Applied {
     Applied {
         physical_id: id.to_owned(),
@@ -164,6 +149,8 @@ async fn get_deployment(
     Ok(None)
 }
 
+// ------------------------------------------------------------------ create --
+
 /// CreateDeployment from the properties; the new deployment's id.
 async fn create_deployment(cx: &Cx, p: &Value) -> Result<String, ProviderError> {
     let api = common::req_str(p, "RestApiId")?;
@@ -181,6 +168,22 @@ async fn create_deployment(cx: &Cx, p: &Value) -> Result<String, ProviderError> 
     .await?;
     out.id().map(str::to_owned).ok_or_else(|| ProviderError::invalid("DeploymentId", "CreateDeployment returned no id"))
 }
+
+// ------------------------------------------------------------------ update --
+
+/// The types whose changes a deployment must be redone for: a deployment is
+/// a snapshot of the API's resources, methods (with their integrations) and
+/// authorizers, and of the API's own settings (its resource policy, binary
+/// media types and endpoint take effect on callers only through a new
+/// deployment).
+pub const REDEPLOY_ON: &[&str] = &[
+    "AWS::ApiGateway::RestApi",
+    "AWS::ApiGateway::Resource",
+    "AWS::ApiGateway::Method",
+    "AWS::ApiGateway::Authorizer",
+];
+
+// ------------------------------------------------------------------ delete --
 
 /// Names of the stages of `api` that point at `deployment`. (GetStages can
 /// filter by deployment on AWS; moto ignores the filter, so it is applied

@@ -8,70 +8,83 @@ use aws_sdk_apigateway::types::{ConnectionType, ContentHandlingStrategy, Integra
 use serde_json::Value;
 
 use super::api_common::{self as common, NewKey, Obj};
-use crate::provider::schema::{ValueType::*, *};
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
-// The schema glob brings `ValueType::String` in; this keeps `String` the
-// std type in type position (the variant stays in value position).
-use std::string::String;
 
-const INTEGRATION_RESPONSE: ValueType = Object(&[
-    required("StatusCode", String),
-    optional("SelectionPattern", String),
-    optional("ResponseParameters", Map(&String)),
-    optional("ResponseTemplates", Map(&String)),
-    optional("ContentHandling", Enum(&["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"])),
-]);
+mod read;
+mod update;
+use read::*;
+use update::*;
 
-const INTEGRATION: ValueType = Object(&[
-    required("Type", Enum(&["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"])),
-    // The method API Gateway uses towards the backend: always POST for Lambda.
-    optional("IntegrationHttpMethod", String),
-    // For Lambda: arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/ARN/invocations
-    optional("Uri", String),
-    optional("TimeoutInMillis", Integer),
-    optional("Credentials", String),
-    optional("PassthroughBehavior", Enum(&["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"])),
-    optional("RequestParameters", Map(&String)),
-    optional("RequestTemplates", Map(&String)),
-    optional("ConnectionType", Enum(&["INTERNET", "VPC_LINK"])),
-    optional("ConnectionId", String),
-    optional("ContentHandling", Enum(&["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"])),
-    optional("CacheKeyParameters", List(&String)),
-    optional("CacheNamespace", String),
-    optional("IntegrationResponses", List(&INTEGRATION_RESPONSE)),
-]);
+// ------------------------------------------------------------------ schema --
 
-const METHOD_RESPONSE: ValueType = Object(&[
-    required("StatusCode", String),
-    optional("ResponseModels", Map(&String)),
-    optional("ResponseParameters", Map(&Boolean)),
-]);
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::ApiGateway::Method",
-    properties: &[
-        create_only(required("RestApiId", String)),
-        create_only(required("ResourceId", String)),
-        create_only(required("HttpMethod", Enum(&["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"]))),
-        optional("AuthorizationType", Enum(&["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"])),
-        optional("AuthorizerId", String),
-        // With COGNITO_USER_POOLS: no scopes means API Gateway expects the ID
-        // token; scopes mean it expects an access token carrying one of them.
-        optional("AuthorizationScopes", List(&String)),
-        optional("ApiKeyRequired", Boolean),
-        optional("Integration", INTEGRATION),
-        optional("MethodResponses", List(&METHOD_RESPONSE)),
-        // `method.request.path.id: true` = the parameter is required.
-        optional("RequestParameters", Map(&Boolean)),
-        optional("RequestModels", Map(&String)),
-        optional("RequestValidatorId", String),
-        optional("OperationName", String),
-    ],
-    // CloudFormation's Ref value of a method (it has no Fn::GetAtt attribute).
-    attributes: &["Id"],
-    id_attribute: "Id",
-    taggable: false,
+    const INTEGRATION_RESPONSE: ValueType = Object(&[
+        required("StatusCode", String),
+        optional("SelectionPattern", String),
+        optional("ResponseParameters", Map(&String)),
+        optional("ResponseTemplates", Map(&String)),
+        optional("ContentHandling", Enum(&["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"])),
+    ]);
+
+    const INTEGRATION: ValueType = Object(&[
+        required("Type", Enum(&["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"])),
+        // The method API Gateway uses towards the backend: always POST for Lambda.
+        optional("IntegrationHttpMethod", String),
+        // For Lambda: arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/ARN/invocations
+        optional("Uri", String),
+        optional("TimeoutInMillis", Integer),
+        optional("Credentials", String),
+        optional("PassthroughBehavior", Enum(&["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"])),
+        optional("RequestParameters", Map(&String)),
+        optional("RequestTemplates", Map(&String)),
+        optional("ConnectionType", Enum(&["INTERNET", "VPC_LINK"])),
+        optional("ConnectionId", String),
+        optional("ContentHandling", Enum(&["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"])),
+        optional("CacheKeyParameters", List(&String)),
+        optional("CacheNamespace", String),
+        optional("IntegrationResponses", List(&INTEGRATION_RESPONSE)),
+    ]);
+
+    const METHOD_RESPONSE: ValueType = Object(&[
+        required("StatusCode", String),
+        optional("ResponseModels", Map(&String)),
+        optional("ResponseParameters", Map(&Boolean)),
+    ]);
+
+    ResourceSchema {
+        type_name: "AWS::ApiGateway::Method",
+        properties: &[
+            create_only(required("RestApiId", String)),
+            create_only(required("ResourceId", String)),
+            create_only(required(
+                "HttpMethod",
+                Enum(&["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"]),
+            )),
+            optional("AuthorizationType", Enum(&["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"])),
+            optional("AuthorizerId", String),
+            // With COGNITO_USER_POOLS: no scopes means API Gateway expects the ID
+            // token; scopes mean it expects an access token carrying one of them.
+            optional("AuthorizationScopes", List(&String)),
+            optional("ApiKeyRequired", Boolean),
+            optional("Integration", INTEGRATION),
+            optional("MethodResponses", List(&METHOD_RESPONSE)),
+            // `method.request.path.id: true` = the parameter is required.
+            optional("RequestParameters", Map(&Boolean)),
+            optional("RequestModels", Map(&String)),
+            optional("RequestValidatorId", String),
+            optional("OperationName", String),
+        ],
+        // CloudFormation's Ref value of a method (it has no Fn::GetAtt attribute).
+        attributes: &["Id"],
+        id_attribute: "Id",
+        taggable: false,
+    }
 };
+
+// ---------------------------------------------------------------- provider --
 
 /// CRUD for this type. A method has no id of its own in API Gateway: the
 /// physical id is `<restApiId>|<resourceId>|<HTTPMETHOD>`, unique by
@@ -85,10 +98,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let key = Key::of(req.properties)?;
         put_everything(cx, &key, req.properties).await?;
@@ -106,14 +115,8 @@ impl crate::provider::ResourceProvider for Provider {
         Ok(Some(Live { properties: properties(&key, &m), attributes: key.applied().attributes, tags: BTreeMap::new() }))
     }
 
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
-        let key = Key::parse(physical_id)?;
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
+        let key = Key::parse(id)?;
         let after = req.properties;
         if cx.local {
             // moto 5.2.5 has no UpdateMethod, and its PutMethod replaces an
@@ -154,6 +157,8 @@ impl crate::provider::ResourceProvider for Provider {
         )
     }
 }
+
+// ---------------------------------------------------------------- identity --
 
 /// Where a method lives: API, resource, HTTP method.
 struct Key<'a> {
@@ -199,6 +204,8 @@ async fn get_method(cx: &Cx, key: &Key<'_>) -> Result<Option<GetMethodOutput>, P
             .map_err(aws_error("apigateway:GetMethod")),
     )
 }
+
+// ------------------------------------------------------------------ create --
 
 /// PutMethod, method responses, integration and integration responses.
 async fn put_everything(cx: &Cx, key: &Key<'_>, p: &Value) -> Result<(), ProviderError> {
@@ -322,205 +329,14 @@ async fn put_integration_response(cx: &Cx, key: &Key<'_>, r: &Value) -> Result<(
     .map(|_| ())
 }
 
-async fn update_method(cx: &Cx, key: &Key<'_>, ops: Vec<PatchOperation>) -> Result<(), ProviderError> {
-    let client = cx.clients.apigateway();
-    retry::with_retries(|| async {
-        client
-            .update_method()
-            .rest_api_id(key.api)
-            .resource_id(key.resource)
-            .http_method(key.method)
-            .set_patch_operations(Some(ops.clone()))
-            .send()
-            .await
-            .map_err(aws_error("apigateway:UpdateMethod"))
-    })
-    .await
-    .map(|_| ())
-}
-
 /// Status codes of a response list, for "which ones went away".
 fn status_codes(p: &Value, name: &str) -> Result<Vec<String>, ProviderError> {
     list(p, name)?.iter().map(|r| common::req_str(r, "StatusCode").map(str::to_owned)).collect()
 }
 
-/// Deletes the method responses that are gone or changed and puts the
-/// changed and new ones (PutMethodResponse refuses an existing status code).
-async fn replace_method_responses(cx: &Cx, key: &Key<'_>, before: &Value, after: &Value) -> Result<(), ProviderError> {
-    let old = list(before, "MethodResponses")?;
-    let new = list(after, "MethodResponses")?;
-    let client = cx.clients.apigateway();
-    for gone in old.iter().filter(|r| !new.contains(r)) {
-        let code = common::req_str(gone, "StatusCode")?;
-        common::gone_ok(
-            client
-                .delete_method_response()
-                .rest_api_id(key.api)
-                .resource_id(key.resource)
-                .http_method(key.method)
-                .status_code(code)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(aws_error("apigateway:DeleteMethodResponse")),
-        )?;
-    }
-    for changed in new.iter().filter(|r| !old.contains(r)) {
-        put_method_response(cx, key, changed).await?;
-    }
-    Ok(())
-}
+// ------------------------------------- read (in apigateway_method/read.rs) --
 
-/// Puts the integration again (PutIntegration replaces it), deleting
-/// integration responses that are no longer wanted; or deletes it.
-async fn replace_integration(cx: &Cx, key: &Key<'_>, before: &Value, after: &Value) -> Result<(), ProviderError> {
-    let client = cx.clients.apigateway();
-    let Some(new) = after.get("Integration").filter(|i| !i.is_null()) else {
-        return common::gone_ok(
-            client
-                .delete_integration()
-                .rest_api_id(key.api)
-                .resource_id(key.resource)
-                .http_method(key.method)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(aws_error("apigateway:DeleteIntegration")),
-        );
-    };
-    let old_codes = before.get("Integration").map(|i| status_codes(i, "IntegrationResponses")).transpose()?;
-    let new_codes = status_codes(new, "IntegrationResponses")?;
-    for code in old_codes.unwrap_or_default().iter().filter(|c| !new_codes.contains(c)) {
-        common::gone_ok(
-            client
-                .delete_integration_response()
-                .rest_api_id(key.api)
-                .resource_id(key.resource)
-                .http_method(key.method)
-                .status_code(code)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(aws_error("apigateway:DeleteIntegrationResponse")),
-        )?;
-    }
-    put_integration(cx, key, new).await
-}
-
-/// The UpdateMethod patch from the recorded to the wanted method settings
-/// (responses and the integration are put separately).
-fn method_patch(before: &Value, after: &Value) -> Result<Vec<PatchOperation>, ProviderError> {
-    let mut ops = Vec::new();
-    common::replace_if_changed(
-        &mut ops,
-        "/authorizationType",
-        text(before, "AuthorizationType")?,
-        text(after, "AuthorizationType")?,
-        "NONE",
-    );
-    for (property, path) in [
-        ("AuthorizerId", "/authorizerId"),
-        ("OperationName", "/operationName"),
-        ("RequestValidatorId", "/requestValidatorId"),
-    ] {
-        common::replace_if_changed(&mut ops, path, text(before, property)?, text(after, property)?, "");
-    }
-    let key_required = |v: &Value| common::opt_bool(v, "ApiKeyRequired").map(|b| b.map(common::bool_text));
-    common::replace_if_changed(&mut ops, "/apiKeyRequired", key_required(before)?, key_required(after)?, "false");
-    let scopes = |v: &Value| common::opt_str_list(v, "AuthorizationScopes").map(Option::unwrap_or_default);
-    ops.extend(common::set_ops("/authorizationScopes", &scopes(before)?, &scopes(after)?));
-    let params = |v: &Value| -> Result<BTreeMap<String, String>, ProviderError> {
-        Ok(common::opt_bool_map(v, "RequestParameters")?
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, b)| (k, common::bool_text(b)))
-            .collect())
-    };
-    ops.extend(common::map_ops("/requestParameters", &params(before)?, &params(after)?, NewKey::Add));
-    let models = |v: &Value| common::opt_str_map(v, "RequestModels").map(Option::unwrap_or_default);
-    ops.extend(common::map_ops("/requestModels", &models(before)?, &models(after)?, NewKey::Add));
-    Ok(ops)
-}
-
-/// The method in the spec's terms.
-fn properties(key: &Key<'_>, m: &GetMethodOutput) -> Value {
-    let mut obj = Obj::new();
-    obj.put("RestApiId", key.api)
-        .put("ResourceId", key.resource)
-        .put("HttpMethod", m.http_method().unwrap_or(key.method))
-        .string("AuthorizationType", m.authorization_type())
-        .string("AuthorizerId", m.authorizer_id())
-        .list("AuthorizationScopes", Some(m.authorization_scopes()))
-        .opt("ApiKeyRequired", m.api_key_required())
-        .map("RequestParameters", m.request_parameters())
-        .map("RequestModels", m.request_models())
-        .string("RequestValidatorId", m.request_validator_id())
-        .string("OperationName", m.operation_name())
-        .opt("MethodResponses", m.method_responses().filter(|r| !r.is_empty()).map(method_responses_json))
-        .opt("Integration", m.method_integration().map(integration_json));
-    obj.build()
-}
-
-fn method_responses_json(
-    responses: &std::collections::HashMap<String, aws_sdk_apigateway::types::MethodResponse>,
-) -> Value {
-    let sorted: BTreeMap<_, _> = responses.iter().collect();
-    Value::Array(
-        sorted
-            .into_iter()
-            .map(|(code, r)| {
-                let mut obj = Obj::new();
-                obj.put("StatusCode", r.status_code().unwrap_or(code))
-                    .map("ResponseModels", r.response_models())
-                    .map("ResponseParameters", r.response_parameters());
-                obj.build()
-            })
-            .collect(),
-    )
-}
-
-fn integration_json(i: &aws_sdk_apigateway::types::Integration) -> Value {
-    let mut obj = Obj::new();
-    obj.opt("Type", i.r#type().map(|t| t.as_str().to_owned()))
-        .string("IntegrationHttpMethod", i.http_method())
-        .string("Uri", i.uri())
-        // 0 is the SDK's stand-in for "not reported" (moto leaves it out).
-        .opt("TimeoutInMillis", Some(i.timeout_in_millis()).filter(|t| *t > 0))
-        .string("Credentials", i.credentials())
-        .string("PassthroughBehavior", i.passthrough_behavior())
-        .map("RequestParameters", i.request_parameters())
-        .map("RequestTemplates", i.request_templates())
-        .opt("ConnectionType", i.connection_type().map(|c| c.as_str().to_owned()))
-        .string("ConnectionId", i.connection_id())
-        .opt("ContentHandling", i.content_handling().map(|c| c.as_str().to_owned()))
-        .list("CacheKeyParameters", Some(i.cache_key_parameters()))
-        .string("CacheNamespace", i.cache_namespace())
-        .opt(
-            "IntegrationResponses",
-            i.integration_responses().filter(|r| !r.is_empty()).map(integration_responses_json),
-        );
-    obj.build()
-}
-
-fn integration_responses_json(
-    responses: &std::collections::HashMap<String, aws_sdk_apigateway::types::IntegrationResponse>,
-) -> Value {
-    let sorted: BTreeMap<_, _> = responses.iter().collect();
-    Value::Array(
-        sorted
-            .into_iter()
-            .map(|(code, r)| {
-                let mut obj = Obj::new();
-                obj.put("StatusCode", r.status_code().unwrap_or(code))
-                    .string("SelectionPattern", r.selection_pattern())
-                    .map("ResponseParameters", r.response_parameters())
-                    .map("ResponseTemplates", r.response_templates())
-                    .opt("ContentHandling", r.content_handling().map(|c| c.as_str().to_owned()));
-                obj.build()
-            })
-            .collect(),
-    )
-}
+// --------------------------------- update (in apigateway_method/update.rs) --
 
 #[cfg(test)]
 mod tests {

@@ -5,22 +5,30 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::api_common::{self as common, Obj};
-use crate::provider::schema::{ValueType::*, *};
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::ApiGateway::Resource",
-    properties: &[
-        create_only(required("RestApiId", String)),
-        // The RestApi's RootResourceId, or another Resource's ResourceId.
-        create_only(required("ParentId", String)),
-        // One segment: `orders`, `{id}`, `{proxy+}`.
-        create_only(required("PathPart", String)),
-    ],
-    attributes: &["ResourceId"],
-    id_attribute: "ResourceId",
-    taggable: false,
+// ------------------------------------------------------------------ schema --
+
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    ResourceSchema {
+        type_name: "AWS::ApiGateway::Resource",
+        properties: &[
+            create_only(required("RestApiId", String)),
+            // The RestApi's RootResourceId, or another Resource's ResourceId.
+            create_only(required("ParentId", String)),
+            // One segment: `orders`, `{id}`, `{proxy+}`.
+            create_only(required("PathPart", String)),
+        ],
+        attributes: &["ResourceId"],
+        id_attribute: "ResourceId",
+        taggable: false,
+    }
 };
+
+// ---------------------------------------------------------------- provider --
 
 /// CRUD for this type. The physical id is the resource id (what
 /// `${X.ResourceId}` reads); the REST API comes from the properties. Every
@@ -31,10 +39,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let p = req.properties;
         let (api, parent, part) =
@@ -119,6 +123,8 @@ impl crate::provider::ResourceProvider for Provider {
         )
     }
 }
+
+// ---------------------------------------------------------------- identity --
 
 fn applied(id: &str) -> Applied {
     Applied {

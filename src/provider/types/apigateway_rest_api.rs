@@ -9,34 +9,40 @@ use aws_sdk_apigateway::types::{ApiKeySourceType, EndpointConfiguration, Endpoin
 use serde_json::Value;
 
 use super::api_common::{self as common, Obj};
-use crate::provider::schema::{ValueType::*, *};
-// The schema glob brings `ValueType::String` in; this keeps `String` the
-// std type in type position (the variant stays in value position).
+use super::tagging::{self, spec_tag_list};
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
-use std::string::String;
 
-const ENDPOINT_CONFIGURATION: ValueType = Object(&[
-    optional("Types", List(&Enum(&["EDGE", "REGIONAL", "PRIVATE"]))),
-    optional("VpcEndpointIds", List(&String)),
-]);
+// ------------------------------------------------------------------ schema --
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::ApiGateway::RestApi",
-    properties: &[
-        required("Name", String),
-        optional("Description", String),
-        optional("EndpointConfiguration", ENDPOINT_CONFIGURATION),
-        optional("ApiKeySourceType", Enum(&["HEADER", "AUTHORIZER"])),
-        optional("BinaryMediaTypes", List(&String)),
-        optional("DisableExecuteApiEndpoint", Boolean),
-        optional("MinimumCompressionSize", Integer),
-        optional("Policy", Json),
-        optional("Tags", TAG_LIST),
-    ],
-    attributes: &["RestApiId", "RootResourceId"],
-    id_attribute: "RestApiId",
-    taggable: true,
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    const ENDPOINT_CONFIGURATION: ValueType = Object(&[
+        optional("Types", List(&Enum(&["EDGE", "REGIONAL", "PRIVATE"]))),
+        optional("VpcEndpointIds", List(&String)),
+    ]);
+
+    ResourceSchema {
+        type_name: "AWS::ApiGateway::RestApi",
+        properties: &[
+            required("Name", String),
+            optional("Description", String),
+            optional("EndpointConfiguration", ENDPOINT_CONFIGURATION),
+            optional("ApiKeySourceType", Enum(&["HEADER", "AUTHORIZER"])),
+            optional("BinaryMediaTypes", List(&String)),
+            optional("DisableExecuteApiEndpoint", Boolean),
+            optional("MinimumCompressionSize", Integer),
+            optional("Policy", Json),
+            optional("Tags", TAG_LIST),
+        ],
+        attributes: &["RestApiId", "RootResourceId"],
+        id_attribute: "RestApiId",
+        taggable: true,
+    }
 };
+
+// ---------------------------------------------------------------- provider --
 
 /// CRUD for this type. The physical id is the REST API id; `find` adopts an
 /// API carrying this resource's strata tags (names are not unique in API
@@ -45,10 +51,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let p = req.properties;
         let tags = common::to_hash(&req.tags.for_properties(p));
@@ -85,7 +87,7 @@ impl crate::provider::ResourceProvider for Provider {
         let mut pages = cx.clients.apigateway().get_rest_apis().limit(500).into_paginator().items().send();
         while let Some(api) = pages.next().await {
             let api = api.map_err(aws_error("apigateway:GetRestApis"))?;
-            if !req.tags.identifies(&common::tag_map(api.tags())) {
+            if !req.tags.identifies(&tagging::from_hash_map(api.tags())) {
                 continue;
             }
             let Some(id) = api.id() else { continue };
@@ -100,7 +102,7 @@ impl crate::provider::ResourceProvider for Provider {
 
     async fn read(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<Option<Live>, ProviderError> {
         let Some(api) = get_rest_api(cx, physical_id).await? else { return Ok(None) };
-        let tags = common::tag_map(api.tags());
+        let tags = tagging::from_hash_map(api.tags());
         let mut props = Obj::new();
         props
             .string("Name", api.name())
@@ -111,7 +113,7 @@ impl crate::provider::ResourceProvider for Provider {
             .put("DisableExecuteApiEndpoint", api.disable_execute_api_endpoint())
             .opt("MinimumCompressionSize", api.minimum_compression_size())
             .opt("Policy", api.policy().filter(|p| !p.is_empty()).map(parse_policy))
-            .opt("Tags", common::spec_tags(&tags));
+            .opt("Tags", spec_tag_list(&tags, &Value::Null));
         let root = match api.root_resource_id() {
             Some(root) => root.to_owned(),
             None => root_resource_id(cx, physical_id).await?,
@@ -119,20 +121,14 @@ impl crate::provider::ResourceProvider for Provider {
         Ok(Some(Live { properties: props.build(), attributes: applied(physical_id.to_owned(), root).attributes, tags }))
     }
 
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let ops = patch_operations(before, req.properties)?;
         let client = cx.clients.apigateway();
         if !ops.is_empty() {
             retry::with_retries(|| async {
                 client
                     .update_rest_api()
-                    .rest_api_id(physical_id)
+                    .rest_api_id(id)
                     .set_patch_operations(Some(ops.clone()))
                     .send()
                     .await
@@ -140,17 +136,17 @@ impl crate::provider::ResourceProvider for Provider {
             })
             .await?;
         }
-        let api = get_rest_api(cx, physical_id).await?.ok_or_else(|| gone(physical_id))?;
-        let current = common::tag_map(api.tags());
+        let api = get_rest_api(cx, id).await?.ok_or_else(|| gone(id))?;
+        let current = tagging::from_hash_map(api.tags());
         let desired = req.tags.for_properties(req.properties);
         if current != desired {
-            sync_tags(cx, physical_id, &current, &desired).await?;
+            sync_tags(cx, id, &current, &desired).await?;
         }
         let root = match api.root_resource_id() {
             Some(root) => root.to_owned(),
-            None => root_resource_id(cx, physical_id).await?,
+            None => root_resource_id(cx, id).await?,
         };
-        Ok(applied(physical_id.to_owned(), root))
+        Ok(applied(id.to_owned(), root))
     }
 
     /// Deletes the API with everything in it. AWS allows one DeleteRestApi per
@@ -176,6 +172,8 @@ impl crate::provider::ResourceProvider for Provider {
         )
     }
 }
+
+// ---------------------------------------------------------------- identity --
 
 fn applied(id: String, root: String) -> Applied {
     Applied {
@@ -223,23 +221,7 @@ async fn root_resource_id(cx: &Cx, id: &str) -> Result<String, ProviderError> {
     Err(missing("GetResources", "root resource `/`"))
 }
 
-/// Tags and untags the API by its ARN. The local cloud (moto 5.2.5) can tag a
-/// REST API only when creating it: its tag endpoints understand stage ARNs
-/// alone, so a change there fails with a message saying so.
-async fn sync_tags(
-    cx: &Cx,
-    id: &str,
-    current: &BTreeMap<String, String>,
-    desired: &BTreeMap<String, String>,
-) -> Result<(), ProviderError> {
-    if cx.local {
-        return Err(ProviderError::Unsupported {
-            type_name: SCHEMA.type_name,
-            operation: "changing the tags of an existing REST API on the local cloud (moto tags REST APIs only at creation; replace the API instead)",
-        });
-    }
-    common::sync_tags(cx, &common::arn(cx, &format!("/restapis/{id}")), current, desired).await
-}
+// ------------------------------------------------------------------ create --
 
 fn endpoint_configuration(p: &Value) -> Result<Option<EndpointConfiguration>, ProviderError> {
     let Some(cfg) = p.get("EndpointConfiguration").filter(|v| !v.is_null()) else { return Ok(None) };
@@ -247,6 +229,8 @@ fn endpoint_configuration(p: &Value) -> Result<Option<EndpointConfiguration>, Pr
     let vpc_endpoints = common::opt_str_list(cfg, "VpcEndpointIds")?;
     Ok(Some(EndpointConfiguration::builder().set_types(types).set_vpc_endpoint_ids(vpc_endpoints).build()))
 }
+
+// -------------------------------------------------------------------- read --
 
 fn endpoint_json(cfg: &EndpointConfiguration) -> Value {
     let types: Vec<String> = cfg.types().iter().map(|t| t.as_str().to_owned()).collect();
@@ -271,6 +255,27 @@ fn parse_policy(text: &str) -> Value {
     serde_json::from_str(text)
         .or_else(|_| serde_json::from_str(&text.replace("\\\"", "\"").replace("\\\\", "\\")))
         .unwrap_or_else(|_| Value::String(text.to_owned()))
+}
+
+// ------------------------------------------------------------------ update --
+
+/// Tags and untags the API by its ARN. The local cloud (moto 5.2.5) can tag a
+/// REST API only when creating it: its tag endpoints understand stage ARNs
+/// alone, so a change there fails with a message saying so.
+async fn sync_tags(
+    cx: &Cx,
+    id: &str,
+    current: &BTreeMap<String, String>,
+    desired: &BTreeMap<String, String>,
+) -> Result<(), ProviderError> {
+    if cx.local {
+        return Err(ProviderError::Unsupported {
+            type_name: SCHEMA.type_name,
+            operation: "changing the tags of an existing REST API on the local cloud (moto tags REST APIs only at creation; replace the API instead)",
+        });
+    }
+    let arn = common::arn(cx, &format!("/restapis/{id}"));
+    tagging::converge(&common::ApiGatewayTags, cx, &arn, current, desired).await
 }
 
 /// The patch turning the recorded properties into the wanted ones (tags are

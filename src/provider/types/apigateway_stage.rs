@@ -8,53 +8,64 @@ use aws_sdk_apigateway::types::{CacheClusterSize, MethodSetting, PatchOperation}
 use serde_json::Value;
 
 use super::api_common::{self as common, NewKey, Obj};
-use crate::provider::schema::{ValueType::*, *};
+use super::tagging::{self, spec_tag_list};
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
-// The schema glob brings `ValueType::String` in; this keeps `String` the
-// std type in type position (the variant stays in value position).
-use std::string::String;
 
-/// One item of `MethodSettings`.
-const METHOD_SETTING: ValueType = Object(&[
-    // `/*` and `*` for every resource and method; a resource path's `/` is
-    // written `~1` (`/~1orders/GET`).
-    optional("ResourcePath", String),
-    optional("HttpMethod", String),
-    optional("LoggingLevel", Enum(&["OFF", "ERROR", "INFO"])),
-    optional("DataTraceEnabled", Boolean),
-    optional("MetricsEnabled", Boolean),
-    optional("ThrottlingBurstLimit", Integer),
-    // A Double in CloudFormation; strata's schema has no number type yet, so
-    // whole requests per second for now.
-    optional("ThrottlingRateLimit", Integer),
-    optional("CachingEnabled", Boolean),
-    optional("CacheTtlInSeconds", Integer),
-    optional("CacheDataEncrypted", Boolean),
-]);
+mod read;
+mod update;
+use read::*;
+use update::*;
 
-const ACCESS_LOG_SETTING: ValueType = Object(&[optional("DestinationArn", String), optional("Format", String)]);
+// ------------------------------------------------------------------ schema --
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::ApiGateway::Stage",
-    properties: &[
-        create_only(required("RestApiId", String)),
-        create_only(optional("StageName", String)),
-        optional("DeploymentId", String),
-        optional("Description", String),
-        optional("MethodSettings", List(&METHOD_SETTING)),
-        optional("AccessLogSetting", ACCESS_LOG_SETTING),
-        optional("TracingEnabled", Boolean),
-        optional("Variables", Map(&String)),
-        optional("CacheClusterEnabled", Boolean),
-        optional("CacheClusterSize", String),
-        optional("ClientCertificateId", String),
-        optional("DocumentationVersion", String),
-        optional("Tags", TAG_LIST),
-    ],
-    attributes: &["StageName"],
-    id_attribute: "StageName",
-    taggable: true,
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    /// One item of `MethodSettings`.
+    const METHOD_SETTING: ValueType = Object(&[
+        // `/*` and `*` for every resource and method; a resource path's `/` is
+        // written `~1` (`/~1orders/GET`).
+        optional("ResourcePath", String),
+        optional("HttpMethod", String),
+        optional("LoggingLevel", Enum(&["OFF", "ERROR", "INFO"])),
+        optional("DataTraceEnabled", Boolean),
+        optional("MetricsEnabled", Boolean),
+        optional("ThrottlingBurstLimit", Integer),
+        // A Double in CloudFormation; strata's schema has no number type yet, so
+        // whole requests per second for now.
+        optional("ThrottlingRateLimit", Integer),
+        optional("CachingEnabled", Boolean),
+        optional("CacheTtlInSeconds", Integer),
+        optional("CacheDataEncrypted", Boolean),
+    ]);
+
+    const ACCESS_LOG_SETTING: ValueType = Object(&[optional("DestinationArn", String), optional("Format", String)]);
+
+    ResourceSchema {
+        type_name: "AWS::ApiGateway::Stage",
+        properties: &[
+            create_only(required("RestApiId", String)),
+            create_only(optional("StageName", String)),
+            optional("DeploymentId", String),
+            optional("Description", String),
+            optional("MethodSettings", List(&METHOD_SETTING)),
+            optional("AccessLogSetting", ACCESS_LOG_SETTING),
+            optional("TracingEnabled", Boolean),
+            optional("Variables", Map(&String)),
+            optional("CacheClusterEnabled", Boolean),
+            optional("CacheClusterSize", String),
+            optional("ClientCertificateId", String),
+            optional("DocumentationVersion", String),
+            optional("Tags", TAG_LIST),
+        ],
+        attributes: &["StageName"],
+        id_attribute: "StageName",
+        taggable: true,
+    }
 };
+
+// ---------------------------------------------------------------- provider --
 
 /// CRUD for this type. The physical id is `<restApiId>|<stageName>` (a
 /// stage is addressed by both); the `StageName` attribute is the bare name,
@@ -69,10 +80,6 @@ pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let p = req.properties;
         let api = common::req_str(p, "RestApiId")?;
@@ -117,7 +124,7 @@ impl crate::provider::ResourceProvider for Provider {
     async fn read(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<Option<Live>, ProviderError> {
         let [api, name] = split(physical_id)?;
         let Some(stage) = get_stage(cx, api, name).await? else { return Ok(None) };
-        let tags = common::tag_map(stage.tags());
+        let tags = tagging::from_hash_map(stage.tags());
         Ok(Some(Live {
             properties: properties(api, name, &stage, &tags),
             attributes: applied(api, name).attributes,
@@ -125,14 +132,8 @@ impl crate::provider::ResourceProvider for Provider {
         }))
     }
 
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
-        let [api, name] = split(physical_id)?;
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
+        let [api, name] = split(id)?;
         let ops = patch_operations(before, req.properties)?;
         if !ops.is_empty() {
             update_stage(cx, api, name, ops).await?;
@@ -140,10 +141,10 @@ impl crate::provider::ResourceProvider for Provider {
         let stage = get_stage(cx, api, name).await?.ok_or_else(|| {
             ProviderError::invalid("StageName", format!("stage {name} of REST API {api} vanished during its update"))
         })?;
-        let current = common::tag_map(stage.tags());
+        let current = tagging::from_hash_map(stage.tags());
         let desired = req.tags.for_properties(req.properties);
         if current != desired {
-            common::sync_tags(cx, &stage_arn(cx, api, name), &current, &desired).await?;
+            tagging::converge(&common::ApiGatewayTags, cx, &stage_arn(cx, api, name), &current, &desired).await?;
         }
         Ok(applied(api, name))
     }
@@ -166,6 +167,8 @@ impl crate::provider::ResourceProvider for Provider {
         )
     }
 }
+
+// ---------------------------------------------------------------- identity --
 
 /// The stage's name: `StageName`, or else the logical name (deterministic, so
 /// `find` can look for it after a crash).
@@ -201,23 +204,7 @@ async fn get_stage(cx: &Cx, api: &str, name: &str) -> Result<Option<GetStageOutp
     )
 }
 
-async fn update_stage(cx: &Cx, api: &str, name: &str, ops: Vec<PatchOperation>) -> Result<(), ProviderError> {
-    let client = cx.clients.apigateway();
-    retry::with_retries(|| async {
-        client
-            .update_stage()
-            .rest_api_id(api)
-            .stage_name(name)
-            .set_patch_operations(Some(ops.clone()))
-            .send()
-            .await
-            .map_err(aws_error("apigateway:UpdateStage"))
-    })
-    .await
-    .map(|_| ())
-}
-
-// ------------------------------------------------------------- patching --
+// ------------------------------------------------------------------ create --
 
 /// What CreateStage cannot take: method settings, access logging, the client
 /// certificate.
@@ -231,230 +218,9 @@ fn after_create_patch(p: &Value) -> Result<Vec<PatchOperation>, ProviderError> {
     Ok(ops)
 }
 
-/// The UpdateStage patch from the recorded to the wanted properties.
-fn patch_operations(before: &Value, after: &Value) -> Result<Vec<PatchOperation>, ProviderError> {
-    let mut ops = Vec::new();
-    let s = |v: &Value, name: &str| common::opt_str(v, name).map(|o| o.map(str::to_owned));
-    let b = |v: &Value, name: &str| common::opt_bool(v, name).map(|o| o.map(common::bool_text));
-    // A stage always points at some deployment: dropping the property from
-    // the spec leaves it where it is.
-    if let Some(deployment) =
-        s(after, "DeploymentId")?.filter(|d| s(before, "DeploymentId").ok().flatten().as_ref() != Some(d))
-    {
-        ops.push(common::replace("/deploymentId", deployment));
-    }
-    for (property, path) in [
-        ("Description", "/description"),
-        ("ClientCertificateId", "/clientCertificateId"),
-        ("DocumentationVersion", "/documentationVersion"),
-    ] {
-        common::replace_if_changed(&mut ops, path, s(before, property)?, s(after, property)?, "");
-    }
-    common::replace_if_changed(
-        &mut ops,
-        "/tracingEnabled",
-        b(before, "TracingEnabled")?,
-        b(after, "TracingEnabled")?,
-        "false",
-    );
-    common::replace_if_changed(
-        &mut ops,
-        "/cacheClusterEnabled",
-        b(before, "CacheClusterEnabled")?,
-        b(after, "CacheClusterEnabled")?,
-        "false",
-    );
-    if let Some(size) =
-        s(after, "CacheClusterSize")?.filter(|z| s(before, "CacheClusterSize").ok().flatten().as_ref() != Some(z))
-    {
-        ops.push(common::replace("/cacheClusterSize", size));
-    }
-    let vars = |v: &Value| common::opt_str_map(v, "Variables").map(Option::unwrap_or_default);
-    ops.extend(common::map_ops("/variables", &vars(before)?, &vars(after)?, NewKey::Replace));
-    ops.extend(method_settings_ops(before, after)?);
-    ops.extend(access_log_ops(before, after)?);
-    Ok(ops)
-}
+// -------------------------------------- read (in apigateway_stage/read.rs) --
 
-/// `MethodSettings` fields and the sub-path UpdateStage knows each by.
-const SETTING_PATHS: &[(&str, &str)] = &[
-    ("LoggingLevel", "logging/loglevel"),
-    ("DataTraceEnabled", "logging/dataTrace"),
-    ("MetricsEnabled", "metrics/enabled"),
-    ("ThrottlingBurstLimit", "throttling/burstLimit"),
-    ("ThrottlingRateLimit", "throttling/rateLimit"),
-    ("CachingEnabled", "caching/enabled"),
-    ("CacheTtlInSeconds", "caching/ttlInSeconds"),
-    ("CacheDataEncrypted", "caching/dataEncrypted"),
-];
-
-/// The patch-path prefix of one setting: `/*/*` for every method,
-/// `/~1orders/GET` for one (CloudFormation already writes the resource path
-/// with `/` as `~1`; the root `/` is `~1`).
-fn setting_prefix(item: &Value) -> Result<String, ProviderError> {
-    let path = common::opt_str(item, "ResourcePath")?.unwrap_or("/*");
-    let method = common::opt_str(item, "HttpMethod")?.unwrap_or("*");
-    let segment = match path {
-        "/" => "~1".to_owned(),
-        p => match p.strip_prefix('/') {
-            Some(rest) if rest == "*" || rest.starts_with("~1") => rest.to_owned(),
-            Some(rest) => format!("~1{}", rest.replace('/', "~1")),
-            None => format!("~1{}", p.replace('/', "~1")),
-        },
-    };
-    Ok(format!("/{segment}/{method}"))
-}
-
-/// A scalar as patch text: strings as written, booleans and numbers printed.
-fn scalar_text(name: &str, v: &Value) -> Result<String, ProviderError> {
-    match v {
-        Value::String(s) => Ok(s.clone()),
-        Value::Bool(b) => Ok(b.to_string()),
-        Value::Number(n) => Ok(n.to_string()),
-        other => Err(ProviderError::invalid(name, format!("expected a scalar, got {other}"))),
-    }
-}
-
-/// Method settings by their patch prefix.
-fn settings_by_prefix(p: &Value) -> Result<BTreeMap<String, &serde_json::Map<String, Value>>, ProviderError> {
-    let items = match p.get("MethodSettings") {
-        None | Some(Value::Null) => return Ok(BTreeMap::new()),
-        Some(Value::Array(items)) => items,
-        Some(other) => return Err(ProviderError::invalid("MethodSettings", format!("expected a list, got {other}"))),
-    };
-    items
-        .iter()
-        .map(|item| {
-            let fields = item
-                .as_object()
-                .ok_or_else(|| ProviderError::invalid("MethodSettings", format!("expected an object, got {item}")))?;
-            Ok((setting_prefix(item)?, fields))
-        })
-        .collect()
-}
-
-/// Sets every field of every wanted setting that is new or changed; a
-/// setting that is gone, or lost a field, is removed (and set again).
-fn method_settings_ops(before: &Value, after: &Value) -> Result<Vec<PatchOperation>, ProviderError> {
-    let old = settings_by_prefix(before)?;
-    let new = settings_by_prefix(after)?;
-    let mut ops = Vec::new();
-    for prefix in old.keys().filter(|k| !new.contains_key(*k)) {
-        ops.push(common::remove(prefix.clone(), None));
-    }
-    for (prefix, fields) in &new {
-        let previous = old.get(prefix);
-        let lost_a_field = previous.is_some_and(|p| {
-            SETTING_PATHS.iter().any(|(name, _)| p.contains_key(*name) && !fields.contains_key(*name))
-        });
-        if lost_a_field {
-            ops.push(common::remove(prefix.clone(), None));
-        }
-        for (name, sub) in SETTING_PATHS {
-            let Some(value) = fields.get(*name).filter(|v| !v.is_null()) else { continue };
-            let unchanged = !lost_a_field && previous.and_then(|p| p.get(*name)) == Some(value);
-            if !unchanged {
-                ops.push(common::replace(format!("{prefix}/{sub}"), scalar_text(name, value)?));
-            }
-        }
-    }
-    Ok(ops)
-}
-
-/// Access logging: each changed field set, or the whole setting removed.
-fn access_log_ops(before: &Value, after: &Value) -> Result<Vec<PatchOperation>, ProviderError> {
-    let setting = |v: &Value| v.get("AccessLogSetting").filter(|s| !s.is_null()).cloned();
-    let (old, new) = (setting(before), setting(after));
-    let Some(new) = new else {
-        return Ok(if old.is_some() { vec![common::remove("/accessLogSettings", None)] } else { vec![] });
-    };
-    let old = old.unwrap_or(Value::Null);
-    let mut ops = Vec::new();
-    for (field, path) in
-        [("DestinationArn", "/accessLogSettings/destinationArn"), ("Format", "/accessLogSettings/format")]
-    {
-        let wanted = common::opt_str(&new, field)?;
-        if wanted.is_some() && wanted != common::opt_str(&old, field)? {
-            ops.push(common::replace(path, wanted.unwrap_or_default()));
-        }
-    }
-    Ok(ops)
-}
-
-// --------------------------------------------------------------- reading --
-
-fn properties(api: &str, name: &str, s: &GetStageOutput, tags: &BTreeMap<String, String>) -> Value {
-    let mut obj = Obj::new();
-    obj.put("RestApiId", api)
-        .put("StageName", s.stage_name().unwrap_or(name))
-        .string("DeploymentId", s.deployment_id())
-        .string("Description", s.description())
-        .opt("MethodSettings", s.method_settings().filter(|m| !m.is_empty()).map(method_settings_json))
-        .opt(
-            "AccessLogSetting",
-            s.access_log_settings().map(access_log_json).filter(|v| v.as_object().is_some_and(|o| !o.is_empty())),
-        )
-        .put("TracingEnabled", s.tracing_enabled())
-        .map("Variables", s.variables())
-        .put("CacheClusterEnabled", s.cache_cluster_enabled())
-        .opt("CacheClusterSize", s.cache_cluster_size().map(|z| z.as_str().to_owned()))
-        .string("ClientCertificateId", s.client_certificate_id())
-        .string("DocumentationVersion", s.documentation_version())
-        .opt("Tags", common::spec_tags(tags));
-    obj.build()
-}
-
-fn access_log_json(a: &aws_sdk_apigateway::types::AccessLogSettings) -> Value {
-    let mut obj = Obj::new();
-    obj.string("DestinationArn", a.destination_arn()).string("Format", a.format());
-    obj.build()
-}
-
-/// `ResourcePath` of a settings key's resource part (`*`, `~1orders`, or an
-/// unescaped `orders/{id}`), in CloudFormation's `/~1orders` form.
-fn resource_path_of(key_resource: &str) -> String {
-    match key_resource {
-        "*" => "/*".to_owned(),
-        "~1" => "/".to_owned(),
-        r if r.starts_with("~1") => format!("/{r}"),
-        r => format!("/~1{}", r.trim_start_matches('/').replace('/', "~1")),
-    }
-}
-
-fn method_settings_json(settings: &HashMap<String, MethodSetting>) -> Value {
-    let sorted: BTreeMap<_, _> = settings.iter().collect();
-    Value::Array(
-        sorted
-            .into_iter()
-            .map(|(key, m)| {
-                let (resource, method) = key.rsplit_once('/').unwrap_or(("*", key.as_str()));
-                let mut obj = Obj::new();
-                obj.put("ResourcePath", resource_path_of(resource))
-                    .put("HttpMethod", method)
-                    .string("LoggingLevel", m.logging_level())
-                    .put("DataTraceEnabled", m.data_trace_enabled())
-                    .put("MetricsEnabled", m.metrics_enabled())
-                    .put("ThrottlingBurstLimit", m.throttling_burst_limit())
-                    .put("ThrottlingRateLimit", rate_limit(m.throttling_rate_limit()))
-                    .put("CachingEnabled", m.caching_enabled())
-                    .put("CacheTtlInSeconds", m.cache_ttl_in_seconds())
-                    .put("CacheDataEncrypted", m.cache_data_encrypted());
-                obj.build()
-            })
-            .collect(),
-    )
-}
-
-/// AWS keeps the rate limit as a double; the schema says whole requests per
-/// second, so a whole value reads back as an integer (a fractional one stays
-/// a number, and shows as drift).
-fn rate_limit(rate: f64) -> Value {
-    if rate.fract() == 0.0 && rate.abs() < 9.0e15 {
-        Value::from(rate as i64)
-    } else {
-        serde_json::Number::from_f64(rate).map(Value::Number).unwrap_or(Value::Null)
-    }
-}
+// ---------------------------------- update (in apigateway_stage/update.rs) --
 
 #[cfg(test)]
 mod tests {

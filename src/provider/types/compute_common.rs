@@ -1,30 +1,18 @@
 //! Helpers shared by the compute types (IAM role, Lambda function and
 //! permission): reading typed values out of the JSON properties, the names
-//! strata generates, tags in the spec's shape, and the small conversions IAM
+//! strata generates, and the small conversions IAM
 //! and Lambda need.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::provider::{Applied, ProviderError, StrataTags};
 
 /// Longest IAM role name and Lambda function name.
 pub const MAX_NAME_LEN: usize = 64;
 
-/// `props[name]` as a string, if present; an error if present but not a string.
-pub fn opt_str<'a>(props: &'a Value, name: &str) -> Result<Option<&'a str>, ProviderError> {
-    match props.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(ProviderError::invalid(name, format!("expected a string, got {other}"))),
-    }
-}
-
-/// `props[name]` as a required string.
-pub fn req_str<'a>(props: &'a Value, name: &str) -> Result<&'a str, ProviderError> {
-    opt_str(props, name)?.ok_or_else(|| ProviderError::invalid(name, "is required"))
-}
+pub use super::props::{opt_str, req_str};
 
 /// `props[name]` as an i32 (AWS's integers here are all 32-bit); strings
 /// holding an integer are accepted, since resolved references are strings.
@@ -98,24 +86,6 @@ pub fn str_map(props: &Value, name: &str) -> Result<BTreeMap<String, String>, Pr
 pub fn generated_name(tags: &StrataTags, allowed: impl Fn(char) -> bool) -> String {
     let raw = format!("{}-{}-{}", tags.stack, tags.environment, tags.logical_name);
     raw.chars().map(|c| if allowed(c) { c } else { '-' }).take(MAX_NAME_LEN).collect()
-}
-
-/// The spec's `Tags: [{Key, Value}]` from AWS's tags, without strata's
-/// identity tags; None when nothing is left.
-pub fn spec_tags(all: &BTreeMap<String, String>) -> Option<Value> {
-    let items: Vec<Value> =
-        all.iter().filter(|(k, _)| !k.starts_with("strata:")).map(|(k, v)| json!({ "Key": k, "Value": v })).collect();
-    (!items.is_empty()).then_some(Value::Array(items))
-}
-
-/// What tag changes turn `live` into `desired`: keys to remove, pairs to set.
-pub fn tag_changes(
-    live: &BTreeMap<String, String>,
-    desired: &BTreeMap<String, String>,
-) -> (Vec<String>, BTreeMap<String, String>) {
-    let remove = live.keys().filter(|k| !desired.contains_key(*k)).cloned().collect();
-    let set = desired.iter().filter(|(k, v)| live.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    (remove, set)
 }
 
 /// Orders `items` (identified by `key`) like `recorded`: first those the
@@ -212,6 +182,7 @@ pub fn changed_keys<'a>(before: &Value, after: &Value, keys: &[&'a str]) -> BTre
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn tags() -> StrataTags {
         StrataTags {
@@ -242,12 +213,7 @@ mod tests {
     }
 
     #[test]
-    fn tag_changes_and_ordering() {
-        let live = BTreeMap::from([("a".to_owned(), "1".to_owned()), ("b".to_owned(), "2".to_owned())]);
-        let desired = BTreeMap::from([("b".to_owned(), "3".to_owned()), ("c".to_owned(), "4".to_owned())]);
-        let (remove, set) = tag_changes(&live, &desired);
-        assert_eq!(remove, vec!["a".to_owned()]);
-        assert_eq!(set, desired);
+    fn ordering_follows_the_recorded_names() {
         let ordered = order_like(vec!["a", "b", "c"], &["c".to_owned(), "a".to_owned()], |s| s);
         assert_eq!(ordered, vec!["c", "a", "b"]);
     }

@@ -14,9 +14,11 @@ use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 use serde_json::{json, Value};
 
 use crate::provider::tags::{ENVIRONMENT_TAG, LOGICAL_NAME_TAG, STACK_TAG};
+use crate::provider::types::props;
+use crate::provider::types::tagging::{self, TagApi, Tags};
 use futures::stream::{self, StreamExt};
 
-use crate::provider::{aws_error, lookup, retry, Applied, Cx, Live, ProviderError, Request, StrataTags};
+use crate::provider::{aws_error, lookup, retry, Applied, Cx, Live, ProviderError, Request, ResourceProvider, StrataTags};
 
 /// How long a freshly created VPC, subnet, route table, security group or
 /// association may take to show up (and be `available`) in Describe calls.
@@ -68,71 +70,41 @@ pub fn filter<'a>(name: &str, values: impl IntoIterator<Item = &'a str>) -> Filt
     Filter::builder().name(name).set_values(Some(values.into_iter().map(str::to_owned).collect())).build()
 }
 
-/// Makes the resource's tags exactly `desired`: removes the ones no longer
-/// wanted (except AWS's reserved `aws:*`), then adds or overwrites the rest.
-pub async fn sync_tags(
-    cx: &Cx,
-    resource_id: &str,
-    live: &BTreeMap<String, String>,
-    desired: &BTreeMap<String, String>,
-) -> Result<(), ProviderError> {
-    let stale: Vec<Tag> = live
-        .keys()
-        .filter(|k| !desired.contains_key(*k) && !k.starts_with("aws:"))
-        .map(|k| Tag::builder().key(k).build())
-        .collect();
-    if !stale.is_empty() {
-        cx.clients
-            .ec2()
-            .delete_tags()
-            .resources(resource_id)
-            .set_tags(Some(stale))
-            .send()
-            .await
-            .map_err(aws_error("ec2:DeleteTags"))?;
+/// EC2 tags anything by its id (CreateTags / DeleteTags), with `[{Key, Value}]`.
+pub struct Ec2Tags;
+
+#[async_trait::async_trait]
+impl TagApi for Ec2Tags {
+    async fn tag(&self, cx: &Cx, id: &str, tags: &Tags) -> Result<(), ProviderError> {
+        let call = cx.clients.ec2().create_tags().resources(id).set_tags(Some(sdk_tags(tags)));
+        call.send().await.map(drop).map_err(aws_error("ec2:CreateTags"))
     }
-    let changed: BTreeMap<String, String> =
-        desired.iter().filter(|(k, v)| live.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    if !changed.is_empty() {
-        cx.clients
-            .ec2()
-            .create_tags()
-            .resources(resource_id)
-            .set_tags(Some(sdk_tags(&changed)))
-            .send()
-            .await
-            .map_err(aws_error("ec2:CreateTags"))?;
+
+    async fn untag(&self, cx: &Cx, id: &str, keys: &[String]) -> Result<(), ProviderError> {
+        let keys = keys.iter().map(|k| Tag::builder().key(k).build()).collect();
+        let call = cx.clients.ec2().delete_tags().resources(id).set_tags(Some(keys));
+        call.send().await.map(drop).map_err(aws_error("ec2:DeleteTags"))
     }
-    Ok(())
+}
+
+/// Makes the resource's tags exactly `desired` (see `tagging::converge`).
+pub async fn sync_tags(cx: &Cx, id: &str, live: &Tags, desired: &Tags) -> Result<(), ProviderError> {
+    tagging::converge(&Ec2Tags, cx, id, live, desired).await
 }
 
 // ------------------------------------------------------------ properties --
 
 /// A string property, or None when absent; anything but a string is invalid.
 pub fn str_prop(props: &Value, name: &str) -> Result<Option<String>, ProviderError> {
-    match props.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(ProviderError::invalid(name, format!("expected a string, got {other}"))),
-    }
+    Ok(props::opt_str(props, name)?.map(str::to_owned))
 }
 
 /// A required string property.
 pub fn required_str(props: &Value, name: &str) -> Result<String, ProviderError> {
-    str_prop(props, name)?.ok_or_else(|| ProviderError::invalid(name, "is required"))
+    props::req_str(props, name).map(str::to_owned)
 }
 
-/// A boolean property (`true`, or the strings `"true"` / `"false"` a
-/// resolved reference may produce).
-pub fn bool_prop(props: &Value, name: &str) -> Result<Option<bool>, ProviderError> {
-    match props.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(Value::String(s)) if s == "true" => Ok(Some(true)),
-        Some(Value::String(s)) if s == "false" => Ok(Some(false)),
-        Some(other) => Err(ProviderError::invalid(name, format!("expected true or false, got {other}"))),
-    }
-}
+pub use super::props::opt_bool as bool_prop;
 
 /// An integer property that fits an i32 (EC2's integers), also from a
 /// numeric string a resolved reference may produce.
@@ -224,18 +196,11 @@ pub fn vanished(operation: &'static str, id: &str) -> ProviderError {
     }
 }
 
-/// Polls until the batched read sees `id` (EC2 is eventually consistent: a
-/// Describe right after a Create may not know the new id yet), bounded.
-pub async fn wait_visible<F, Fut>(what: &str, id: &str, read: F) -> Result<Live, ProviderError>
-where
-    F: Fn(String) -> Fut,
-    Fut: std::future::Future<Output = Result<BTreeMap<String, Live>, ProviderError>>,
-{
-    retry::wait_until(what, CREATE_VISIBLE_WAIT, POLL_EVERY, || {
-        let read = read(id.to_owned());
-        async move { Ok(read.await?.remove(id)) }
-    })
-    .await
+/// Polls until `T`'s batched read sees `id` and returns it (EC2 is
+/// eventually consistent: a Describe right after a Create may not know the
+/// new id yet), bounded.
+pub async fn wait_visible<T: Ec2Type>(cx: &Cx, what: &str, id: &str) -> Result<Live, ProviderError> {
+    retry::wait_until(what, CREATE_VISIBLE_WAIT, POLL_EVERY, || read_one::<T>(cx, id)).await
 }
 
 /// Ids in chunks a single filter accepts.
@@ -243,65 +208,100 @@ pub fn chunks<'a>(ids: &'a [&'a str]) -> impl Iterator<Item = &'a [&'a str]> {
     ids.chunks(FILTER_VALUES_PER_CALL)
 }
 
-// ---------------------------------------------------------- batched reads --
+// ------------------------------------------------------------- provider --
 
-/// The ids of a `read_many` request.
-pub fn ids<'a>(items: &[(&'a str, &Value)]) -> Vec<&'a str> {
-    items.iter().map(|(id, _)| *id).collect()
+/// What an EC2 network type supplies; its `ResourceProvider` follows from
+/// it (the blanket impl below), so every EC2 type reads in batches, finds,
+/// updates and deletes along the same path. `read` is `read_batch` with one
+/// id, so refresh batches over many ids along the very path the tests cover.
+#[async_trait::async_trait]
+pub trait Ec2Type: Send + Sync + 'static {
+    /// The Describe call behind `read_batch`, named in "vanished" errors
+    /// (`ec2:DescribeVpcs`).
+    const DESCRIBE: &'static str;
+
+    /// Reads many by id, one Describe per chunk of ids (by filter, so an id
+    /// that no longer exists is simply absent instead of failing the call).
+    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError>;
+
+    /// Orders a live resource's lists like the recorded spec's (a shape for
+    /// [`in_order`]): the tags, unless the type says more.
+    fn align(live: &mut Live, recorded: &Value) {
+        align_tags(live, recorded);
+    }
+
+    /// The resources `reqs` describe, if AWS has them (see
+    /// `ResourceProvider::find_many`): [`find_tagged`] with the type's
+    /// Describe. `find` is this with one request, so both match alike.
+    async fn find_many(cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found;
+
+    async fn create(cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError>;
+
+    /// Converges `live` (read just before) on `req`; the provider reads the
+    /// result afterwards.
+    async fn update(cx: &Cx, id: &str, before: &Value, live: &Live, req: &Request<'_>) -> Result<(), ProviderError>;
+
+    /// The delete call; "not found" is success (the provider says so).
+    async fn delete(cx: &Cx, id: &str) -> Result<(), ProviderError>;
 }
 
-/// A batched describe's answers in the order `read_many` was asked, each
-/// shaped against what state recorded (`shape`), None for the missing.
-pub fn in_order(
-    items: &[(&str, &Value)],
-    mut found: BTreeMap<String, Live>,
-    shape: impl Fn(&mut Live, &Value),
-) -> Vec<Option<Live>> {
-    items
-        .iter()
-        .map(|(id, recorded)| {
-            found.remove(*id).map(|mut live| {
-                shape(&mut live, recorded);
-                live
-            })
-        })
-        .collect()
-}
+#[async_trait::async_trait]
+impl<T: Ec2Type> ResourceProvider for T {
+    async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
+        lookup::only(T::find_many(cx, std::slice::from_ref(req)).await)
+    }
 
-/// Tags in the order state recorded them (a shape for [`in_order`]).
-pub fn align_tags(live: &mut Live, recorded: &Value) {
-    align_property(&mut live.properties, recorded, "Tags", tag_key);
-}
+    async fn find_many(&self, cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
+        T::find_many(cx, reqs).await
+    }
 
-/// Defines `async fn $name(cx, filters) -> Vec<$item>`: one EC2 Describe
-/// with `filters`, every page. A macro because each Describe call has its own
-/// builder and paginator types, with no trait in common to be generic over.
-macro_rules! ec2_describe {
-    ($(#[$doc:meta])* fn $name:ident = $operation:ident -> $item:ty, $label:literal) => {
-        $(#[$doc])*
-        pub async fn $name(
-            cx: &crate::provider::Cx,
-            filters: Vec<aws_sdk_ec2::types::Filter>,
-        ) -> Result<Vec<$item>, crate::provider::ProviderError> {
-            cx.clients
-                .ec2()
-                .$operation()
-                .set_filters(Some(filters))
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .map_err(crate::provider::aws_error($label))
+    async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
+        T::create(cx, req).await
+    }
+
+    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
+        Ok(self.read_many(cx, &[(physical_id, recorded)]).await?.pop().flatten())
+    }
+
+    /// One Describe call (per 200 ids) for all of them.
+    async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
+        let ids: Vec<&str> = items.iter().map(|(id, _)| *id).collect();
+        Ok(in_order(items, T::read_batch(cx, &ids).await?, T::align))
+    }
+
+    fn reads_in_batches(&self) -> bool {
+        true
+    }
+
+    /// Compares with what AWS has now (not with what state recorded), so a
+    /// change made by hand is converged too.
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
+        let live = must_read::<T>(cx, id).await?;
+        T::update(cx, id, before, &live, req).await?;
+        read_applied::<T>(cx, id).await
+    }
+
+    async fn delete(&self, cx: &Cx, id: &str, _recorded: &Value) -> Result<(), ProviderError> {
+        match T::delete(cx, id).await {
+            Err(err) if !err.is_not_found() => Err(err),
+            _ => Ok(()),
         }
-    };
+    }
 }
-pub(crate) use ec2_describe;
 
-/// The id a lookup by strata's identity tags settles on when a crash left
-/// more than one candidate: the smallest, so every run picks the same one.
-pub fn first_id<T>(items: &[T], id: impl Fn(&T) -> Option<&str>) -> Option<std::string::String> {
-    items.iter().filter_map(id).min().map(str::to_owned)
+/// `T`'s resource `id` as AWS has it now, or None.
+pub async fn read_one<T: Ec2Type>(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
+    Ok(T::read_batch(cx, &[id]).await?.remove(id))
+}
+
+/// `T`'s resource `id`, which must exist (just created, or being updated).
+pub async fn must_read<T: Ec2Type>(cx: &Cx, id: &str) -> Result<Live, ProviderError> {
+    read_one::<T>(cx, id).await?.ok_or_else(|| vanished(T::DESCRIBE, id))
+}
+
+/// The `Applied` of `T`'s resource `id`, which must exist.
+pub async fn read_applied<T: Ec2Type>(cx: &Cx, id: &str) -> Result<Applied, ProviderError> {
+    Ok(applied(id, &must_read::<T>(cx, id).await?))
 }
 
 /// `find_many` of an EC2 type, which strata finds by its identity tags:
@@ -374,6 +374,68 @@ fn stack_filters(tags: &StrataTags) -> Vec<Filter> {
         filter(&format!("tag:{STACK_TAG}"), [tags.stack.as_str()]),
         filter(&format!("tag:{ENVIRONMENT_TAG}"), [tags.environment.as_str()]),
     ]
+}
+
+/// What `find` answers for the id a lookup settled on (see [`first_id`]).
+pub async fn adopt<T: Ec2Type>(cx: &Cx, id: Option<String>) -> Result<Option<Applied>, ProviderError> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(read_one::<T>(cx, &id).await?.map(|live| applied(&id, &live)))
+}
+
+// ---------------------------------------------------------- batched reads --
+
+/// A batched describe's answers in the order `read_many` was asked, each
+/// shaped against what state recorded (`shape`), None for the missing.
+pub fn in_order(
+    items: &[(&str, &Value)],
+    mut found: BTreeMap<String, Live>,
+    shape: impl Fn(&mut Live, &Value),
+) -> Vec<Option<Live>> {
+    items
+        .iter()
+        .map(|(id, recorded)| {
+            found.remove(*id).map(|mut live| {
+                shape(&mut live, recorded);
+                live
+            })
+        })
+        .collect()
+}
+
+/// Tags in the order state recorded them (a shape for [`in_order`]).
+pub fn align_tags(live: &mut Live, recorded: &Value) {
+    align_property(&mut live.properties, recorded, "Tags", tag_key);
+}
+
+/// Defines `async fn $name(cx, filters) -> Vec<$item>`: one EC2 Describe
+/// with `filters`, every page. A macro because each Describe call has its own
+/// builder and paginator types, with no trait in common to be generic over.
+macro_rules! ec2_describe {
+    ($(#[$doc:meta])* fn $name:ident = $operation:ident -> $item:ty, $label:literal) => {
+        $(#[$doc])*
+        pub async fn $name(
+            cx: &crate::provider::Cx,
+            filters: Vec<aws_sdk_ec2::types::Filter>,
+        ) -> Result<Vec<$item>, crate::provider::ProviderError> {
+            cx.clients
+                .ec2()
+                .$operation()
+                .set_filters(Some(filters))
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .map_err(crate::provider::aws_error($label))
+        }
+    };
+}
+pub(crate) use ec2_describe;
+
+/// The id a lookup by strata's identity tags settles on when a crash left
+/// more than one candidate: the smallest, so every run picks the same one.
+pub fn first_id<T>(items: &[T], id: impl Fn(&T) -> Option<&str>) -> Option<std::string::String> {
+    items.iter().filter_map(id).min().map(str::to_owned)
 }
 
 /// Runs a batched Describe once per chunk of ids a filter accepts (`describe`

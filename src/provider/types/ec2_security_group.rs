@@ -15,83 +15,88 @@ use std::collections::BTreeMap;
 use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType, UserIdGroupPair};
 use serde_json::{json, Value};
 
-use super::ec2_common::{self as common, required_str, str_prop};
-use crate::provider::schema::{ValueType::*, *};
+use super::ec2_common::{self as common, required_str, str_prop, Ec2Type};
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, lookup, retry, Applied, Cx, Live, ProviderError, Request};
 
-/// One item of `SecurityGroupIngress` (CloudFormation's `Ingress` type).
-const INGRESS_RULE: ValueType = Object(&[
-    required("IpProtocol", String),
-    optional("FromPort", Integer),
-    optional("ToPort", Integer),
-    optional("CidrIp", Cidr),
-    optional("CidrIpv6", Cidr),
-    optional("SourcePrefixListId", String),
-    optional("SourceSecurityGroupId", String),
-    optional("SourceSecurityGroupName", String),
-    optional("SourceSecurityGroupOwnerId", String),
-    optional("Description", String),
-]);
+mod rules;
+use rules::*;
 
-/// One item of `SecurityGroupEgress` (CloudFormation's `Egress` type).
-const EGRESS_RULE: ValueType = Object(&[
-    required("IpProtocol", String),
-    optional("FromPort", Integer),
-    optional("ToPort", Integer),
-    optional("CidrIp", Cidr),
-    optional("CidrIpv6", Cidr),
-    optional("DestinationPrefixListId", String),
-    optional("DestinationSecurityGroupId", String),
-    optional("Description", String),
-]);
+// ------------------------------------------------------------------ schema --
 
-common::ec2_describe!(
-    /// DescribeSecurityGroups with filters, every page.
-    fn describe = describe_security_groups -> aws_sdk_ec2::types::SecurityGroup, "ec2:DescribeSecurityGroups"
-);
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::EC2::SecurityGroup",
-    properties: &[
-        create_only(required("GroupDescription", String)),
-        create_only(optional("GroupName", String)),
-        create_only(optional("VpcId", String)),
-        optional("SecurityGroupIngress", List(&INGRESS_RULE)),
-        optional("SecurityGroupEgress", List(&EGRESS_RULE)),
-        optional("Tags", TAG_LIST),
-    ],
-    attributes: &["GroupId", "VpcId"],
-    id_attribute: "GroupId",
-    taggable: true,
+    /// One item of `SecurityGroupIngress` (CloudFormation's `Ingress` type).
+    const INGRESS_RULE: ValueType = Object(&[
+        required("IpProtocol", String),
+        optional("FromPort", Integer),
+        optional("ToPort", Integer),
+        optional("CidrIp", Cidr),
+        optional("CidrIpv6", Cidr),
+        optional("SourcePrefixListId", String),
+        optional("SourceSecurityGroupId", String),
+        optional("SourceSecurityGroupName", String),
+        optional("SourceSecurityGroupOwnerId", String),
+        optional("Description", String),
+    ]);
+
+    /// One item of `SecurityGroupEgress` (CloudFormation's `Egress` type).
+    const EGRESS_RULE: ValueType = Object(&[
+        required("IpProtocol", String),
+        optional("FromPort", Integer),
+        optional("ToPort", Integer),
+        optional("CidrIp", Cidr),
+        optional("CidrIpv6", Cidr),
+        optional("DestinationPrefixListId", String),
+        optional("DestinationSecurityGroupId", String),
+        optional("Description", String),
+    ]);
+
+    ResourceSchema {
+        type_name: "AWS::EC2::SecurityGroup",
+        properties: &[
+            create_only(required("GroupDescription", String)),
+            create_only(optional("GroupName", String)),
+            create_only(optional("VpcId", String)),
+            optional("SecurityGroupIngress", List(&INGRESS_RULE)),
+            optional("SecurityGroupEgress", List(&EGRESS_RULE)),
+            optional("Tags", TAG_LIST),
+        ],
+        attributes: &["GroupId", "VpcId"],
+        id_attribute: "GroupId",
+        taggable: true,
+    }
 };
 
-const INGRESS: &str = "SecurityGroupIngress";
-const EGRESS: &str = "SecurityGroupEgress";
+// ---------------------------------------------------------------- provider --
 
-/// CRUD for this type.
+/// CRUD for this type (the EC2 path: `ec2_common::Ec2Type`).
 pub struct Provider;
 
 #[async_trait::async_trait]
-impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
+impl Ec2Type for Provider {
+    const DESCRIBE: &'static str = "ec2:DescribeSecurityGroups";
+
+    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
+        describe_many(cx, ids).await
+    }
+
+    fn align(live: &mut Live, recorded: &Value) {
+        align_rules(live, recorded);
     }
 
     /// By strata's identity tags (put on at CreateSecurityGroup).
-    async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
-        lookup::only(self.find_many(cx, std::slice::from_ref(req)).await)
-    }
-
-    async fn find_many(&self, cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
-        let adopt = |id: std::string::String| async move { Ok(read_one(cx, &id).await?.map(|live| common::applied(&id, &live))) };
+    async fn find_many(cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
         use aws_sdk_ec2::types::SecurityGroup as Item;
+        let adopt = |id| common::adopt::<Self>(cx, Some(id));
         common::find_tagged(reqs, |filters| describe(cx, filters), Item::group_id, Item::tags, adopt).await
     }
 
     /// Creates the group (named like CloudFormation names it when the spec
     /// gives no GroupName), then its ingress rules, then — only when the spec
     /// lists egress rules — replaces the default egress rule with them.
-    async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
+    async fn create(cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let props = req.properties;
         let desired_ingress = desired_rules(props, Direction::Ingress)?;
         let desired_egress = props.get(EGRESS).map(|_| desired_rules(props, Direction::Egress)).transpose()?;
@@ -112,42 +117,16 @@ impl crate::provider::ResourceProvider for Provider {
         }
         let out = call.send().await.map_err(aws_error("ec2:CreateSecurityGroup"))?;
         let id = out.group_id().ok_or_else(|| common::missing("ec2:CreateSecurityGroup", "GroupId"))?;
-        let live =
-            common::wait_visible(
-                "security group visible",
-                id,
-                |id| async move { describe_many(cx, &[id.as_str()]).await },
-            )
-            .await?;
+        let live = common::wait_visible::<Self>(cx, "security group visible", id).await?;
         converge_rules(cx, id, &live, desired_ingress, desired_egress).await?;
-        read_applied(cx, id).await
-    }
-
-    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
-        Ok(self.read_many(cx, &[(physical_id, recorded)]).await?.pop().flatten())
-    }
-
-    /// One Describe call (per 200 ids) for all of them.
-    async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let found = describe_many(cx, &common::ids(items)).await?;
-        Ok(common::in_order(items, found, align_rules))
-    }
-
-    fn reads_in_batches(&self) -> bool {
-        true
+        common::read_applied::<Self>(cx, id).await
     }
 
     /// Makes the rules exactly the spec's (see the module doc). Without
     /// `SecurityGroupEgress` the egress rules are left alone, unless state
     /// recorded a list: then, as in CloudFormation, the default allow-all
     /// egress rule comes back.
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    async fn update(cx: &Cx, id: &str, before: &Value, live: &Live, req: &Request<'_>) -> Result<(), ProviderError> {
         let props = req.properties;
         let desired_ingress = desired_rules(props, Direction::Ingress)?;
         let desired_egress = if props.get(EGRESS).is_some() {
@@ -157,51 +136,78 @@ impl crate::provider::ResourceProvider for Provider {
         } else {
             None
         };
-        let live = read_one(cx, physical_id)
-            .await?
-            .ok_or_else(|| common::vanished("ec2:DescribeSecurityGroups", physical_id))?;
-        converge_rules(cx, physical_id, &live, desired_ingress, desired_egress).await?;
-        common::sync_tags(cx, physical_id, &live.tags, &req.tags.for_properties(props)).await?;
-        read_applied(cx, physical_id).await
+        converge_rules(cx, id, live, desired_ingress, desired_egress).await?;
+        common::sync_tags(cx, id, &live.tags, &req.tags.for_properties(props)).await
     }
 
     /// A Lambda's network interfaces keep the group in use for a while after
     /// the function is gone: DependencyViolation is retried (named policy).
-    async fn delete(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
-        let deleted = retry::with_retries(|| async {
-            cx.clients
-                .ec2()
-                .delete_security_group()
-                .group_id(physical_id)
-                .send()
-                .await
-                .map_err(aws_error("ec2:DeleteSecurityGroup"))
+    async fn delete(cx: &Cx, id: &str) -> Result<(), ProviderError> {
+        retry::with_retries(|| async {
+            let call = cx.clients.ec2().delete_security_group().group_id(id);
+            call.send().await.map_err(aws_error("ec2:DeleteSecurityGroup"))
         })
-        .await;
-        match deleted {
-            Err(err) if !err.is_not_found() => Err(err),
-            _ => Ok(()),
-        }
+        .await
+        .map(drop)
     }
 }
 
-async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
-    Ok(describe_many(cx, &[id]).await?.remove(id))
+// ---------------------------------------------------------------- identity --
+
+common::ec2_describe!(
+    /// DescribeSecurityGroups with filters, every page.
+    fn describe = describe_security_groups -> aws_sdk_ec2::types::SecurityGroup, "ec2:DescribeSecurityGroups"
+);
+
+const INGRESS: &str = "SecurityGroupIngress";
+
+const EGRESS: &str = "SecurityGroupEgress";
+
+/// Reads many security groups (with all their rules), one DescribeSecurityGroups per 200 ids.
+pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
+    common::describe_chunked(
+        ids,
+        |chunk| describe(cx, vec![common::filter("group-id", chunk.iter().map(String::as_str))]),
+        |item: aws_sdk_ec2::types::SecurityGroup| Some((item.group_id()?.to_owned(), live(cx, &item))),
+    )
+    .await
 }
 
-async fn read_applied(cx: &Cx, id: &str) -> Result<Applied, ProviderError> {
-    let live = read_one(cx, id).await?.ok_or_else(|| common::vanished("ec2:DescribeSecurityGroups", id))?;
-    Ok(common::applied(id, &live))
-}
+// ------------------------------------------------------------------ create --
 
 /// CloudFormation's naming for a group without GroupName: stack, logical
 /// name and a random suffix, so a replacement never collides with the old one.
-fn generated_name(req: &Request<'_>) -> std::string::String {
+fn generated_name(req: &Request<'_>) -> String {
     let suffix = uuid::Uuid::new_v4().simple().to_string();
     let name = format!("{}-{}-{}-{}", req.tags.stack, req.tags.environment, req.tags.logical_name, &suffix[..12]);
     // EC2's limit is 255 characters.
     name.chars().rev().take(255).collect::<Vec<_>>().into_iter().rev().collect()
 }
+
+/// The spec's rules for one direction, duplicates refused (AWS would).
+fn desired_rules(props: &Value, dir: Direction) -> Result<Vec<Rule>, ProviderError> {
+    let items = match props.get(dir.property()) {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            return Err(ProviderError::invalid(dir.property(), format!("expected a list of rules, got {other}")));
+        }
+    };
+    let mut rules: Vec<Rule> = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let rule = Rule::from_spec(item, dir, &format!("{}[{index}]", dir.property()))?;
+        if rules.iter().any(|r| r.identity() == rule.identity()) {
+            return Err(ProviderError::invalid(
+                format!("{}[{index}]", dir.property()),
+                "the same rule (protocol, ports and peer) is listed twice",
+            ));
+        }
+        rules.push(rule);
+    }
+    Ok(rules)
+}
+
+// -------------------------------------------------------------------- read --
 
 /// The live group in the spec's terms (called by the batched read).
 pub(crate) fn live(cx: &Cx, group: &aws_sdk_ec2::types::SecurityGroup) -> Live {
@@ -240,457 +246,12 @@ fn align_rules(live: &mut Live, recorded: &Value) {
     common::align_property(&mut live.properties, recorded, "Tags", common::tag_key);
 }
 
-/// The spec's rules for one direction, duplicates refused (AWS would).
-fn desired_rules(props: &Value, dir: Direction) -> Result<Vec<Rule>, ProviderError> {
-    let items = match props.get(dir.property()) {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(items)) => items,
-        Some(other) => {
-            return Err(ProviderError::invalid(dir.property(), format!("expected a list of rules, got {other}")));
-        }
-    };
-    let mut rules: Vec<Rule> = Vec::with_capacity(items.len());
-    for (index, item) in items.iter().enumerate() {
-        let rule = Rule::from_spec(item, dir, &format!("{}[{index}]", dir.property()))?;
-        if rules.iter().any(|r| r.identity() == rule.identity()) {
-            return Err(ProviderError::invalid(
-                format!("{}[{index}]", dir.property()),
-                "the same rule (protocol, ports and peer) is listed twice",
-            ));
-        }
-        rules.push(rule);
-    }
-    Ok(rules)
-}
-
-/// Brings both rule lists from `live` to the desired ones; `egress` None
-/// leaves the egress rules as they are.
-async fn converge_rules(
-    cx: &Cx,
-    id: &str,
-    live: &Live,
-    mut ingress: Vec<Rule>,
-    mut egress: Option<Vec<Rule>>,
-) -> Result<(), ProviderError> {
-    let vpc = live.properties.get("VpcId").and_then(Value::as_str);
-    resolve_group_names(cx, vpc, &mut ingress).await?;
-    if let Some(egress) = egress.as_mut() {
-        resolve_group_names(cx, vpc, egress).await?;
-    }
-    sync_rules(cx, id, Direction::Ingress, &live_rules(live, Direction::Ingress)?, &ingress).await?;
-    if let Some(egress) = egress {
-        sync_rules(cx, id, Direction::Egress, &live_rules(live, Direction::Egress)?, &egress).await?;
-    }
-    Ok(())
-}
-
-/// Authorizes `rules`, in one call when it can. A call AWS carried out but
-/// whose answer was lost is retried by the SDK and then fails with
-/// `InvalidPermission.Duplicate`, as does a rule someone added meanwhile;
-/// AWS then adds none of that call's rules, so each is authorized on its
-/// own, a duplicate counting as done (the rule is there, as wanted).
-async fn authorize(cx: &Cx, id: &str, dir: Direction, rules: &[&Rule]) -> Result<(), ProviderError> {
-    let is_duplicate = |e: &ProviderError| e.aws_code() == Some("InvalidPermission.Duplicate");
-    match authorize_call(cx, id, dir, rules).await {
-        Err(e) if is_duplicate(&e) && rules.len() > 1 => {
-            for rule in rules {
-                match authorize_call(cx, id, dir, &[rule]).await {
-                    Err(e) if !is_duplicate(&e) => return Err(e),
-                    _ => {}
-                }
-            }
-            Ok(())
-        }
-        Err(e) if is_duplicate(&e) => Ok(()),
-        other => other,
-    }
-}
-
-async fn authorize_call(cx: &Cx, id: &str, dir: Direction, rules: &[&Rule]) -> Result<(), ProviderError> {
-    let ec2 = cx.clients.ec2();
-    let permissions = Some(rules.iter().map(|r| r.permission()).collect());
-    match dir {
-        Direction::Ingress => ec2
-            .authorize_security_group_ingress()
-            .group_id(id)
-            .set_ip_permissions(permissions)
-            .send()
-            .await
-            .map(drop)
-            .map_err(aws_error("ec2:AuthorizeSecurityGroupIngress")),
-        Direction::Egress => ec2
-            .authorize_security_group_egress()
-            .group_id(id)
-            .set_ip_permissions(permissions)
-            .send()
-            .await
-            .map(drop)
-            .map_err(aws_error("ec2:AuthorizeSecurityGroupEgress")),
-    }
-}
-
 fn live_rules(live: &Live, dir: Direction) -> Result<Vec<Rule>, ProviderError> {
     let items = live.properties.get(dir.property()).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
     items.iter().map(|item| Rule::from_spec(item, dir, dir.property())).collect()
 }
 
-/// Authorizes the missing rules, updates changed descriptions, then revokes
-/// the extra ones (adding first, so replacing egress never leaves a window
-/// with no egress at all).
-async fn sync_rules(cx: &Cx, id: &str, dir: Direction, live: &[Rule], desired: &[Rule]) -> Result<(), ProviderError> {
-    let find = |rules: &[Rule], rule: &Rule| rules.iter().find(|r| r.identity() == rule.identity()).cloned();
-    let add: Vec<&Rule> = desired.iter().filter(|r| find(live, r).is_none()).collect();
-    let redescribe: Vec<&Rule> =
-        desired.iter().filter(|r| find(live, r).is_some_and(|l| l.description != r.description)).collect();
-    let remove: Vec<&Rule> = live.iter().filter(|r| find(desired, r).is_none()).collect();
-    let ec2 = cx.clients.ec2();
-    if !add.is_empty() {
-        authorize(cx, id, dir, &add).await?;
-    }
-    if !redescribe.is_empty() {
-        let permissions = Some(redescribe.iter().map(|r| r.permission()).collect());
-        match dir {
-            Direction::Ingress => {
-                ec2.update_security_group_rule_descriptions_ingress()
-                    .group_id(id)
-                    .set_ip_permissions(permissions)
-                    .send()
-                    .await
-                    .map_err(aws_error("ec2:UpdateSecurityGroupRuleDescriptionsIngress"))?;
-            }
-            Direction::Egress => {
-                ec2.update_security_group_rule_descriptions_egress()
-                    .group_id(id)
-                    .set_ip_permissions(permissions)
-                    .send()
-                    .await
-                    .map_err(aws_error("ec2:UpdateSecurityGroupRuleDescriptionsEgress"))?;
-            }
-        }
-    }
-    if !remove.is_empty() {
-        let permissions = Some(remove.iter().map(|r| r.permission()).collect());
-        match dir {
-            Direction::Ingress => {
-                ec2.revoke_security_group_ingress()
-                    .group_id(id)
-                    .set_ip_permissions(permissions)
-                    .send()
-                    .await
-                    .map_err(aws_error("ec2:RevokeSecurityGroupIngress"))?;
-            }
-            Direction::Egress => {
-                ec2.revoke_security_group_egress()
-                    .group_id(id)
-                    .set_ip_permissions(permissions)
-                    .send()
-                    .await
-                    .map_err(aws_error("ec2:RevokeSecurityGroupEgress"))?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// AWS reports group peers by id only, so a rule naming its peer group
-/// (`SourceSecurityGroupName`) is compared by that group's id.
-async fn resolve_group_names(cx: &Cx, vpc: Option<&str>, rules: &mut [Rule]) -> Result<(), ProviderError> {
-    let names: Vec<std::string::String> = rules
-        .iter()
-        .filter_map(|r| match &r.peer {
-            Peer::Group { id: None, name: Some(name), .. } => Some(name.clone()),
-            _ => None,
-        })
-        .collect();
-    if names.is_empty() {
-        return Ok(());
-    }
-    let mut call = cx
-        .clients
-        .ec2()
-        .describe_security_groups()
-        .filters(common::filter("group-name", names.iter().map(std::string::String::as_str)));
-    if let Some(vpc) = vpc {
-        call = call.filters(common::filter("vpc-id", [vpc]));
-    }
-    let out = call.send().await.map_err(aws_error("ec2:DescribeSecurityGroups"))?;
-    for rule in rules.iter_mut() {
-        if let Peer::Group { id: id @ None, name: Some(name), .. } = &mut rule.peer {
-            let found =
-                out.security_groups().iter().find(|g| g.group_name() == Some(name.as_str())).and_then(|g| g.group_id());
-            let Some(found) = found else {
-                return Err(ProviderError::invalid(
-                    "SourceSecurityGroupName",
-                    format!("no security group named `{name}` in the VPC"),
-                ));
-            };
-            *id = Some(found.to_owned());
-        }
-    }
-    Ok(())
-}
-
-// ---------------------------------------------------------------- rules --
-
-/// Which list a rule belongs to; the two use different peer property names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Direction {
-    Ingress,
-    Egress,
-}
-
-impl Direction {
-    fn property(self) -> &'static str {
-        match self {
-            Direction::Ingress => INGRESS,
-            Direction::Egress => EGRESS,
-        }
-    }
-
-    fn prefix_list_key(self) -> &'static str {
-        match self {
-            Direction::Ingress => "SourcePrefixListId",
-            Direction::Egress => "DestinationPrefixListId",
-        }
-    }
-
-    fn group_id_key(self) -> &'static str {
-        match self {
-            Direction::Ingress => "SourceSecurityGroupId",
-            Direction::Egress => "DestinationSecurityGroupId",
-        }
-    }
-}
-
-/// The one other end of a rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Peer {
-    Ipv4(std::string::String),
-    Ipv6(std::string::String),
-    PrefixList(std::string::String),
-    Group { id: Option<std::string::String>, name: Option<std::string::String>, owner: Option<std::string::String> },
-}
-
-/// One rule: what AWS calls an IpPermission with exactly one peer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Rule {
-    /// Normalized: `tcp`, `udp`, `icmp`, `icmpv6`, `-1` (all), or a number.
-    protocol: std::string::String,
-    /// Only for protocols with ports (ICMP: type and code); None otherwise,
-    /// as AWS ignores and does not report them.
-    ports: Option<(i32, i32)>,
-    peer: Peer,
-    description: Option<std::string::String>,
-}
-
-/// What makes two rules the same rule for AWS (the description does not).
-type Identity = (std::string::String, Option<(i32, i32)>, std::string::String);
-
-impl Rule {
-    /// The rule AWS gives every new VPC security group, and CloudFormation
-    /// restores when a template stops listing egress rules.
-    fn allow_all_egress() -> Rule {
-        Rule { protocol: "-1".into(), ports: None, peer: Peer::Ipv4("0.0.0.0/0".into()), description: None }
-    }
-
-    fn identity(&self) -> Identity {
-        let peer = match &self.peer {
-            Peer::Ipv4(cidr) => format!("ipv4:{cidr}"),
-            Peer::Ipv6(cidr) => format!("ipv6:{}", cidr.to_ascii_lowercase()),
-            Peer::PrefixList(id) => format!("pl:{id}"),
-            Peer::Group { id: Some(id), .. } => format!("sg:{id}"),
-            Peer::Group { name, .. } => format!("sg-name:{}", name.as_deref().unwrap_or_default()),
-        };
-        (self.protocol.clone(), self.ports, peer)
-    }
-
-    /// Reads one spec item; `path` names it in errors.
-    fn from_spec(item: &Value, dir: Direction, path: &str) -> Result<Rule, ProviderError> {
-        let at = |key: &str| format!("{path}.{key}");
-        let text = |key: &str| -> Result<Option<std::string::String>, ProviderError> {
-            str_prop(item, key).map_err(|_| ProviderError::invalid(at(key), "expected a string"))
-        };
-        let protocol = normalize_protocol(
-            &text("IpProtocol")?.ok_or_else(|| ProviderError::invalid(at("IpProtocol"), "is required"))?,
-        );
-        let port =
-            |key: &str| common::int_prop(item, key).map_err(|_| ProviderError::invalid(at(key), "expected an integer"));
-        let ports = match protocol.as_str() {
-            "tcp" | "udp" => match (port("FromPort")?, port("ToPort")?) {
-                (Some(from), Some(to)) => Some((from, to)),
-                _ => {
-                    return Err(ProviderError::invalid(
-                        path,
-                        format!("FromPort and ToPort are required for {protocol}"),
-                    ));
-                }
-            },
-            "icmp" | "icmpv6" => Some((port("FromPort")?.unwrap_or(-1), port("ToPort")?.unwrap_or(-1))),
-            _ => None,
-        };
-        let mut peers = Vec::new();
-        if let Some(cidr) = text("CidrIp")? {
-            peers.push(Peer::Ipv4(cidr));
-        }
-        if let Some(cidr) = text("CidrIpv6")? {
-            peers.push(Peer::Ipv6(cidr));
-        }
-        if let Some(list) = text(dir.prefix_list_key())? {
-            peers.push(Peer::PrefixList(list));
-        }
-        let group_id = text(dir.group_id_key())?;
-        let group_name = if dir == Direction::Ingress { text("SourceSecurityGroupName")? } else { None };
-        if group_id.is_some() || group_name.is_some() {
-            let owner = if dir == Direction::Ingress { text("SourceSecurityGroupOwnerId")? } else { None };
-            peers.push(Peer::Group { id: group_id, name: group_name, owner });
-        }
-        let peer = match peers.len() {
-            1 => peers.remove(0),
-            0 => {
-                return Err(ProviderError::invalid(
-                    path,
-                    "a rule needs one peer: a CIDR, a prefix list or a security group",
-                ));
-            }
-            _ => {
-                return Err(ProviderError::invalid(
-                    path,
-                    "a rule takes exactly one peer (CIDR, prefix list or security group)",
-                ));
-            }
-        };
-        let description = text("Description")?.filter(|d| !d.is_empty());
-        Ok(Rule { protocol, ports, peer, description })
-    }
-
-    /// The rule as a spec item, as the spec would write it.
-    fn to_spec(&self, dir: Direction, account_id: &str) -> Value {
-        let mut item = serde_json::Map::new();
-        item.insert("IpProtocol".into(), json!(self.protocol));
-        if let Some((from, to)) = self.ports {
-            item.insert("FromPort".into(), json!(from));
-            item.insert("ToPort".into(), json!(to));
-        }
-        match &self.peer {
-            Peer::Ipv4(cidr) => {
-                item.insert("CidrIp".into(), json!(cidr));
-            }
-            Peer::Ipv6(cidr) => {
-                item.insert("CidrIpv6".into(), json!(cidr));
-            }
-            Peer::PrefixList(id) => {
-                item.insert(dir.prefix_list_key().into(), json!(id));
-            }
-            Peer::Group { id, name, owner } => {
-                if let Some(id) = id {
-                    item.insert(dir.group_id_key().into(), json!(id));
-                } else if let Some(name) = name {
-                    item.insert("SourceSecurityGroupName".into(), json!(name));
-                }
-                // Only another account's group needs its owner spelled out.
-                if let Some(owner) = owner.as_deref().filter(|o| *o != account_id && dir == Direction::Ingress) {
-                    item.insert("SourceSecurityGroupOwnerId".into(), json!(owner));
-                }
-            }
-        }
-        if let Some(description) = &self.description {
-            item.insert("Description".into(), json!(description));
-        }
-        Value::Object(item)
-    }
-
-    /// Splits one IpPermission (AWS groups peers by protocol and ports) into rules.
-    fn from_permission(permission: &IpPermission) -> Vec<Rule> {
-        let protocol = normalize_protocol(permission.ip_protocol().unwrap_or("-1"));
-        let ports = match protocol.as_str() {
-            "tcp" | "udp" | "icmp" | "icmpv6" => {
-                Some((permission.from_port().unwrap_or(-1), permission.to_port().unwrap_or(-1)))
-            }
-            _ => None,
-        };
-        let rule = |peer: Peer, description: Option<&str>| Rule {
-            protocol: protocol.clone(),
-            ports,
-            peer,
-            description: description.filter(|d| !d.is_empty()).map(str::to_owned),
-        };
-        let mut rules = Vec::new();
-        for range in permission.ip_ranges() {
-            if let Some(cidr) = range.cidr_ip() {
-                rules.push(rule(Peer::Ipv4(cidr.to_owned()), range.description()));
-            }
-        }
-        for range in permission.ipv6_ranges() {
-            if let Some(cidr) = range.cidr_ipv6() {
-                rules.push(rule(Peer::Ipv6(cidr.to_owned()), range.description()));
-            }
-        }
-        for list in permission.prefix_list_ids() {
-            if let Some(id) = list.prefix_list_id() {
-                rules.push(rule(Peer::PrefixList(id.to_owned()), list.description()));
-            }
-        }
-        for pair in permission.user_id_group_pairs() {
-            let peer = Peer::Group {
-                id: pair.group_id().map(str::to_owned),
-                name: pair.group_id().is_none().then(|| pair.group_name().map(str::to_owned)).flatten(),
-                owner: pair.user_id().map(str::to_owned),
-            };
-            rules.push(rule(peer, pair.description()));
-        }
-        rules
-    }
-
-    /// The rule as the IpPermission that authorizes, revokes or re-describes it.
-    fn permission(&self) -> IpPermission {
-        let mut permission = IpPermission::builder().ip_protocol(&self.protocol);
-        if let Some((from, to)) = self.ports {
-            permission = permission.from_port(from).to_port(to);
-        }
-        let description = self.description.clone();
-        match &self.peer {
-            Peer::Ipv4(cidr) => {
-                permission.ip_ranges(IpRange::builder().cidr_ip(cidr).set_description(description).build())
-            }
-            Peer::Ipv6(cidr) => {
-                permission.ipv6_ranges(Ipv6Range::builder().cidr_ipv6(cidr).set_description(description).build())
-            }
-            Peer::PrefixList(id) => permission
-                .prefix_list_ids(PrefixListId::builder().prefix_list_id(id).set_description(description).build()),
-            Peer::Group { id, name, owner } => permission.user_id_group_pairs(
-                UserIdGroupPair::builder()
-                    .set_group_id(id.clone())
-                    .set_group_name(if id.is_none() { name.clone() } else { None })
-                    .set_user_id(owner.clone())
-                    .set_description(description)
-                    .build(),
-            ),
-        }
-        .build()
-    }
-}
-
-/// AWS's names for the protocols it also accepts by number, and `-1` for all.
-fn normalize_protocol(protocol: &str) -> std::string::String {
-    match protocol.trim().to_ascii_lowercase().as_str() {
-        "6" => "tcp".into(),
-        "17" => "udp".into(),
-        "1" => "icmp".into(),
-        "58" => "icmpv6".into(),
-        "all" => "-1".into(),
-        other => other.to_owned(),
-    }
-}
-
-/// Reads many security groups (with all their rules), one DescribeSecurityGroups per 200 ids.
-pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
-    common::describe_chunked(
-        ids,
-        |chunk| describe(cx, vec![common::filter("group-id", chunk.iter().map(std::string::String::as_str))]),
-        |item: aws_sdk_ec2::types::SecurityGroup| Some((item.group_id()?.to_owned(), live(cx, &item))),
-    )
-    .await
-}
+// --------------------------------- update (in ec2_security_group/rules.rs) --
 
 #[cfg(test)]
 mod tests {

@@ -10,75 +10,58 @@ use std::collections::BTreeMap;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType};
 use serde_json::{json, Value};
 
-use super::ec2_common::{self as common, bool_prop, required_str, str_prop};
-use crate::provider::schema::{ValueType::*, *};
+use super::ec2_common::{self as common, bool_prop, required_str, str_prop, Ec2Type};
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, lookup, retry, Applied, Cx, Live, ProviderError, Request};
 
-common::ec2_describe!(
-    /// DescribeSubnets with filters, every page.
-    fn describe = describe_subnets -> aws_sdk_ec2::types::Subnet, "ec2:DescribeSubnets"
-);
+// ------------------------------------------------------------------ schema --
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::EC2::Subnet",
-    properties: &[
-        create_only(required("VpcId", String)),
-        // Conditional in CloudFormation (an IPv6-only subnet has none).
-        create_only(optional("CidrBlock", Cidr)),
-        create_only(optional("AvailabilityZone", String)),
-        create_only(optional("AvailabilityZoneId", String)),
-        optional("MapPublicIpOnLaunch", Boolean),
-        optional("Ipv6CidrBlock", Cidr),
-        optional("AssignIpv6AddressOnCreation", Boolean),
-        optional("EnableDns64", Boolean),
-        create_only(optional("Ipv6Native", Boolean)),
-        create_only(optional("OutpostArn", String)),
-        optional("Tags", TAG_LIST),
-    ],
-    attributes: &["SubnetId", "AvailabilityZone", "AvailabilityZoneId", "CidrBlock", "VpcId"],
-    id_attribute: "SubnetId",
-    taggable: true,
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    ResourceSchema {
+        type_name: "AWS::EC2::Subnet",
+        properties: &[
+            create_only(required("VpcId", String)),
+            // Conditional in CloudFormation (an IPv6-only subnet has none).
+            create_only(optional("CidrBlock", Cidr)),
+            create_only(optional("AvailabilityZone", String)),
+            create_only(optional("AvailabilityZoneId", String)),
+            optional("MapPublicIpOnLaunch", Boolean),
+            optional("Ipv6CidrBlock", Cidr),
+            optional("AssignIpv6AddressOnCreation", Boolean),
+            optional("EnableDns64", Boolean),
+            create_only(optional("Ipv6Native", Boolean)),
+            create_only(optional("OutpostArn", String)),
+            optional("Tags", TAG_LIST),
+        ],
+        attributes: &["SubnetId", "AvailabilityZone", "AvailabilityZoneId", "CidrBlock", "VpcId"],
+        id_attribute: "SubnetId",
+        taggable: true,
+    }
 };
 
-/// The boolean subnet attributes, each its own ModifySubnetAttribute call.
-#[derive(Debug, Clone, Copy)]
-enum Flag {
-    MapPublicIpOnLaunch,
-    AssignIpv6AddressOnCreation,
-    EnableDns64,
-}
+// ---------------------------------------------------------------- provider --
 
-impl Flag {
-    fn property(self) -> &'static str {
-        match self {
-            Flag::MapPublicIpOnLaunch => "MapPublicIpOnLaunch",
-            Flag::AssignIpv6AddressOnCreation => "AssignIpv6AddressOnCreation",
-            Flag::EnableDns64 => "EnableDns64",
-        }
-    }
-}
-
-/// CRUD for this type.
+/// CRUD for this type (the EC2 path: `ec2_common::Ec2Type`).
 pub struct Provider;
 
 #[async_trait::async_trait]
-impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
+impl Ec2Type for Provider {
+    const DESCRIBE: &'static str = "ec2:DescribeSubnets";
+
+    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
+        describe_many(cx, ids).await
     }
 
     /// By strata's identity tags (put on at CreateSubnet).
-    async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
-        lookup::only(self.find_many(cx, std::slice::from_ref(req)).await)
-    }
-
-    async fn find_many(&self, cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
-        let adopt = |id: std::string::String| async move { Ok(read_one(cx, &id).await?.map(|live| common::applied(&id, &live))) };
+    async fn find_many(cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
         use aws_sdk_ec2::types::Subnet as Item;
+        let adopt = |id| common::adopt::<Self>(cx, Some(id));
         common::find_tagged(reqs, |filters| describe(cx, filters), Item::subnet_id, Item::tags, adopt).await
     }
 
-    async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
+    async fn create(cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let props = req.properties;
         let tags = req.tags.for_properties(props);
         let mut call = cx
@@ -109,37 +92,13 @@ impl crate::provider::ResourceProvider for Provider {
         let id =
             out.subnet().and_then(|s| s.subnet_id()).ok_or_else(|| common::missing("ec2:CreateSubnet", "SubnetId"))?;
         wait_available(cx, id).await?;
-        let live = read_one(cx, id).await?.ok_or_else(|| common::vanished("ec2:DescribeSubnets", id))?;
-        converge_flags(cx, id, props, &live).await?;
-        read_applied(cx, id).await
+        converge_flags(cx, id, props, &common::must_read::<Self>(cx, id).await?).await?;
+        common::read_applied::<Self>(cx, id).await
     }
 
-    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
-        Ok(self.read_many(cx, &[(physical_id, recorded)]).await?.pop().flatten())
-    }
-
-    /// One Describe call (per 200 ids) for all of them.
-    async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let found = describe_many(cx, &common::ids(items)).await?;
-        Ok(common::in_order(items, found, common::align_tags))
-    }
-
-    fn reads_in_batches(&self) -> bool {
-        true
-    }
-
-    /// The launch attributes, the IPv6 block and tags, each compared with
-    /// what AWS has now.
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        _before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    /// The launch attributes, the IPv6 block and tags.
+    async fn update(cx: &Cx, id: &str, _before: &Value, live: &Live, req: &Request<'_>) -> Result<(), ProviderError> {
         let props = req.properties;
-        let live =
-            read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeSubnets", physical_id))?;
         // AWS refuses to drop the IPv6 block while addresses are assigned from it
         // on creation, so that is switched off before the block changes.
         if bool_prop(props, "AssignIpv6AddressOnCreation")? != Some(true)
@@ -147,38 +106,33 @@ impl crate::provider::ResourceProvider for Provider {
             && str_prop(props, "Ipv6CidrBlock")?.as_deref()
                 != live.properties.get("Ipv6CidrBlock").and_then(Value::as_str)
         {
-            set_flag(cx, physical_id, Flag::AssignIpv6AddressOnCreation, false).await?;
+            set_flag(cx, id, Flag::AssignIpv6AddressOnCreation, false).await?;
         }
-        converge_ipv6_block(cx, physical_id, props, &live).await?;
-        let live =
-            read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeSubnets", physical_id))?;
-        converge_flags(cx, physical_id, props, &live).await?;
-        common::sync_tags(cx, physical_id, &live.tags, &req.tags.for_properties(props)).await?;
-        read_applied(cx, physical_id).await
+        converge_ipv6_block(cx, id, props, live).await?;
+        let live = common::must_read::<Self>(cx, id).await?;
+        converge_flags(cx, id, props, &live).await?;
+        common::sync_tags(cx, id, &live.tags, &req.tags.for_properties(props)).await
     }
 
     /// A Lambda's network interfaces keep the subnet in use for a while after
     /// the function is gone: DependencyViolation is retried (named policy).
-    async fn delete(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
-        let deleted = retry::with_retries(|| async {
-            cx.clients.ec2().delete_subnet().subnet_id(physical_id).send().await.map_err(aws_error("ec2:DeleteSubnet"))
+    async fn delete(cx: &Cx, id: &str) -> Result<(), ProviderError> {
+        retry::with_retries(|| async {
+            cx.clients.ec2().delete_subnet().subnet_id(id).send().await.map_err(aws_error("ec2:DeleteSubnet"))
         })
-        .await;
-        match deleted {
-            Err(err) if !err.is_not_found() => Err(err),
-            _ => Ok(()),
-        }
+        .await
+        .map(drop)
     }
 }
 
-async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
-    Ok(describe_many(cx, &[id]).await?.remove(id))
-}
+// ---------------------------------------------------------------- identity --
 
-async fn read_applied(cx: &Cx, id: &str) -> Result<Applied, ProviderError> {
-    let live = read_one(cx, id).await?.ok_or_else(|| common::vanished("ec2:DescribeSubnets", id))?;
-    Ok(common::applied(id, &live))
-}
+common::ec2_describe!(
+    /// DescribeSubnets with filters, every page.
+    fn describe = describe_subnets -> aws_sdk_ec2::types::Subnet, "ec2:DescribeSubnets"
+);
+
+// ------------------------------------------------------------------ create --
 
 /// CreateSubnet may answer while the subnet is still `pending`.
 async fn wait_available(cx: &Cx, id: &str) -> Result<(), ProviderError> {
@@ -196,6 +150,8 @@ async fn wait_available(cx: &Cx, id: &str) -> Result<(), ProviderError> {
     })
     .await
 }
+
+// -------------------------------------------------------------------- read --
 
 /// The live subnet in the spec's terms (called by the batched read). Values
 /// AWS leaves out of its answer are left out here too, not guessed.
@@ -238,6 +194,36 @@ fn ipv6_association(
             .and_then(|s| s.state())
             .is_none_or(|s| matches!(s.as_str(), "associated" | "associating"))
     })
+}
+
+/// Reads many subnets, one DescribeSubnets per 200 ids.
+pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
+    common::describe_chunked(
+        ids,
+        |chunk| describe(cx, vec![common::filter("subnet-id", chunk.iter().map(String::as_str))]),
+        |item: aws_sdk_ec2::types::Subnet| Some((item.subnet_id()?.to_owned(), live(&item))),
+    )
+    .await
+}
+
+// ------------------------------------------------------------------ update --
+
+/// The boolean subnet attributes, each its own ModifySubnetAttribute call.
+#[derive(Debug, Clone, Copy)]
+enum Flag {
+    MapPublicIpOnLaunch,
+    AssignIpv6AddressOnCreation,
+    EnableDns64,
+}
+
+impl Flag {
+    fn property(self) -> &'static str {
+        match self {
+            Flag::MapPublicIpOnLaunch => "MapPublicIpOnLaunch",
+            Flag::AssignIpv6AddressOnCreation => "AssignIpv6AddressOnCreation",
+            Flag::EnableDns64 => "EnableDns64",
+        }
+    }
 }
 
 /// Sets each launch attribute the spec gives where it differs from `live`.
@@ -304,14 +290,4 @@ async fn converge_ipv6_block(cx: &Cx, id: &str, props: &Value, live: &Live) -> R
             .map_err(aws_error("ec2:AssociateSubnetCidrBlock"))?;
     }
     Ok(())
-}
-
-/// Reads many subnets, one DescribeSubnets per 200 ids.
-pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
-    common::describe_chunked(
-        ids,
-        |chunk| describe(cx, vec![common::filter("subnet-id", chunk.iter().map(std::string::String::as_str))]),
-        |item: aws_sdk_ec2::types::Subnet| Some((item.subnet_id()?.to_owned(), live(&item))),
-    )
-    .await
 }

@@ -8,56 +8,69 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::ec2_common::{self as common, required_str};
-use crate::provider::schema::{ValueType::*, *};
-use crate::provider::{aws_error, Applied, Cx, Live, ProviderError, Request};
+use super::ec2_common::{self as common, required_str, Ec2Type};
+use crate::provider::schema::ResourceSchema;
+use crate::provider::{aws_error, lookup, Applied, Cx, Live, ProviderError, Request};
 
-common::ec2_describe!(
-    /// DescribeRouteTables with filters, every page: associations have no
-    /// Describe call of their own.
-    fn describe_tables = describe_route_tables -> aws_sdk_ec2::types::RouteTable, "ec2:DescribeRouteTables"
-);
+// ------------------------------------------------------------------ schema --
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::EC2::SubnetRouteTableAssociation",
-    properties: &[create_only(required("RouteTableId", String)), create_only(required("SubnetId", String))],
-    // `Id` is the association id (`rtbassoc-...`), CloudFormation's Ref value.
-    attributes: &["Id"],
-    id_attribute: "Id",
-    taggable: false,
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    ResourceSchema {
+        type_name: "AWS::EC2::SubnetRouteTableAssociation",
+        properties: &[create_only(required("RouteTableId", String)), create_only(required("SubnetId", String))],
+        // `Id` is the association id (`rtbassoc-...`), CloudFormation's Ref value.
+        attributes: &["Id"],
+        id_attribute: "Id",
+        taggable: false,
+    }
 };
 
-/// CRUD for this type.
+// ---------------------------------------------------------------- provider --
+
+/// CRUD for this type (the EC2 path: `ec2_common::Ec2Type`).
 pub struct Provider;
 
+/// The association of this subnet with this route table, if there is one
+/// (a subnet has at most one explicit association).
+async fn find(cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
+    let route_table = required_str(req.properties, "RouteTableId")?;
+    let subnet = required_str(req.properties, "SubnetId")?;
+    let tables = describe_tables(
+        cx,
+        vec![
+            common::filter("route-table-id", [route_table.as_str()]),
+            common::filter("association.subnet-id", [subnet.as_str()]),
+        ],
+    )
+    .await?;
+    let found = tables
+        .iter()
+        .flat_map(|t| t.associations())
+        .filter(|a| a.route_table_id() == Some(route_table.as_str()) && a.subnet_id() == Some(subnet.as_str()))
+        .find_map(|a| Some((a.route_table_association_id()?, live(a)?)));
+    Ok(found.map(|(id, live)| common::applied(id, &live)))
+}
+
 #[async_trait::async_trait]
-impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
+impl Ec2Type for Provider {
+    const DESCRIBE: &'static str = "ec2:DescribeRouteTables";
+
+    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
+        describe_many(cx, ids).await
     }
 
-    /// The association of this subnet with this route table, if there is one
-    /// (a subnet has at most one explicit association).
-    async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
-        let route_table = required_str(req.properties, "RouteTableId")?;
-        let subnet = required_str(req.properties, "SubnetId")?;
-        let tables = describe_tables(
-            cx,
-            vec![
-                common::filter("route-table-id", [route_table.as_str()]),
-                common::filter("association.subnet-id", [subnet.as_str()]),
-            ],
-        )
-        .await?;
-        let found = tables
-            .iter()
-            .flat_map(|t| t.associations())
-            .filter(|a| a.route_table_id() == Some(route_table.as_str()) && a.subnet_id() == Some(subnet.as_str()))
-            .find_map(|a| Some((a.route_table_association_id()?, live(a)?)));
-        Ok(found.map(|(id, live)| common::applied(id, &live)))
+    /// Untagged: nothing to align.
+    fn align(_live: &mut Live, _recorded: &Value) {}
+
+    /// One lookup per request: an association is found through its route
+    /// table and subnet, which a plan of new ones rarely knows yet.
+    async fn find_many(cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
+        lookup::each(reqs.len(), |i| find(cx, &reqs[i])).await
     }
 
-    async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
+    async fn create(cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let out = cx
             .clients
             .ec2()
@@ -68,60 +81,31 @@ impl crate::provider::ResourceProvider for Provider {
             .await
             .map_err(aws_error("ec2:AssociateRouteTable"))?;
         let id = out.association_id().ok_or_else(|| common::missing("ec2:AssociateRouteTable", "AssociationId"))?;
-        let live = common::wait_visible("route table association visible", id, |id| async move {
-            describe_many(cx, &[id.as_str()]).await
-        })
-        .await?;
+        let live = common::wait_visible::<Self>(cx, "route table association visible", id).await?;
         Ok(common::applied(id, &live))
     }
 
-    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
-        Ok(self.read_many(cx, &[(physical_id, recorded)]).await?.pop().flatten())
-    }
-
-    /// One Describe call (per 200 ids) for all of them.
-    async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let found = describe_many(cx, &common::ids(items)).await?;
-        Ok(common::in_order(items, found, |_, _| {}))
-    }
-
-    fn reads_in_batches(&self) -> bool {
-        true
-    }
-
     /// Both properties are createOnly, so there is never anything to change
-    /// in place; this only reports the association as it is.
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        _before: &Value,
-        _req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
-        let live =
-            read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeRouteTables", physical_id))?;
-        Ok(common::applied(physical_id, &live))
+    /// in place; the provider only reports the association as it is.
+    async fn update(_: &Cx, _: &str, _: &Value, _: &Live, _: &Request<'_>) -> Result<(), ProviderError> {
+        Ok(())
     }
 
-    async fn delete(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
-        let deleted = cx
-            .clients
-            .ec2()
-            .disassociate_route_table()
-            .association_id(physical_id)
-            .send()
-            .await
-            .map_err(aws_error("ec2:DisassociateRouteTable"));
-        match deleted {
-            Err(err) if !err.is_not_found() => Err(err),
-            _ => Ok(()),
-        }
+    async fn delete(cx: &Cx, id: &str) -> Result<(), ProviderError> {
+        let call = cx.clients.ec2().disassociate_route_table().association_id(id);
+        call.send().await.map(drop).map_err(aws_error("ec2:DisassociateRouteTable"))
     }
 }
 
-async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
-    Ok(describe_many(cx, &[id]).await?.remove(id))
-}
+// ---------------------------------------------------------------- identity --
+
+common::ec2_describe!(
+    /// DescribeRouteTables with filters, every page: associations have no
+    /// Describe call of their own.
+    fn describe_tables = describe_route_tables -> aws_sdk_ec2::types::RouteTable, "ec2:DescribeRouteTables"
+);
+
+// -------------------------------------------------------------------- read --
 
 /// The live association in the spec's terms (called by the batched read);
 /// None for the main association, a gateway's, or one being taken down.
@@ -142,12 +126,11 @@ pub(crate) fn live(association: &aws_sdk_ec2::types::RouteTableAssociation) -> O
 
 /// Reads many subnet route table associations (by association id), one
 /// DescribeRouteTables per 200 ids: associations have no Describe of their own.
-pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
+pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
     common::describe_chunked(
         ids,
         |chunk| {
-            let filter =
-                common::filter("association.route-table-association-id", chunk.iter().map(std::string::String::as_str));
+            let filter = common::filter("association.route-table-association-id", chunk.iter().map(String::as_str));
             describe_tables(cx, vec![filter])
         },
         |table: aws_sdk_ec2::types::RouteTable| {

@@ -8,61 +8,55 @@ use std::collections::BTreeMap;
 use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Tenancy, VpcAttributeName, VpcTenancy};
 use serde_json::{json, Value};
 
-use super::ec2_common::{self as common, bool_prop, int_prop, str_prop};
-use crate::provider::schema::{ValueType::*, *};
+use super::ec2_common::{self as common, bool_prop, int_prop, str_prop, Ec2Type};
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, lookup, Applied, Cx, Live, ProviderError, Request};
 
-common::ec2_describe!(
-    /// DescribeVpcs with filters, every page.
-    fn describe = describe_vpcs -> aws_sdk_ec2::types::Vpc, "ec2:DescribeVpcs"
-);
+// ------------------------------------------------------------------ schema --
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::EC2::VPC",
-    properties: &[
-        // CloudFormation requires a CidrBlock unless an IPAM pool supplies one,
-        // so none of the three is marked required here.
-        create_only(optional("CidrBlock", Cidr)),
-        create_only(optional("Ipv4IpamPoolId", String)),
-        create_only(optional("Ipv4NetmaskLength", Integer)),
-        optional("EnableDnsHostnames", Boolean),
-        optional("EnableDnsSupport", Boolean),
-        optional("InstanceTenancy", Enum(&["default", "dedicated", "host"])),
-        optional("Tags", TAG_LIST),
-    ],
-    attributes: &["VpcId", "CidrBlock", "DefaultNetworkAcl", "DefaultSecurityGroup"],
-    id_attribute: "VpcId",
-    taggable: true,
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    ResourceSchema {
+        type_name: "AWS::EC2::VPC",
+        properties: &[
+            // CloudFormation requires a CidrBlock unless an IPAM pool supplies one,
+            // so none of the three is marked required here.
+            create_only(optional("CidrBlock", Cidr)),
+            create_only(optional("Ipv4IpamPoolId", String)),
+            create_only(optional("Ipv4NetmaskLength", Integer)),
+            optional("EnableDnsHostnames", Boolean),
+            optional("EnableDnsSupport", Boolean),
+            optional("InstanceTenancy", Enum(&["default", "dedicated", "host"])),
+            optional("Tags", TAG_LIST),
+        ],
+        attributes: &["VpcId", "CidrBlock", "DefaultNetworkAcl", "DefaultSecurityGroup"],
+        id_attribute: "VpcId",
+        taggable: true,
+    }
 };
 
-/// The VPC's two DNS attributes, as DescribeVpcAttribute reports them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Dns {
-    pub support: bool,
-    pub hostnames: bool,
-}
+// ---------------------------------------------------------------- provider --
 
-/// CRUD for this type.
+/// CRUD for this type (the EC2 path: `ec2_common::Ec2Type`).
 pub struct Provider;
 
 #[async_trait::async_trait]
-impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
+impl Ec2Type for Provider {
+    const DESCRIBE: &'static str = "ec2:DescribeVpcs";
+
+    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
+        describe_many(cx, ids).await
     }
 
     /// By strata's identity tags (put on at CreateVpc, so never missing).
-    async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
-        lookup::only(self.find_many(cx, std::slice::from_ref(req)).await)
-    }
-
-    async fn find_many(&self, cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
-        let adopt = |id: std::string::String| async move { Ok(read_one(cx, &id).await?.map(|live| common::applied(&id, &live))) };
+    async fn find_many(cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
         use aws_sdk_ec2::types::Vpc as Item;
+        let adopt = |id| common::adopt::<Self>(cx, Some(id));
         common::find_tagged(reqs, |filters| describe(cx, filters), Item::vpc_id, Item::tags, adopt).await
     }
 
-    async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
+    async fn create(cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let props = req.properties;
         let tags = req.tags.for_properties(props);
         let mut call =
@@ -82,61 +76,34 @@ impl crate::provider::ResourceProvider for Provider {
         let out = call.send().await.map_err(aws_error("ec2:CreateVpc"))?;
         let id = out.vpc().and_then(|v| v.vpc_id()).ok_or_else(|| common::missing("ec2:CreateVpc", "VpcId"))?;
         wait_available(cx, id).await?;
-        let live = read_one(cx, id).await?.ok_or_else(|| common::vanished("ec2:DescribeVpcs", id))?;
-        converge_dns(cx, id, props, &live).await?;
-        read_applied(cx, id).await
-    }
-
-    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
-        Ok(self.read_many(cx, &[(physical_id, recorded)]).await?.pop().flatten())
-    }
-
-    /// One Describe call (per 200 ids) for all of them.
-    async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let found = describe_many(cx, &common::ids(items)).await?;
-        Ok(common::in_order(items, found, common::align_tags))
-    }
-
-    fn reads_in_batches(&self) -> bool {
-        true
+        converge_dns(cx, id, props, &common::must_read::<Self>(cx, id).await?).await?;
+        common::read_applied::<Self>(cx, id).await
     }
 
     /// DNS attributes, tenancy (only dedicated -> default is possible in
-    /// place) and tags, each compared with what AWS has now.
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        _before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
-        let props = req.properties;
-        let live = read_one(cx, physical_id).await?.ok_or_else(|| common::vanished("ec2:DescribeVpcs", physical_id))?;
-        converge_tenancy(cx, physical_id, props, &live).await?;
-        converge_dns(cx, physical_id, props, &live).await?;
-        common::sync_tags(cx, physical_id, &live.tags, &req.tags.for_properties(props)).await?;
-        read_applied(cx, physical_id).await
+    /// place) and tags.
+    async fn update(cx: &Cx, id: &str, _before: &Value, live: &Live, req: &Request<'_>) -> Result<(), ProviderError> {
+        converge_tenancy(cx, id, req.properties, live).await?;
+        converge_dns(cx, id, req.properties, live).await?;
+        common::sync_tags(cx, id, &live.tags, &req.tags.for_properties(req.properties)).await
     }
 
     /// Subnets, security groups and endpoints are deleted (and waited for)
     /// before their VPC, so a DependencyViolation here is a real dependency
     /// strata does not manage and is reported rather than retried.
-    async fn delete(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
-        match cx.clients.ec2().delete_vpc().vpc_id(physical_id).send().await.map_err(aws_error("ec2:DeleteVpc")) {
-            Err(err) if !err.is_not_found() => Err(err),
-            _ => Ok(()),
-        }
+    async fn delete(cx: &Cx, id: &str) -> Result<(), ProviderError> {
+        cx.clients.ec2().delete_vpc().vpc_id(id).send().await.map(drop).map_err(aws_error("ec2:DeleteVpc"))
     }
 }
 
-async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
-    Ok(describe_many(cx, &[id]).await?.remove(id))
-}
+// ---------------------------------------------------------------- identity --
 
-async fn read_applied(cx: &Cx, id: &str) -> Result<Applied, ProviderError> {
-    let live = read_one(cx, id).await?.ok_or_else(|| common::vanished("ec2:DescribeVpcs", id))?;
-    Ok(common::applied(id, &live))
-}
+common::ec2_describe!(
+    /// DescribeVpcs with filters, every page.
+    fn describe = describe_vpcs -> aws_sdk_ec2::types::Vpc, "ec2:DescribeVpcs"
+);
+
+// ------------------------------------------------------------------ create --
 
 /// CreateVpc answers while the VPC may still be `pending`.
 async fn wait_available(cx: &Cx, id: &str) -> Result<(), ProviderError> {
@@ -153,6 +120,15 @@ async fn wait_available(cx: &Cx, id: &str) -> Result<(), ProviderError> {
         Ok(available.then_some(()))
     })
     .await
+}
+
+// -------------------------------------------------------------------- read --
+
+/// The VPC's two DNS attributes, as DescribeVpcAttribute reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dns {
+    pub support: bool,
+    pub hostnames: bool,
 }
 
 /// Reads both DNS attributes of one VPC; None when the VPC is gone.
@@ -184,8 +160,8 @@ pub(crate) async fn dns_attributes(cx: &Cx, id: &str) -> Result<Option<Dns>, Pro
 pub(crate) fn live(
     vpc: &aws_sdk_ec2::types::Vpc,
     dns: Dns,
-    default_network_acl: Option<std::string::String>,
-    default_security_group: Option<std::string::String>,
+    default_network_acl: Option<String>,
+    default_security_group: Option<String>,
 ) -> Live {
     let id = vpc.vpc_id().unwrap_or_default();
     let tags = common::tag_map(vpc.tags());
@@ -208,6 +184,72 @@ pub(crate) fn live(
     ]);
     Live { properties, attributes, tags }
 }
+
+/// Reads many VPCs: one DescribeVpcs, one DescribeNetworkAcls and one
+/// DescribeSecurityGroups for all of them (their defaults), plus the two DNS
+/// attributes per VPC (DescribeVpcAttribute takes one VPC and one attribute).
+pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
+    let mut out = BTreeMap::new();
+    for chunk in common::chunks(ids) {
+        let vpcs = describe(cx, vec![common::filter("vpc-id", chunk.iter().copied())]).await?;
+        if vpcs.is_empty() {
+            continue;
+        }
+        let acls = default_network_acls(cx, chunk).await?;
+        let groups = default_security_groups(cx, chunk).await?;
+        for vpc in vpcs {
+            let Some(id) = vpc.vpc_id().map(str::to_owned) else { continue };
+            let Some(dns) = dns_attributes(cx, &id).await? else { continue };
+            let live = live(&vpc, dns, acls.get(&id).cloned(), groups.get(&id).cloned());
+            out.insert(id, live);
+        }
+    }
+    Ok(out)
+}
+
+/// VPC id -> its default network ACL id.
+async fn default_network_acls(cx: &Cx, vpc_ids: &[&str]) -> Result<BTreeMap<String, String>, ProviderError> {
+    let acls = cx
+        .clients
+        .ec2()
+        .describe_network_acls()
+        .filters(common::filter("vpc-id", vpc_ids.iter().copied()))
+        .filters(common::filter("default", ["true"]))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(aws_error("ec2:DescribeNetworkAcls"))?;
+    Ok(acls
+        .iter()
+        .filter(|a| a.is_default() == Some(true))
+        .filter_map(|a| Some((a.vpc_id()?.to_owned(), a.network_acl_id()?.to_owned())))
+        .collect())
+}
+
+/// VPC id -> its default security group id (the group named `default`).
+async fn default_security_groups(cx: &Cx, vpc_ids: &[&str]) -> Result<BTreeMap<String, String>, ProviderError> {
+    let groups = cx
+        .clients
+        .ec2()
+        .describe_security_groups()
+        .filters(common::filter("vpc-id", vpc_ids.iter().copied()))
+        .filters(common::filter("group-name", ["default"]))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(aws_error("ec2:DescribeSecurityGroups"))?;
+    Ok(groups
+        .iter()
+        .filter(|g| g.group_name() == Some("default"))
+        .filter_map(|g| Some((g.vpc_id()?.to_owned(), g.group_id()?.to_owned())))
+        .collect())
+}
+
+// ------------------------------------------------------------------ update --
 
 /// Sets the DNS attributes the spec gives where they differ from `live`.
 /// Hostnames need DNS support: support is switched on first and off last.
@@ -263,74 +305,4 @@ async fn converge_tenancy(cx: &Cx, id: &str, props: &Value, live: &Live) -> Resu
         .await
         .map_err(aws_error("ec2:ModifyVpcTenancy"))?;
     Ok(())
-}
-
-/// Reads many VPCs: one DescribeVpcs, one DescribeNetworkAcls and one
-/// DescribeSecurityGroups for all of them (their defaults), plus the two DNS
-/// attributes per VPC (DescribeVpcAttribute takes one VPC and one attribute).
-pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
-    let mut out = BTreeMap::new();
-    for chunk in common::chunks(ids) {
-        let vpcs = describe(cx, vec![common::filter("vpc-id", chunk.iter().copied())]).await?;
-        if vpcs.is_empty() {
-            continue;
-        }
-        let acls = default_network_acls(cx, chunk).await?;
-        let groups = default_security_groups(cx, chunk).await?;
-        for vpc in vpcs {
-            let Some(id) = vpc.vpc_id().map(str::to_owned) else { continue };
-            let Some(dns) = dns_attributes(cx, &id).await? else { continue };
-            let live = live(&vpc, dns, acls.get(&id).cloned(), groups.get(&id).cloned());
-            out.insert(id, live);
-        }
-    }
-    Ok(out)
-}
-
-/// VPC id -> its default network ACL id.
-async fn default_network_acls(
-    cx: &Cx,
-    vpc_ids: &[&str],
-) -> Result<BTreeMap<std::string::String, std::string::String>, ProviderError> {
-    let acls = cx
-        .clients
-        .ec2()
-        .describe_network_acls()
-        .filters(common::filter("vpc-id", vpc_ids.iter().copied()))
-        .filters(common::filter("default", ["true"]))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(aws_error("ec2:DescribeNetworkAcls"))?;
-    Ok(acls
-        .iter()
-        .filter(|a| a.is_default() == Some(true))
-        .filter_map(|a| Some((a.vpc_id()?.to_owned(), a.network_acl_id()?.to_owned())))
-        .collect())
-}
-
-/// VPC id -> its default security group id (the group named `default`).
-async fn default_security_groups(
-    cx: &Cx,
-    vpc_ids: &[&str],
-) -> Result<BTreeMap<std::string::String, std::string::String>, ProviderError> {
-    let groups = cx
-        .clients
-        .ec2()
-        .describe_security_groups()
-        .filters(common::filter("vpc-id", vpc_ids.iter().copied()))
-        .filters(common::filter("group-name", ["default"]))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(aws_error("ec2:DescribeSecurityGroups"))?;
-    Ok(groups
-        .iter()
-        .filter(|g| g.group_name() == Some("default"))
-        .filter_map(|g| Some((g.vpc_id()?.to_owned(), g.group_id()?.to_owned())))
-        .collect())
 }

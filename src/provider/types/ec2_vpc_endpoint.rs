@@ -18,73 +18,68 @@ use std::time::Duration;
 use aws_sdk_ec2::types::{ResourceType, VpcEndpointType};
 use serde_json::{json, Value};
 
-use super::ec2_common::{self as common, bool_prop, required_str, str_list_prop, str_prop};
-use crate::provider::schema::{ValueType::*, *};
+use super::ec2_common::{self as common, bool_prop, required_str, str_list_prop, str_prop, Ec2Type};
+use crate::provider::schema::ResourceSchema;
 use crate::provider::{aws_error, lookup, retry, Applied, Cx, Live, ProviderError, Request};
 
-common::ec2_describe!(
-    /// DescribeVpcEndpoints with filters, every page.
-    fn describe = describe_vpc_endpoints -> aws_sdk_ec2::types::VpcEndpoint, "ec2:DescribeVpcEndpoints"
-);
+mod read;
+pub use read::describe_many;
+use read::*;
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::EC2::VPCEndpoint",
-    properties: &[
-        create_only(required("ServiceName", String)),
-        create_only(required("VpcId", String)),
-        create_only(optional("VpcEndpointType", Enum(&["Gateway", "Interface", "GatewayLoadBalancer"]))),
-        optional("SubnetIds", List(&String)),
-        optional("SecurityGroupIds", List(&String)),
-        optional("RouteTableIds", List(&String)),
-        optional("PrivateDnsEnabled", Boolean),
-        optional("PolicyDocument", Json),
-        optional("Tags", TAG_LIST),
-    ],
-    attributes: &["Id", "DnsEntries", "NetworkInterfaceIds", "CreationTimestamp"],
-    id_attribute: "Id",
-    taggable: true,
+// ------------------------------------------------------------------ schema --
+
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    ResourceSchema {
+        type_name: "AWS::EC2::VPCEndpoint",
+        properties: &[
+            create_only(required("ServiceName", String)),
+            create_only(required("VpcId", String)),
+            create_only(optional("VpcEndpointType", Enum(&["Gateway", "Interface", "GatewayLoadBalancer"]))),
+            optional("SubnetIds", List(&String)),
+            optional("SecurityGroupIds", List(&String)),
+            optional("RouteTableIds", List(&String)),
+            optional("PrivateDnsEnabled", Boolean),
+            optional("PolicyDocument", Json),
+            optional("Tags", TAG_LIST),
+        ],
+        attributes: &["Id", "DnsEntries", "NetworkInterfaceIds", "CreationTimestamp"],
+        id_attribute: "Id",
+        taggable: true,
+    }
 };
 
-/// An interface endpoint places a network interface in every subnet; AWS
-/// usually takes one to three minutes.
-pub const AVAILABLE_WAIT: Duration = Duration::from_secs(600);
-/// Deleting takes about as long (the interfaces are released).
-pub const DELETED_WAIT: Duration = Duration::from_secs(600);
-const POLL_EVERY: Duration = Duration::from_secs(5);
+// ---------------------------------------------------------------- provider --
 
-/// The list properties and which endpoint types they apply to.
-const ROUTE_TABLES: &str = "RouteTableIds";
-const SUBNETS: &str = "SubnetIds";
-const SECURITY_GROUPS: &str = "SecurityGroupIds";
-
-/// CRUD for this type.
+/// CRUD for this type (the EC2 path: `ec2_common::Ec2Type`).
 pub struct Provider;
 
 #[async_trait::async_trait]
-impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
+impl Ec2Type for Provider {
+    const DESCRIBE: &'static str = "ec2:DescribeVpcEndpoints";
+
+    async fn read_batch(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<String, Live>, ProviderError> {
+        describe_many(cx, ids).await
+    }
+
+    fn align(live: &mut Live, recorded: &Value) {
+        align_lists(live, recorded);
     }
 
     /// By strata's identity tags (put on at CreateVpcEndpoint), skipping
     /// endpoints that are deleted or on their way out.
-    async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
-        lookup::only(self.find_many(cx, std::slice::from_ref(req)).await)
-    }
-
-    async fn find_many(&self, cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
+    async fn find_many(cx: &Cx, reqs: &[Request<'_>]) -> lookup::Found {
+        use aws_sdk_ec2::types::VpcEndpoint as Item;
         // Endpoints on their way out are not this resource any more.
-        let current = |e: &aws_sdk_ec2::types::VpcEndpoint| {
-            !is_deleted(e) && !matches!(state(e), Some("deleting" | "failed" | "rejected" | "expired"))
-        };
+        let current = |e: &Item| !is_deleted(e) && !matches!(state(e), Some("deleting" | "failed" | "rejected" | "expired"));
         let describe_current =
             |filters| async move { Ok(describe(cx, filters).await?.into_iter().filter(current).collect::<Vec<_>>()) };
-        let adopt = |id: std::string::String| async move { Ok(Some(common::applied(&id, &wait_available(cx, &id).await?))) };
-        use aws_sdk_ec2::types::VpcEndpoint as Item;
+        let adopt = |id: String| async move { Ok(Some(common::applied(&id, &wait_available(cx, &id).await?))) };
         common::find_tagged(reqs, describe_current, Item::vpc_endpoint_id, Item::tags, adopt).await
     }
 
-    async fn create(&self, cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
+    async fn create(cx: &Cx, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let props = req.properties;
         let tags = req.tags.for_properties(props);
         let endpoint_type = str_prop(props, "VpcEndpointType")?.unwrap_or_else(|| "Gateway".to_owned());
@@ -114,35 +109,12 @@ impl crate::provider::ResourceProvider for Provider {
         Ok(common::applied(id, &live))
     }
 
-    async fn read(&self, cx: &Cx, physical_id: &str, recorded: &Value) -> Result<Option<Live>, ProviderError> {
-        Ok(self.read_many(cx, &[(physical_id, recorded)]).await?.pop().flatten())
-    }
-
-    /// One Describe call (per 200 ids) for all of them.
-    async fn read_many(&self, cx: &Cx, items: &[(&str, &Value)]) -> Result<Vec<Option<Live>>, ProviderError> {
-        let found = describe_many(cx, &common::ids(items)).await?;
-        Ok(common::in_order(items, found, align_lists))
-    }
-
-    fn reads_in_batches(&self) -> bool {
-        true
-    }
-
     /// One ModifyVpcEndpoint with everything that differs from AWS's view
     /// (lists as additions and removals, policy, private DNS), a wait until
     /// the endpoint is available again, then the tags.
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    async fn update(cx: &Cx, id: &str, before: &Value, live: &Live, req: &Request<'_>) -> Result<(), ProviderError> {
         let props = req.properties;
-        let live = read_one(cx, physical_id)
-            .await?
-            .ok_or_else(|| common::vanished("ec2:DescribeVpcEndpoints", physical_id))?;
-        let mut call = cx.clients.ec2().modify_vpc_endpoint().vpc_endpoint_id(physical_id);
+        let mut call = cx.clients.ec2().modify_vpc_endpoint().vpc_endpoint_id(id);
         let mut changed = false;
         let route_tables =
             list_changes(&str_list_prop(&live.properties, ROUTE_TABLES)?, &str_list_prop(props, ROUTE_TABLES)?);
@@ -176,31 +148,27 @@ impl crate::provider::ResourceProvider for Provider {
         if changed {
             call.send().await.map_err(aws_error("ec2:ModifyVpcEndpoint"))?;
             if cx.local && live.properties.get("VpcEndpointType") == Some(&json!("Gateway")) {
-                local_cloud_gateway_routes(cx, physical_id, &live, route_tables).await?;
+                local_cloud_gateway_routes(cx, id, live, route_tables).await?;
             }
-            wait_available(cx, physical_id).await?;
+            wait_available(cx, id).await?;
         }
-        common::sync_tags(cx, physical_id, &live.tags, &req.tags.for_properties(props)).await?;
-        let live = read_one(cx, physical_id)
-            .await?
-            .ok_or_else(|| common::vanished("ec2:DescribeVpcEndpoints", physical_id))?;
-        Ok(common::applied(physical_id, &live))
+        common::sync_tags(cx, id, &live.tags, &req.tags.for_properties(props)).await
     }
 
     /// Deletes and waits until AWS reports it gone, so that the subnets and
     /// security groups its network interfaces used can be deleted next.
-    async fn delete(&self, cx: &Cx, physical_id: &str, _recorded: &Value) -> Result<(), ProviderError> {
+    async fn delete(cx: &Cx, id: &str) -> Result<(), ProviderError> {
         // Already deleted: AWS and the local cloud keep listing it for a while,
         // and the local cloud fails a second DeleteVpcEndpoints of a gateway
         // endpoint (it removes the endpoint's routes again).
-        if read_one(cx, physical_id).await?.is_none() {
+        if common::read_one::<Self>(cx, id).await?.is_none() {
             return Ok(());
         }
         let out = match cx
             .clients
             .ec2()
             .delete_vpc_endpoints()
-            .vpc_endpoint_ids(physical_id)
+            .vpc_endpoint_ids(id)
             .send()
             .await
             .map_err(aws_error("ec2:DeleteVpcEndpoints"))
@@ -221,15 +189,42 @@ impl crate::provider::ResourceProvider for Provider {
             }
         }
         retry::wait_until("VPC endpoint deleted", DELETED_WAIT, POLL_EVERY, || async {
-            Ok(read_one(cx, physical_id).await?.is_none().then_some(()))
+            Ok(common::read_one::<Self>(cx, id).await?.is_none().then_some(()))
         })
         .await
     }
 }
 
-async fn read_one(cx: &Cx, id: &str) -> Result<Option<Live>, ProviderError> {
-    Ok(describe_many(cx, &[id]).await?.remove(id))
+// ---------------------------------------------------------------- identity --
+
+common::ec2_describe!(
+    /// DescribeVpcEndpoints with filters, every page.
+    fn describe = describe_vpc_endpoints -> aws_sdk_ec2::types::VpcEndpoint, "ec2:DescribeVpcEndpoints"
+);
+
+const POLL_EVERY: Duration = Duration::from_secs(5);
+
+/// The list properties and which endpoint types they apply to.
+const ROUTE_TABLES: &str = "RouteTableIds";
+
+const SUBNETS: &str = "SubnetIds";
+
+const SECURITY_GROUPS: &str = "SecurityGroupIds";
+
+fn state(endpoint: &aws_sdk_ec2::types::VpcEndpoint) -> Option<&str> {
+    endpoint.state().map(|s| s.as_str())
 }
+
+/// AWS (and the local cloud) keep listing a deleted endpoint for a while.
+pub(crate) fn is_deleted(endpoint: &aws_sdk_ec2::types::VpcEndpoint) -> bool {
+    state(endpoint) == Some("deleted")
+}
+
+// ------------------------------------------------------------------ create --
+
+/// An interface endpoint places a network interface in every subnet; AWS
+/// usually takes one to three minutes.
+pub const AVAILABLE_WAIT: Duration = Duration::from_secs(600);
 
 /// Waits until the endpoint is `available` and returns it; a failed or
 /// rejected endpoint ends the wait with AWS's reason.
@@ -267,11 +262,49 @@ async fn wait_available(cx: &Cx, id: &str) -> Result<Live, ProviderError> {
     .await
 }
 
+/// The spec's policy as JSON (a policy written as JSON text is parsed, so it
+/// compares with what AWS reports).
+fn desired_policy(props: &Value) -> Result<Option<Value>, ProviderError> {
+    match props.get("PolicyDocument") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => serde_json::from_str(text)
+            .map(Some)
+            .map_err(|e| ProviderError::invalid("PolicyDocument", format!("not a JSON policy: {e}"))),
+        Some(policy) => Ok(Some(policy.clone())),
+    }
+}
+
+fn policy_text(policy: &Value) -> Result<String, ProviderError> {
+    serde_json::to_string(policy).map_err(|e| ProviderError::invalid("PolicyDocument", e.to_string()))
+}
+
+fn non_empty(items: Vec<String>) -> Option<Vec<String>> {
+    (!items.is_empty()).then_some(items)
+}
+
+// -------------------------------------- read (in ec2_vpc_endpoint/read.rs) --
+
+// ------------------------------------------------------------------ update --
+
+/// (ids to add, ids to remove), each None when empty.
+fn list_changes(live: &[String], desired: &[String]) -> (Option<Vec<String>>, Option<Vec<String>>) {
+    let add = desired.iter().filter(|id| !live.contains(id)).cloned().collect();
+    let remove = live.iter().filter(|id| !desired.contains(id)).cloned().collect();
+    (non_empty(add), non_empty(remove))
+}
+
+// ------------------------------------------------------------------ delete --
+
+/// Deleting takes about as long (the interfaces are released).
+pub const DELETED_WAIT: Duration = Duration::from_secs(600);
+
 /// Only "this endpoint does not exist" means already deleted (another
 /// NotFound, of a route or a subnet, is a real failure).
 fn is_unknown_endpoint(err: &ProviderError) -> bool {
     err.aws_code().is_some_and(|c| c.starts_with("InvalidVpcEndpoint") && c.ends_with("NotFound"))
 }
+
+// ------------------------------------------------------------- local cloud --
 
 /// The local cloud (moto 5.2.5) applies ModifyVpcEndpoint's route table
 /// changes to the endpoint's list but not to the route tables: AWS adds the
@@ -283,7 +316,7 @@ async fn local_cloud_gateway_routes(
     cx: &Cx,
     endpoint_id: &str,
     live: &Live,
-    (added, removed): (Option<Vec<std::string::String>>, Option<Vec<std::string::String>>),
+    (added, removed): (Option<Vec<String>>, Option<Vec<String>>),
 ) -> Result<(), ProviderError> {
     let Some(service) = live.properties.get("ServiceName").and_then(Value::as_str) else { return Ok(()) };
     let lists = cx
@@ -322,157 +355,6 @@ async fn local_cloud_gateway_routes(
         }
     }
     Ok(())
-}
-
-fn state(endpoint: &aws_sdk_ec2::types::VpcEndpoint) -> Option<&str> {
-    endpoint.state().map(|s| s.as_str())
-}
-
-/// AWS (and the local cloud) keep listing a deleted endpoint for a while.
-pub(crate) fn is_deleted(endpoint: &aws_sdk_ec2::types::VpcEndpoint) -> bool {
-    state(endpoint) == Some("deleted")
-}
-
-/// The live endpoint in the spec's terms (called by the batched read). Only
-/// the properties that apply to its type are reported (a gateway endpoint
-/// has route tables; an interface endpoint subnets, groups and private DNS).
-pub(crate) fn live(endpoint: &aws_sdk_ec2::types::VpcEndpoint) -> Live {
-    let tags = common::tag_map(endpoint.tags());
-    let endpoint_type = endpoint.vpc_endpoint_type().map(|t| t.as_str().to_owned());
-    let mut properties = json!({ "Tags": common::tags_property(&tags) });
-    for (name, value) in [("ServiceName", endpoint.service_name()), ("VpcId", endpoint.vpc_id())] {
-        if let Some(value) = value {
-            properties[name] = json!(value);
-        }
-    }
-    if let Some(endpoint_type) = &endpoint_type {
-        properties["VpcEndpointType"] = json!(endpoint_type);
-    }
-    match endpoint_type.as_deref() {
-        Some("Gateway") => {
-            properties[ROUTE_TABLES] = json!(endpoint.route_table_ids());
-        }
-        Some("Interface") => {
-            properties[SUBNETS] = json!(endpoint.subnet_ids());
-            let groups: Vec<&str> = endpoint.groups().iter().filter_map(|g| g.group_id()).collect();
-            properties[SECURITY_GROUPS] = json!(groups);
-            if let Some(private_dns) = endpoint.private_dns_enabled() {
-                properties["PrivateDnsEnabled"] = json!(private_dns);
-            }
-        }
-        _ => {
-            properties[SUBNETS] = json!(endpoint.subnet_ids());
-        }
-    }
-    if let Some(policy) = endpoint.policy_document() {
-        // A policy AWS stores is JSON text; keep it as text if it ever is not.
-        properties["PolicyDocument"] = serde_json::from_str(policy).unwrap_or_else(|_| json!(policy));
-    }
-    let dns_entries: Vec<std::string::String> = endpoint
-        .dns_entries()
-        .iter()
-        .filter_map(|e| Some(format!("{}:{}", e.hosted_zone_id().unwrap_or_default(), e.dns_name()?)))
-        .collect();
-    let attributes = BTreeMap::from([
-        ("Id".to_owned(), json!(endpoint.vpc_endpoint_id().unwrap_or_default())),
-        ("DnsEntries".to_owned(), json!(dns_entries)),
-        ("NetworkInterfaceIds".to_owned(), json!(endpoint.network_interface_ids())),
-        (
-            "CreationTimestamp".to_owned(),
-            endpoint
-                .creation_timestamp()
-                .and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok())
-                .map_or(Value::Null, Value::String),
-        ),
-    ]);
-    Live { properties, attributes, tags }
-}
-
-/// The spec's policy as JSON (a policy written as JSON text is parsed, so it
-/// compares with what AWS reports).
-fn desired_policy(props: &Value) -> Result<Option<Value>, ProviderError> {
-    match props.get("PolicyDocument") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => serde_json::from_str(text)
-            .map(Some)
-            .map_err(|e| ProviderError::invalid("PolicyDocument", format!("not a JSON policy: {e}"))),
-        Some(policy) => Ok(Some(policy.clone())),
-    }
-}
-
-fn policy_text(policy: &Value) -> Result<std::string::String, ProviderError> {
-    serde_json::to_string(policy).map_err(|e| ProviderError::invalid("PolicyDocument", e.to_string()))
-}
-
-fn non_empty(items: Vec<std::string::String>) -> Option<Vec<std::string::String>> {
-    (!items.is_empty()).then_some(items)
-}
-
-/// (ids to add, ids to remove), each None when empty.
-fn list_changes(
-    live: &[std::string::String],
-    desired: &[std::string::String],
-) -> (Option<Vec<std::string::String>>, Option<Vec<std::string::String>>) {
-    let add = desired.iter().filter(|id| !live.contains(id)).cloned().collect();
-    let remove = live.iter().filter(|id| !desired.contains(id)).cloned().collect();
-    (non_empty(add), non_empty(remove))
-}
-
-/// Lists and tags in the order state recorded them (AWS answers its own order).
-fn align_lists(live: &mut Live, recorded: &Value) {
-    for name in [ROUTE_TABLES, SUBNETS, SECURITY_GROUPS] {
-        common::align_property(&mut live.properties, recorded, name, |v| v.as_str().map(str::to_owned));
-    }
-    common::align_tags(live, recorded);
-}
-
-/// Reads many VPC endpoints, one DescribeVpcEndpoints per 200 ids. Endpoints
-/// in state `deleted` count as gone. DescribeVpcEndpoints fails the whole
-/// call when one listed id is unknown (and the local cloud has no
-/// `vpc-endpoint-id` filter), so on NotFound a batch falls back to one call
-/// per id.
-pub async fn describe_many(cx: &Cx, ids: &[&str]) -> Result<BTreeMap<std::string::String, Live>, ProviderError> {
-    common::describe_chunked(
-        ids,
-        |chunk| async move {
-            match endpoints_by_id(cx, &chunk).await {
-                Err(err) if err.is_not_found() && chunk.len() > 1 => {
-                    let mut found = Vec::new();
-                    for id in &chunk {
-                        match endpoints_by_id(cx, std::slice::from_ref(id)).await {
-                            Ok(one) => found.extend(one),
-                            Err(err) if err.is_not_found() => {}
-                            Err(err) => return Err(err),
-                        }
-                    }
-                    Ok(found)
-                }
-                Err(err) if err.is_not_found() => Ok(Vec::new()),
-                answer => answer,
-            }
-        },
-        |endpoint: aws_sdk_ec2::types::VpcEndpoint| {
-            let id = endpoint.vpc_endpoint_id().filter(|_| !is_deleted(&endpoint))?;
-            Some((id.to_owned(), live(&endpoint)))
-        },
-    )
-    .await
-}
-
-async fn endpoints_by_id(
-    cx: &Cx,
-    ids: &[std::string::String],
-) -> Result<Vec<aws_sdk_ec2::types::VpcEndpoint>, ProviderError> {
-    cx.clients
-        .ec2()
-        .describe_vpc_endpoints()
-        .set_vpc_endpoint_ids(Some(ids.to_vec()))
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(aws_error("ec2:DescribeVpcEndpoints"))
 }
 
 #[cfg(test)]

@@ -15,45 +15,44 @@ use aws_sdk_iam::types::Tag;
 use serde_json::{json, Map, Value};
 
 use super::compute_common::{self as common, opt_i32, opt_str, policy_json, policy_text, policy_value, str_list};
-use crate::provider::schema::{ValueType::*, *};
-use crate::provider::{aws_error, lookup, retry, Applied, Cx, Live, ProviderError, Request};
+use super::tagging::{self, spec_tag_list, TagApi, Tags};
+use crate::provider::schema::ResourceSchema;
+use crate::provider::{aws_error, lookup, retry, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
-/// One item of `Policies` (CloudFormation's `Policy` type).
-const INLINE_POLICY: ValueType = Object(&[required("PolicyName", String), required("PolicyDocument", Json)]);
+// ------------------------------------------------------------------ schema --
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::IAM::Role",
-    properties: &[
-        required("AssumeRolePolicyDocument", Json),
-        create_only(optional("RoleName", String)),
-        create_only(optional("Path", String)),
-        optional("Description", String),
-        optional("ManagedPolicyArns", List(&String)),
-        optional("MaxSessionDuration", Integer),
-        optional("PermissionsBoundary", String),
-        optional("Policies", List(&INLINE_POLICY)),
-        optional("Tags", TAG_LIST),
-    ],
-    attributes: &["RoleName", "Arn", "RoleId"],
-    id_attribute: "RoleName",
-    taggable: true,
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    /// One item of `Policies` (CloudFormation's `Policy` type).
+    const INLINE_POLICY: ValueType = Object(&[required("PolicyName", String), required("PolicyDocument", Json)]);
+
+    ResourceSchema {
+        type_name: "AWS::IAM::Role",
+        properties: &[
+            required("AssumeRolePolicyDocument", Json),
+            create_only(optional("RoleName", String)),
+            create_only(optional("Path", String)),
+            optional("Description", String),
+            optional("ManagedPolicyArns", List(&String)),
+            optional("MaxSessionDuration", Integer),
+            optional("PermissionsBoundary", String),
+            optional("Policies", List(&INLINE_POLICY)),
+            optional("Tags", TAG_LIST),
+        ],
+        attributes: &["RoleName", "Arn", "RoleId"],
+        id_attribute: "RoleName",
+        taggable: true,
+    }
 };
+
+// ---------------------------------------------------------------- provider --
 
 /// CRUD for this type.
 pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
-    /// Audited: `read` reports every property AWS holds and echoes the
-    /// ones AWS cannot report, so an omitted one was removed.
-    fn absent_means_removed(&self) -> bool {
-        true
-    }
-
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let name = role_name(req)?;
         let Some(role) = get_role(cx, &name).await? else { return Ok(None) };
@@ -114,30 +113,30 @@ impl crate::provider::ResourceProvider for Provider {
         let recorded_managed = str_list(recorded, "ManagedPolicyArns").unwrap_or_default();
         let managed = common::order_like(managed, &recorded_managed, |a| a.as_str());
         common::put(&mut props, "ManagedPolicyArns", (!managed.is_empty()).then(|| json!(managed)));
-        let inline: Vec<(std::string::String, Value)> =
+        let inline: Vec<(String, Value)> =
             common::order_like(inline.into_iter().collect(), &recorded_policy_order(recorded), |(n, _)| n.as_str());
         let policies: Vec<Value> =
             inline.into_iter().map(|(n, d)| json!({ "PolicyName": n, "PolicyDocument": d })).collect();
         common::put(&mut props, "Policies", (!policies.is_empty()).then(|| json!(policies)));
-        common::put(&mut props, "Tags", common::spec_tags(&tags));
+        common::put(&mut props, "Tags", spec_tag_list(&tags, &Value::Null));
         let applied = role_applied(&role);
         Ok(Some(Live { properties: Value::Object(props), attributes: applied.attributes, tags }))
     }
 
-    async fn update(
-        &self,
-        cx: &Cx,
-        physical_id: &str,
-        before: &Value,
-        req: &Request<'_>,
-    ) -> Result<Applied, ProviderError> {
+    /// Audited: `read` reports every property AWS holds and echoes the
+    /// ones AWS cannot report, so an omitted one was removed.
+    fn absent_means_removed(&self) -> bool {
+        true
+    }
+
+    async fn update(&self, cx: &Cx, id: &str, before: &Value, req: &Request<'_>) -> Result<Applied, ProviderError> {
         let props = req.properties;
         let iam = cx.clients.iam();
         let trust_before = before.get("AssumeRolePolicyDocument").map(policy_value);
         let trust_after = props.get("AssumeRolePolicyDocument").map(policy_value);
         if trust_before != trust_after {
             iam.update_assume_role_policy()
-                .role_name(physical_id)
+                .role_name(id)
                 .policy_document(policy_text(props, "AssumeRolePolicyDocument")?)
                 .send()
                 .await
@@ -146,7 +145,7 @@ impl crate::provider::ResourceProvider for Provider {
         if !common::changed_keys(before, props, &["Description", "MaxSessionDuration"]).is_empty() {
             // UpdateRole sets both; a description left out becomes empty.
             iam.update_role()
-                .role_name(physical_id)
+                .role_name(id)
                 .description(opt_str(props, "Description")?.unwrap_or_default())
                 .set_max_session_duration(opt_i32(props, "MaxSessionDuration")?.or(Some(DEFAULT_MAX_SESSION)))
                 .send()
@@ -154,12 +153,12 @@ impl crate::provider::ResourceProvider for Provider {
                 .map_err(aws_error("iam:UpdateRole"))?;
         }
         if !common::changed_keys(before, props, &["PermissionsBoundary"]).is_empty() {
-            set_boundary(cx, physical_id, opt_str(props, "PermissionsBoundary")?).await?;
+            set_boundary(cx, id, opt_str(props, "PermissionsBoundary")?).await?;
         }
-        converge_policies(cx, physical_id, props).await?;
-        converge_tags(cx, physical_id, &req.tags.for_properties(props)).await?;
+        converge_policies(cx, id, props).await?;
+        tagging::converge(&IamTags, cx, id, &live_tags(cx, id).await?, &req.tags.for_properties(props)).await?;
         retry::note_role_changed();
-        let role = get_role(cx, physical_id).await?.ok_or_else(|| missing("iam:GetRole", "Role"))?;
+        let role = get_role(cx, id).await?.ok_or_else(|| missing("iam:GetRole", "Role"))?;
         Ok(role_applied(&role))
     }
 
@@ -184,6 +183,8 @@ impl crate::provider::ResourceProvider for Provider {
     }
 }
 
+// ---------------------------------------------------------------- identity --
+
 /// True when the role was created less than the propagation window ago.
 fn created_lately(role: &aws_sdk_iam::types::Role) -> bool {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -191,11 +192,8 @@ fn created_lately(role: &aws_sdk_iam::types::Role) -> bool {
     now.saturating_sub(created) <= retry::ROLE_PROPAGATION_WINDOW.as_secs()
 }
 
-/// IAM's default session length, what `MaxSessionDuration` left out means.
-const DEFAULT_MAX_SESSION: i32 = 3600;
-
 /// The role's name: the spec's `RoleName`, else the generated one.
-fn role_name(req: &Request<'_>) -> Result<std::string::String, ProviderError> {
+fn role_name(req: &Request<'_>) -> Result<String, ProviderError> {
     Ok(match opt_str(req.properties, "RoleName")? {
         Some(name) => name.to_owned(),
         None => common::generated_name(req.tags, |c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)),
@@ -214,22 +212,27 @@ fn missing(operation: &'static str, field: &str) -> ProviderError {
 }
 
 /// The lower-case names of every role in the account.
-async fn list_names_lowercase(cx: &Cx) -> Result<BTreeSet<std::string::String>, ProviderError> {
-    let roles: Vec<aws_sdk_iam::types::Role> =
-        cx.clients.iam().list_roles().into_paginator().items().send().try_collect().await.map_err(aws_error("iam:ListRoles"))?;
+async fn list_names_lowercase(cx: &Cx) -> Result<BTreeSet<String>, ProviderError> {
+    let pages = cx.clients.iam().list_roles().into_paginator().items().send();
+    let roles: Vec<aws_sdk_iam::types::Role> = pages.try_collect().await.map_err(aws_error("iam:ListRoles"))?;
     Ok(roles.iter().map(|r| r.role_name().to_lowercase()).collect())
 }
 
 /// The role, or None when IAM does not know it.
 async fn get_role(cx: &Cx, name: &str) -> Result<Option<aws_sdk_iam::types::Role>, ProviderError> {
-    match cx.clients.iam().get_role().role_name(name).send().await.map_err(aws_error("iam:GetRole")) {
-        Ok(out) => Ok(out.role),
-        Err(err) if err.is_not_found() => Ok(None),
-        Err(err) => Err(err),
-    }
+    Ok(cx
+        .clients
+        .iam()
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .map_err(aws_error("iam:GetRole"))
+        .found()?
+        .and_then(|out| out.role))
 }
 
-async fn live_tags(cx: &Cx, name: &str) -> Result<BTreeMap<std::string::String, std::string::String>, ProviderError> {
+async fn live_tags(cx: &Cx, name: &str) -> Result<BTreeMap<String, String>, ProviderError> {
     let tags: Vec<Tag> = cx
         .clients
         .iam()
@@ -244,15 +247,38 @@ async fn live_tags(cx: &Cx, name: &str) -> Result<BTreeMap<std::string::String, 
     Ok(tags.into_iter().map(|t| (t.key, t.value)).collect())
 }
 
-fn iam_tags(tags: &BTreeMap<std::string::String, std::string::String>) -> Result<Vec<Tag>, ProviderError> {
+fn iam_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
     tags.iter()
         .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(|e| ProviderError::invalid("Tags", e.to_string())))
         .collect()
 }
 
+/// IAM tags a role by its name, with `[{Key, Value}]`.
+struct IamTags;
+
+#[async_trait::async_trait]
+impl TagApi for IamTags {
+    async fn tag(&self, cx: &Cx, role: &str, tags: &Tags) -> Result<(), ProviderError> {
+        let call = cx.clients.iam().tag_role().role_name(role).set_tags(Some(iam_tags(tags)?));
+        call.send().await.map(drop).map_err(aws_error("iam:TagRole"))
+    }
+
+    async fn untag(&self, cx: &Cx, role: &str, keys: &[String]) -> Result<(), ProviderError> {
+        let call = cx.clients.iam().untag_role().role_name(role).set_tag_keys(Some(keys.to_vec()));
+        call.send().await.map(drop).map_err(aws_error("iam:UntagRole"))
+    }
+}
+
+// ------------------------------------------------------------------ create --
+
+/// IAM's default session length, what `MaxSessionDuration` left out means.
+const DEFAULT_MAX_SESSION: i32 = 3600;
+
+// -------------------------------------------------------------------- read --
+
 /// Inline policies by name, documents as JSON.
-async fn inline_policies(cx: &Cx, role: &str) -> Result<BTreeMap<std::string::String, Value>, ProviderError> {
-    let names: Vec<std::string::String> = cx
+async fn inline_policies(cx: &Cx, role: &str) -> Result<BTreeMap<String, Value>, ProviderError> {
+    let names: Vec<String> = cx
         .clients
         .iam()
         .list_role_policies()
@@ -280,7 +306,7 @@ async fn inline_policies(cx: &Cx, role: &str) -> Result<BTreeMap<std::string::St
 }
 
 /// ARNs of the attached managed policies.
-async fn managed_arns(cx: &Cx, role: &str) -> Result<Vec<std::string::String>, ProviderError> {
+async fn managed_arns(cx: &Cx, role: &str) -> Result<Vec<String>, ProviderError> {
     let attached = cx
         .clients
         .iam()
@@ -295,8 +321,19 @@ async fn managed_arns(cx: &Cx, role: &str) -> Result<Vec<std::string::String>, P
     Ok(attached.into_iter().filter_map(|p| p.policy_arn).collect())
 }
 
+/// Policy names in the order the recorded properties list them.
+fn recorded_policy_order(recorded: &Value) -> Vec<String> {
+    recorded
+        .get("Policies")
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(|i| i.get("PolicyName")?.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+// ------------------------------------------------------------------ update --
+
 /// The spec's inline policies by name (documents as JSON).
-fn desired_policies(props: &Value) -> Result<BTreeMap<std::string::String, Value>, ProviderError> {
+fn desired_policies(props: &Value) -> Result<BTreeMap<String, Value>, ProviderError> {
     let Some(items) = props.get("Policies").filter(|p| !p.is_null()) else { return Ok(BTreeMap::new()) };
     let items = items.as_array().ok_or_else(|| ProviderError::invalid("Policies", "expected a list"))?;
     let mut out = BTreeMap::new();
@@ -313,15 +350,6 @@ fn desired_policies(props: &Value) -> Result<BTreeMap<std::string::String, Value
         }
     }
     Ok(out)
-}
-
-/// Policy names in the order the recorded properties list them.
-fn recorded_policy_order(recorded: &Value) -> Vec<std::string::String> {
-    recorded
-        .get("Policies")
-        .and_then(Value::as_array)
-        .map(|items| items.iter().filter_map(|i| i.get("PolicyName")?.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default()
 }
 
 /// Makes AWS's inline policies and managed attachments exactly the spec's:
@@ -365,18 +393,12 @@ async fn converge_policies(cx: &Cx, role: &str, props: &Value) -> Result<(), Pro
 
 async fn delete_inline(cx: &Cx, role: &str, name: &str) -> Result<(), ProviderError> {
     let out = cx.clients.iam().delete_role_policy().role_name(role).policy_name(name).send().await;
-    match out.map_err(aws_error("iam:DeleteRolePolicy")) {
-        Err(err) if !err.is_not_found() => Err(err),
-        _ => Ok(()),
-    }
+    out.map_err(aws_error("iam:DeleteRolePolicy")).gone_ok()
 }
 
 async fn detach(cx: &Cx, role: &str, arn: &str) -> Result<(), ProviderError> {
     let out = cx.clients.iam().detach_role_policy().role_name(role).policy_arn(arn).send().await;
-    match out.map_err(aws_error("iam:DetachRolePolicy")) {
-        Err(err) if !err.is_not_found() => Err(err),
-        _ => Ok(()),
-    }
+    out.map_err(aws_error("iam:DetachRolePolicy")).gone_ok()
 }
 
 async fn set_boundary(cx: &Cx, role: &str, boundary: Option<&str>) -> Result<(), ProviderError> {
@@ -402,35 +424,4 @@ async fn set_boundary(cx: &Cx, role: &str, boundary: Option<&str>) -> Result<(),
             }
         },
     }
-}
-
-/// Makes the role's tags exactly `desired` (strata's identity tags included).
-async fn converge_tags(
-    cx: &Cx,
-    role: &str,
-    desired: &BTreeMap<std::string::String, std::string::String>,
-) -> Result<(), ProviderError> {
-    let live = live_tags(cx, role).await?;
-    let (remove, set) = common::tag_changes(&live, desired);
-    if !remove.is_empty() {
-        cx.clients
-            .iam()
-            .untag_role()
-            .role_name(role)
-            .set_tag_keys(Some(remove))
-            .send()
-            .await
-            .map_err(aws_error("iam:UntagRole"))?;
-    }
-    if !set.is_empty() {
-        cx.clients
-            .iam()
-            .tag_role()
-            .role_name(role)
-            .set_tags(Some(iam_tags(&set)?))
-            .send()
-            .await
-            .map_err(aws_error("iam:TagRole"))?;
-    }
-    Ok(())
 }

@@ -9,48 +9,41 @@
 use serde_json::{json, Map, Value};
 
 use super::compute_common::{self as common, opt_str, req_str};
-use crate::provider::schema::{ValueType::*, *};
-use crate::provider::{aws_error, retry, Applied, Cx, Live, ProviderError, Request};
+use crate::provider::schema::ResourceSchema;
+use crate::provider::{aws_error, retry, Applied, Cx, Live, NotFoundExt, ProviderError, Request};
 
-pub const SCHEMA: ResourceSchema = ResourceSchema {
-    type_name: "AWS::Lambda::Permission",
-    properties: &[
-        create_only(required("Action", String)),
-        // Function name, ARN or partial ARN.
-        create_only(required("FunctionName", String)),
-        create_only(required("Principal", String)),
-        create_only(optional("SourceArn", String)),
-        create_only(optional("SourceAccount", String)),
-        create_only(optional("PrincipalOrgID", String)),
-        create_only(optional("EventSourceToken", String)),
-        create_only(optional("FunctionUrlAuthType", Enum(&["AWS_IAM", "NONE"]))),
-    ],
-    // The statement id.
-    attributes: &["Id"],
-    id_attribute: "Id",
-    taggable: false,
+// ------------------------------------------------------------------ schema --
+
+pub const SCHEMA: ResourceSchema = {
+    use crate::provider::schema::{ValueType::*, *};
+
+    ResourceSchema {
+        type_name: "AWS::Lambda::Permission",
+        properties: &[
+            create_only(required("Action", String)),
+            // Function name, ARN or partial ARN.
+            create_only(required("FunctionName", String)),
+            create_only(required("Principal", String)),
+            create_only(optional("SourceArn", String)),
+            create_only(optional("SourceAccount", String)),
+            create_only(optional("PrincipalOrgID", String)),
+            create_only(optional("EventSourceToken", String)),
+            create_only(optional("FunctionUrlAuthType", Enum(&["AWS_IAM", "NONE"]))),
+        ],
+        // The statement id.
+        attributes: &["Id"],
+        id_attribute: "Id",
+        taggable: false,
+    }
 };
 
-/// Separates the function from the statement id in the physical id. Neither
-/// a function name, an ARN nor a statement id can contain it.
-const SEPARATOR: char = '|';
-/// Longest statement id Lambda accepts.
-const MAX_STATEMENT_ID: usize = 100;
-
-/// AddPermission's answer when the statement id is taken.
-fn already_exists(e: &ProviderError) -> bool {
-    e.aws_code() == Some("ResourceConflictException") && e.to_string().contains("already exists")
-}
+// ---------------------------------------------------------------- provider --
 
 /// CRUD for this type.
 pub struct Provider;
 
 #[async_trait::async_trait]
 impl crate::provider::ResourceProvider for Provider {
-    fn schema(&self) -> &'static ResourceSchema {
-        &SCHEMA
-    }
-
     async fn find(&self, cx: &Cx, req: &Request<'_>) -> Result<Option<Applied>, ProviderError> {
         let function = req_str(req.properties, "FunctionName")?;
         let sid = statement_id(req.logical_name);
@@ -134,16 +127,22 @@ impl crate::provider::ResourceProvider for Provider {
                 .map_err(aws_error("lambda:RemovePermission"))
         })
         .await;
-        match out {
-            Err(err) if !err.is_not_found() => Err(err),
-            _ => Ok(()),
-        }
+        out.gone_ok()
     }
 }
 
+// ---------------------------------------------------------------- identity --
+
+/// Separates the function from the statement id in the physical id. Neither
+/// a function name, an ARN nor a statement id can contain it.
+const SEPARATOR: char = '|';
+
+/// Longest statement id Lambda accepts.
+const MAX_STATEMENT_ID: usize = 100;
+
 /// `strata-<LogicalName>`, with characters a statement id cannot hold
 /// replaced by `-`, cut to 100.
-pub fn statement_id(logical_name: &str) -> std::string::String {
+pub fn statement_id(logical_name: &str) -> String {
     format!("strata-{logical_name}")
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
@@ -188,11 +187,20 @@ async fn find_statement(cx: &Cx, function: &str, sid: &str) -> Result<Option<Val
     Ok(statements.into_iter().find(|s| s.get("Sid").and_then(Value::as_str) == Some(sid)))
 }
 
+// ------------------------------------------------------------------ create --
+
+/// AddPermission's answer when the statement id is taken.
+fn already_exists(e: &ProviderError) -> bool {
+    e.aws_code() == Some("ResourceConflictException") && e.to_string().contains("already exists")
+}
+
+// -------------------------------------------------------------------- read --
+
 /// The spec's properties from a policy statement:
 /// `Principal: {Service: x}` -> `x`, conditions -> SourceArn, SourceAccount,
 /// PrincipalOrgID, FunctionUrlAuthType. `EventSourceToken` is not reported
 /// by AWS: as recorded.
-fn statement_properties(statement: &Value, recorded: &Value) -> Map<std::string::String, Value> {
+fn statement_properties(statement: &Value, recorded: &Value) -> Map<String, Value> {
     let mut props = Map::new();
     common::put(&mut props, "Action", statement.get("Action").map(first_string));
     common::put(&mut props, "Principal", principal(statement.get("Principal"), recorded));

@@ -27,7 +27,9 @@
 //!    get that every operation uses (None when AWS says it does not exist,
 //!    see `NotFoundExt`), ids/ARNs/generated names, `applied` (the physical
 //!    id and attributes), the service's `tagging::TagApi` and what `find`
-//!    needs (strata's identity tags, `StrataTags::claim`).
+//!    needs (strata's identity tags, `StrataTags::claim`). A type a plan
+//!    may create by the thousand also answers `find_many` with one listing
+//!    (`provider::lookup::by_listed_name`, `ec2_common::find_tagged`).
 //! 5. `create`: turning the spec's properties into the create request, and
 //!    the bounded wait until the new resource is usable.
 //! 6. `read`: the live resource in the spec's terms (the mapping drift

@@ -50,17 +50,17 @@ pub async fn check_creates(stack: &Stack, env: &Environment, plan: &mut Plan) ->
     let cx = connect::connect(env, BTreeMap::new(), root).await?;
     let values = environment::env_values(stack, env);
     let stack_tags = super::planning::stack_tags(stack);
-    let tags_of = |i: usize| StrataTags {
-        stack: stack.name.clone(),
-        environment: values.environment.clone(),
-        logical_name: plan.changes[i].name.clone(),
-        stack_tags: stack_tags.clone(),
-    };
+    // Each type's creates, with the identity tags each one's lookup needs.
     let mut by_type: BTreeMap<&str, (Vec<usize>, Vec<StrataTags>)> = BTreeMap::new();
     for &i in &creates {
         let entry = by_type.entry(plan.changes[i].type_name.as_str()).or_default();
         entry.0.push(i);
-        entry.1.push(tags_of(i));
+        entry.1.push(StrataTags {
+            stack: stack.name.clone(),
+            environment: values.environment.clone(),
+            logical_name: plan.changes[i].name.clone(),
+            stack_tags: stack_tags.clone(),
+        });
     }
     let changes = &plan.changes;
     let cx = &cx;
